@@ -1,0 +1,443 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// Every validator returns nil or an error whose text is one sentence a user
+// can act on; the same functions back huh's Validate and the flags.
+
+// Regions maps the region presets to their API base URLs (cloud-elements-api.md §1).
+var Regions = map[string]string{
+	"us":      "https://api.cloud-elements.com/elements/api-v2",
+	"eu":      "https://api.cloud-elements.co.uk/elements/api-v2",
+	"staging": "https://staging.cloud-elements.com/elements/api-v2",
+	"sap-us":  "https://api.openconnectors.us2.ext.hana.ondemand.com/elements/api-v2",
+	"sap-eu":  "https://api.openconnectors.eu10.ext.hana.ondemand.com/elements/api-v2",
+}
+
+// RegionNames lists the presets in the order they are offered.
+var RegionNames = []string{"us", "eu", "staging", "sap-us", "sap-eu"}
+
+// APIPath is the prefix of every Cloud Elements path.
+const APIPath = "/elements/api-v2"
+
+// RegionBaseURL returns the base URL of a region preset.
+func RegionBaseURL(region string) (string, error) {
+	if u, ok := Regions[strings.ToLower(strings.TrimSpace(region))]; ok {
+		return u, nil
+	}
+	return "", fmt.Errorf("unknown region %q; choose one of %s, or give --base-url", region, strings.Join(RegionNames, ", "))
+}
+
+// RegionOf returns the preset whose base URL is u, or "".
+func RegionOf(u string) string {
+	for _, r := range RegionNames {
+		if Regions[r] == u {
+			return r
+		}
+	}
+	return ""
+}
+
+// NormalizeBaseURL accepts a bare host (api.cloud-elements.com), a host with
+// a scheme, or a full base URL, and returns the base URL ending in
+// /elements/api-v2 without a trailing slash. http is accepted only for
+// loopback hosts (the sandbox).
+func NormalizeBaseURL(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", errors.New("the base URL is empty; give one such as " + Regions["us"])
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q is not a base URL; give one such as %s", raw, Regions["us"])
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopbackHost(u.Hostname()) {
+			return "", fmt.Errorf("the base URL must use https (http is accepted only on this machine, e.g. the sandbox): %s", raw)
+		}
+	default:
+		return "", fmt.Errorf("the base URL must start with https://, not %s://", u.Scheme)
+	}
+	path := strings.TrimRight(u.Path, "/")
+	switch {
+	case path == "" || path == "/elements":
+		path = APIPath
+	case strings.HasSuffix(path, APIPath):
+	default:
+		return "", fmt.Errorf("the base URL's path must end in %s (or be empty): %s", APIPath, raw)
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host) + path, nil
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// DomainSuffix is the DocuShare Flex site suffix.
+const DomainSuffix = ".docushareflex.com"
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// NormalizeDomain accepts "acme", "acme.docushareflex.com" or a site address
+// such as "https://acme.docushareflex.com/dsweb/..." and returns the bare host
+// acme.docushareflex.com. Anything else is rejected with the expected form.
+func NormalizeDomain(raw string) (string, error) {
+	s := strings.ToLower(strings.TrimSpace(raw))
+	if s == "" {
+		return "", errors.New("the DocuShare Flex domain is empty; give your site, e.g. acme.docushareflex.com")
+	}
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return "", domainError(raw)
+		}
+		if u.User != nil || u.Port() != "" {
+			return "", domainError(raw)
+		}
+		s = u.Hostname()
+	} else if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		// acme.docushareflex.com/dsweb: a site address without its scheme.
+		s = s[:i]
+	}
+	s = strings.TrimSuffix(s, ".")
+	label := strings.TrimSuffix(s, DomainSuffix)
+	if !dnsLabel.MatchString(label) {
+		return "", domainError(raw)
+	}
+	return label + DomainSuffix, nil
+}
+
+func domainError(raw string) error {
+	return fmt.Errorf("%q is not a DocuShare Flex domain; expected <company>.docushareflex.com, e.g. acme.docushareflex.com", raw)
+}
+
+// ValidateDomain is NormalizeDomain for a form field.
+func ValidateDomain(raw string) error {
+	_, err := NormalizeDomain(raw)
+	return err
+}
+
+// ErrLoopbackHTTP is the warning ValidateNotificationURL returns for an http
+// URL on this machine: allowed, but Cloud Elements cannot reach it.
+var ErrLoopbackHTTP = errors.New("http on this machine is accepted for testing only: Cloud Elements cannot deliver events to it")
+
+// CheckNotificationURL validates event.notification.callback.url: an
+// absolute https URL; http only for loopback hosts, which comes back as the
+// warning ErrLoopbackHTTP with a nil error.
+func CheckNotificationURL(raw string) (warning, err error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return nil, errors.New("the notification URL is empty; give the https address where Cloud Elements should send events")
+	}
+	u, perr := url.Parse(s)
+	if perr != nil || !u.IsAbs() || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an absolute URL; give one such as https://example.com/events", raw)
+	}
+	if u.User != nil {
+		return nil, errors.New("the notification URL must not contain a user name or password")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil, nil
+	case "http":
+		if isLoopbackHost(u.Hostname()) {
+			return ErrLoopbackHTTP, nil
+		}
+		return nil, errors.New("the notification URL must use https://; Cloud Elements sends events only to https endpoints")
+	default:
+		return nil, fmt.Errorf("the notification URL must start with https://, not %s://", u.Scheme)
+	}
+}
+
+// ValidateNotificationURL is CheckNotificationURL for a form field (warnings pass).
+func ValidateNotificationURL(raw string) error {
+	_, err := CheckNotificationURL(raw)
+	return err
+}
+
+// Refresh interval bounds, in minutes.
+const (
+	MinRefreshInterval = 1
+	MaxRefreshInterval = 1440
+)
+
+// ParseRefreshInterval reads a whole number of minutes between 1 and 1440.
+func ParseRefreshInterval(raw string) (int, error) {
+	s := strings.TrimSpace(raw)
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("the refresh interval must be a whole number of minutes (%d-%d), not %q", MinRefreshInterval, MaxRefreshInterval, raw)
+	}
+	if err := CheckRefreshInterval(n); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// CheckRefreshInterval checks the range.
+func CheckRefreshInterval(n int) error {
+	if n < MinRefreshInterval || n > MaxRefreshInterval {
+		return fmt.Errorf("the refresh interval must be between %d and %d minutes (a day), not %d", MinRefreshInterval, MaxRefreshInterval, n)
+	}
+	return nil
+}
+
+// ValidateRefreshInterval is ParseRefreshInterval for a form field.
+func ValidateRefreshInterval(raw string) error {
+	_, err := ParseRefreshInterval(raw)
+	return err
+}
+
+// MaxNameLength bounds instance names.
+const MaxNameLength = 200
+
+// ValidateName checks an instance name.
+func ValidateName(s string) error {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errors.New("the instance name is empty; give one you will recognise, e.g. docushareflex-acme")
+	case strings.TrimSpace(s) != s:
+		return errors.New("the instance name has spaces at its start or end; remove them")
+	case len(s) > MaxNameLength:
+		return fmt.Errorf("the instance name is %d bytes long; keep it under %d", len(s), MaxNameLength)
+	case hasControl(s):
+		return errors.New("the instance name contains a control character; use printable text")
+	}
+	return nil
+}
+
+// MaxTagLength bounds one tag.
+const MaxTagLength = 100
+
+// ValidateTag checks one tag.
+func ValidateTag(s string) error {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errors.New("a tag is empty; remove it or give some text")
+	case strings.TrimSpace(s) != s:
+		return fmt.Errorf("the tag %q has spaces at its start or end; remove them", s)
+	case strings.Contains(s, ","):
+		return fmt.Errorf("the tag %q contains a comma; tags are separated by commas, give them one by one", s)
+	case len(s) > MaxTagLength:
+		return fmt.Errorf("a tag is %d bytes long; keep it under %d", len(s), MaxTagLength)
+	case hasControl(s):
+		return fmt.Errorf("the tag %q contains a control character", s)
+	}
+	return nil
+}
+
+// ParseTags splits a comma-separated list (as typed in a form), trims each
+// tag, drops empty ones and duplicates, and validates the rest.
+func ParseTags(s string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range strings.Split(s, ",") {
+		t = strings.TrimSpace(t)
+		if t == "" || seen[t] {
+			continue
+		}
+		if err := ValidateTag(t); err != nil {
+			return nil, err
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// ValidateTags is ParseTags for a form field.
+func ValidateTags(s string) error {
+	_, err := ParseTags(s)
+	return err
+}
+
+// ValidateAPIKey checks the DocuShare Flex Application ID.
+func ValidateAPIKey(s string) error {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errors.New("the Application ID is empty; copy it from DocuShare Flex, Administration → Application Settings → OAuth Application")
+	case strings.ContainsFunc(s, unicode.IsSpace) || hasControl(s):
+		return errors.New("the Application ID contains spaces; copy it again without surrounding text")
+	}
+	return nil
+}
+
+// ValidateSecretText checks a typed secret (what) without ever echoing it.
+func ValidateSecretText(what string) func(string) error {
+	return func(s string) error {
+		switch {
+		case s == "":
+			return fmt.Errorf("the %s is empty; paste it here (it stays hidden)", what)
+		case strings.ContainsFunc(s, unicode.IsSpace) || hasControl(s):
+			return fmt.Errorf("the %s contains spaces or line breaks; paste it again without them", what)
+		}
+		return nil
+	}
+}
+
+// ValidateCallbackURL checks the OAuth redirect URI (the same rules as the
+// listener: oauthlistener.ParseRedirectURI).
+func ValidateCallbackURL(s string) error {
+	_, err := oauthlistener.ParseRedirectURI(s)
+	return err
+}
+
+var resourceName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,63}$`)
+
+// ValidateResourceName checks a poller configuration key such as "events".
+func ValidateResourceName(s string) error {
+	if !resourceName.MatchString(s) {
+		if s == "" {
+			return errors.New("the resource name is empty; give the hub resource to poll, e.g. files")
+		}
+		return fmt.Errorf("%q is not a resource name; use letters, digits, '.', '_' or '-', starting with a letter, e.g. files", s)
+	}
+	return nil
+}
+
+var fieldPath = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$-]*(\.[A-Za-z_$][A-Za-z0-9_$-]*)*$`)
+
+// ValidateFieldPath checks an idField or date field: a field name or a dot
+// path such as customer.id.
+func ValidateFieldPath(s string) error {
+	if !fieldPath.MatchString(s) {
+		if s == "" {
+			return errors.New("the field is empty; give the record's field name, e.g. id or modifiedDate")
+		}
+		return fmt.Errorf("%q is not a field name; use a name or a dot path such as customer.id", s)
+	}
+	return nil
+}
+
+// ValidateResourceURL checks a poller url: a hub path starting with /,
+// optionally with a query whose date templates are well formed
+// (${gmtDate:PATTERN}, ${date:PATTERN}, ${dateTimeZone:ZONE:PATTERN},
+// ${epoch}, ${epoch:s}, ${epoch:us}).
+func ValidateResourceURL(s string) error {
+	switch {
+	case s == "":
+		return errors.New("the resource URL is empty; give its hub path, e.g. /hubs/documents/events")
+	case !strings.HasPrefix(s, "/"):
+		return fmt.Errorf("the resource URL must be a hub path starting with /, e.g. /hubs/documents/events, not %q", s)
+	case hasControl(s):
+		return errors.New("the resource URL contains a control character")
+	}
+	rest := s
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			return nil
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return fmt.Errorf("the date template %q in the resource URL is not closed with }", rest[i:])
+		}
+		if err := validateTemplate(rest[i+2 : i+j]); err != nil {
+			return err
+		}
+		rest = rest[i+j+1:]
+	}
+}
+
+func validateTemplate(t string) error {
+	kind, arg, _ := strings.Cut(t, ":")
+	switch kind {
+	case "epoch":
+		if arg == "" || arg == "s" || arg == "us" {
+			return nil
+		}
+		return fmt.Errorf("${%s} is not a known template; use ${epoch}, ${epoch:s} or ${epoch:us}", t)
+	case "gmtDate", "date":
+		if err := ValidateDatePattern(arg); err != nil {
+			return fmt.Errorf("${%s}: %w", t, err)
+		}
+		return nil
+	case "dateTimeZone":
+		zone, pattern, ok := strings.Cut(arg, ":")
+		if !ok || zone == "" {
+			return fmt.Errorf("${%s} needs a zone and a pattern, e.g. ${dateTimeZone:GMT:yyyy-MM-dd}", t)
+		}
+		if err := ValidateDatePattern(pattern); err != nil {
+			return fmt.Errorf("${%s}: %w", t, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("${%s} is not a known template; use ${gmtDate:PATTERN}, ${date:PATTERN}, ${dateTimeZone:ZONE:PATTERN} or ${epoch}", t)
+}
+
+// javaPatternLetters are the letters java.text.SimpleDateFormat interprets.
+const javaPatternLetters = "GyYMLwWDdFEuaHkKhmsSzZX"
+
+// ValidateDateFormat checks a date format: "milliseconds" or a Java
+// SimpleDateFormat pattern.
+func ValidateDateFormat(s string) error {
+	if s == MillisecondsFormat {
+		return nil
+	}
+	return ValidateDatePattern(s)
+}
+
+// ValidateDatePattern checks a Java SimpleDateFormat pattern the way Java
+// would reject it: unquoted letters must be pattern letters, quotes must be
+// closed, and at least one pattern letter must be present.
+func ValidateDatePattern(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("the date format is empty; give a Java pattern such as yyyy-MM-dd'T'HH:mm:ss'Z', or milliseconds")
+	}
+	letters := 0
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\'' {
+			if i+1 < len(s) && s[i+1] == '\'' { // '' is a literal quote, in or out of quotes
+				i++
+				continue
+			}
+			inQuote = !inQuote
+			continue
+		}
+		if inQuote {
+			continue
+		}
+		if c < 0x20 || c == 0x7f {
+			return errors.New("the date format contains a control character")
+		}
+		if (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') {
+			if !strings.ContainsRune(javaPatternLetters, rune(c)) {
+				return fmt.Errorf("the date format %q uses the letter %q, which Java does not know; put literal text in quotes, e.g. '%c'", s, string(c), c)
+			}
+			letters++
+		}
+	}
+	if inQuote {
+		return fmt.Errorf("the date format %q has an unclosed quote (')", s)
+	}
+	if letters == 0 {
+		return fmt.Errorf("the date format %q has no date letters; use e.g. yyyy-MM-dd'T'HH:mm:ss'Z', or milliseconds", s)
+	}
+	return nil
+}
+
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsControl)
+}

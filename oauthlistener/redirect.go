@@ -1,0 +1,96 @@
+// Package oauthlistener catches an OAuth 2.0 authorization code on a
+// temporary loopback listener (RFC 8252), parses a pasted redirect address or
+// code, and launches the browser. It knows nothing of Cloud Elements and has
+// no UI.
+package oauthlistener
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+const (
+	// DefaultPort is the fixed, registrable port: "CEWIZ" typed on a phone
+	// keypad. It sits below the dynamic range (49152+) where Windows/Hyper-V
+	// reserves ports, and away from the usual 3000/5000/8000/8080 dev ports.
+	DefaultPort = 23949
+	// DefaultHost is where the listener binds by default (IPv4 loopback only).
+	DefaultHost = "127.0.0.1"
+	// DefaultPath is the callback path.
+	DefaultPath = "/callback"
+)
+
+// DefaultAddr is the default listen address, 127.0.0.1:23949.
+var DefaultAddr = net.JoinHostPort(DefaultHost, strconv.Itoa(DefaultPort))
+
+// DefaultRedirectURI is the redirect URI the listener catches by default:
+// http://127.0.0.1:23949/callback. It is the one string to register in the
+// provider, send as callbackUrl and write in the instance body (rule 2).
+var DefaultRedirectURI = "http://" + DefaultAddr + DefaultPath
+
+// RedirectURI is a validated redirect URI.
+type RedirectURI struct {
+	// Raw is the URI exactly as given: it must be byte-identical everywhere it
+	// is used, so it is never re-encoded.
+	Raw string
+	URL *url.URL
+	// Loopback is true when the listener can catch it: http on 127.0.0.1,
+	// [::1] or localhost. Otherwise the provider redirects to a page
+	// registered elsewhere and the user pastes the code.
+	Loopback bool
+}
+
+// Port returns the loopback port (80 when the URI names none).
+func (r RedirectURI) Port() int {
+	p := r.URL.Port()
+	if p == "" {
+		return 80
+	}
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// ListenAddr is the host:port the listener binds for a loopback URI.
+// localhost binds 127.0.0.1 (plus [::1], see Listener), never all interfaces.
+func (r RedirectURI) ListenAddr() string {
+	host := r.URL.Hostname()
+	if host == "localhost" {
+		host = DefaultHost
+	}
+	return net.JoinHostPort(host, strconv.Itoa(r.Port()))
+}
+
+// ParseRedirectURI validates a redirect URI (rule 2): absolute http or https,
+// a host, no userinfo, no fragment. It reports whether the URI is loopback.
+// The messages are meant for the person who typed the URI.
+func ParseRedirectURI(raw string) (RedirectURI, error) {
+	if strings.TrimSpace(raw) != raw || raw == "" {
+		return RedirectURI{}, errors.New("the callback URL is empty or has spaces around it; give an absolute URL such as " + DefaultRedirectURI)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
+		return RedirectURI{}, fmt.Errorf("the callback URL must be an absolute URL such as %s or https://auth.cloudelements.io/oauth", DefaultRedirectURI)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return RedirectURI{}, fmt.Errorf("the callback URL must start with http:// or https://, not %s://", u.Scheme)
+	}
+	if u.User != nil {
+		return RedirectURI{}, errors.New("the callback URL must not contain a user name or password")
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return RedirectURI{}, errors.New("the callback URL must not contain a #fragment: the code arrives in the query")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return RedirectURI{}, fmt.Errorf("the callback URL's port %q is not a port number (1-65535)", p)
+		}
+	}
+	host := u.Hostname()
+	loopback := u.Scheme == "http" && (host == "127.0.0.1" || host == "::1" || host == "localhost")
+	return RedirectURI{Raw: raw, URL: u, Loopback: loopback}, nil
+}
