@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Body is the POST /instances request body in its wire form. Field order
@@ -65,7 +67,7 @@ const VendorTypePolling = "polling"
 // MarshalJSON writes the known keys in the seed's order, then Extra sorted.
 func (c Configuration) MarshalJSON() ([]byte, error) {
 	type plain Configuration // drops this method
-	known, err := json.Marshal(plain(c))
+	known, err := marshalJSON(plain(c))
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +77,8 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.Write(known[:len(known)-1])
 	for _, k := range sortedKeys(c.Extra) {
-		kb, _ := json.Marshal(k)
-		vb, err := json.Marshal(c.Extra[k])
+		kb, _ := marshalJSON(k)
+		vb, err := marshalJSON(c.Extra[k])
 		if err != nil {
 			return nil, fmt.Errorf("configuration key %q: %w", k, err)
 		}
@@ -87,4 +89,123 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// Placeholders written where an answer is missing or a secret must not be
+// exported: the seed's own, so the seed's inputs give the seed's body.
+const (
+	PlaceholderAPISecret       = "<INSERT_API_SECRET>"
+	PlaceholderAPIKey          = "<INSERT_API_KEY>"
+	PlaceholderDomain          = "<INSERT_DOCUSHARE_DOMAIN>"
+	PlaceholderCode            = "<AUTHORIZATION_GRANT_CODE>"
+	PlaceholderNotificationURL = "<INSERT_NOTIFICATION_URL>"
+)
+
+// SecretsMode says what BuildBody writes for the Application Secret and the
+// grant code.
+type SecretsMode int
+
+const (
+	// SecretsPlaceholder writes the seed's placeholders (export's default).
+	SecretsPlaceholder SecretsMode = iota
+	// SecretsMasked writes Mask for a secret that is set (the review screen).
+	SecretsMasked
+	// SecretsIncluded writes the real values (create, export --include-secrets).
+	SecretsIncluded
+)
+
+func (m SecretsMode) render(s Secret, placeholder string) string {
+	switch {
+	case s.IsZero():
+		return placeholder
+	case m == SecretsIncluded:
+		return s.Reveal()
+	case m == SecretsMasked:
+		return Mask
+	default:
+		return placeholder
+	}
+}
+
+// BuildBody turns the answers into the POST /instances body. Missing answers
+// become the seed's placeholders; the Application Secret and the code are
+// written as mode says. event.poller.configuration is present only when
+// resources were chosen: without it the element's default applies.
+func BuildBody(a Answers, s Secrets, mode SecretsMode) Body {
+	orPlaceholder := func(v, p string) string {
+		if v == "" {
+			return p
+		}
+		return v
+	}
+	notify := a.NotificationURL
+	if notify == "" && a.EventsEnabled {
+		notify = PlaceholderNotificationURL
+	}
+	elem := a.ElementKey
+	if elem == "" {
+		elem = ElementKey
+	}
+	b := Body{
+		Element: BodyElement{Key: elem},
+		Configuration: Configuration{
+			APISecret:           mode.render(s.APISecret, PlaceholderAPISecret),
+			CallbackURL:         a.CallbackURL,
+			APIKey:              orPlaceholder(a.APIKey, PlaceholderAPIKey),
+			VendorType:          VendorTypePolling,
+			RefreshInterval:     strconv.Itoa(a.RefreshInterval),
+			NotificationEnabled: a.EventsEnabled,
+			Domain:              orPlaceholder(a.Domain, PlaceholderDomain),
+			NotificationURL:     notify,
+			PollerConfiguration: a.Polling.clone(),
+			Extra:               a.Clone().ExtraConfiguration,
+		},
+		Name:         orPlaceholder(a.Name, SuggestName(a)),
+		ProviderData: ProviderData{Code: mode.render(a.Code, PlaceholderCode)},
+		Tags:         append([]string(nil), a.Tags...),
+	}
+	return b
+}
+
+// SuggestName proposes an instance name from the domain:
+// docushareflex-acme for acme.docushareflex.com.
+func SuggestName(a Answers) string {
+	if label, ok := strings.CutSuffix(a.Domain, DomainSuffix); ok && label != "" {
+		return ElementKey + "-" + label
+	}
+	return ElementKey + "-polling"
+}
+
+// IsPlaceholder reports whether v is one of the placeholders BuildBody
+// writes (or the mask): such a value read back from a file means "not given".
+func IsPlaceholder(v string) bool {
+	switch v {
+	case PlaceholderAPISecret, PlaceholderAPIKey, PlaceholderDomain, PlaceholderCode, PlaceholderNotificationURL, Mask:
+		return true
+	}
+	return false
+}
+
+// Placeholders lists the placeholders left in b, so a caller can warn that
+// the body is not ready to send.
+func (b Body) Placeholders() []string {
+	var out []string
+	for _, v := range []string{b.Configuration.APISecret, b.Configuration.APIKey, b.Configuration.Domain, b.Configuration.NotificationURL, b.ProviderData.Code} {
+		if IsPlaceholder(v) && v != Mask {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// marshalJSON is json.Marshal without HTML escaping: placeholders such as
+// <INSERT_API_KEY> and query strings with & must come out as typed.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -187,11 +187,11 @@ func (p PollerConfig) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, err := json.Marshal(r.Name)
+		k, err := marshalJSON(r.Name)
 		if err != nil {
 			return nil, err
 		}
-		v, err := json.Marshal(r)
+		v, err := marshalJSON(r)
 		if err != nil {
 			return nil, err
 		}

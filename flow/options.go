@@ -1,0 +1,333 @@
+package flow
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// UsageError is a mistake on the command line: the program prints it with
+// a pointer to --help and exits 2. Flag names the flag to fix.
+type UsageError struct {
+	Flag string
+	Err  error
+}
+
+func (e *UsageError) Error() string {
+	if e.Flag == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("--%s: %v", e.Flag, e.Err)
+}
+
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErr(flagName string, err error) error { return &UsageError{Flag: flagName, Err: err} }
+
+// Options are the command-line answers shared by the commands (SPEC §2).
+// Each flag can also come from CEWIZ_<NAME> (ApplyEnv); a flag wins.
+type Options struct {
+	BaseURL          string
+	Region           string
+	Sandbox          bool
+	Name             string
+	Tags             listFlag
+	Domain           string
+	APIKey           string
+	CallbackURL      string
+	Listen           string
+	Events           bool
+	NotifyURL        string
+	RefreshInterval  int
+	Poll             listFlag
+	PollerConfigFile string
+	From             string
+	Code             string
+	NoBrowser        bool
+	Timeout          time.Duration
+	JSON             bool
+	IncludeSecrets   bool
+	Accessible       bool
+
+	fs      *flag.FlagSet
+	fromEnv map[string]bool // flags ApplyEnv set
+}
+
+// Flag groups, so each command registers what it uses and its --help stays short.
+type FlagGroup int
+
+const (
+	// FlagsConnection: --base-url, --region, --sandbox.
+	FlagsConnection FlagGroup = 1 << iota
+	// FlagsBody: every answer that goes into the body, --from and --code.
+	FlagsBody
+	// FlagsAuthorize: --listen, --no-browser, --timeout.
+	FlagsAuthorize
+	// FlagsJSON: --json.
+	FlagsJSON
+	// FlagsIncludeSecrets: --include-secrets (export only).
+	FlagsIncludeSecrets
+	// FlagsAccessible: --accessible (the wizard).
+	FlagsAccessible
+)
+
+// Register adds the groups' flags to fs, with their defaults.
+func (o *Options) Register(fs *flag.FlagSet, groups FlagGroup) {
+	o.fs = fs
+	if groups&FlagsConnection != 0 {
+		fs.StringVar(&o.BaseURL, "base-url", "", "Cloud Elements API base `URL` (a bare host gets "+APIPath+")")
+		fs.StringVar(&o.Region, "region", "", "preset base URL: "+strings.Join(RegionNames, "|")+" (default us)")
+		fs.BoolVar(&o.Sandbox, "sandbox", false, "use the built-in Cloud Elements emulator, demo secrets prefilled")
+	}
+	if groups&FlagsBody != 0 {
+		fs.StringVar(&o.Name, "name", "", "instance `name` (default docushareflex-<site>)")
+		fs.Var(&o.Tags, "tag", "instance `tag` (repeat for more)")
+		fs.StringVar(&o.Domain, "domain", "", "DocuShare Flex `domain`, e.g. acme.docushareflex.com")
+		fs.StringVar(&o.APIKey, "api-key", "", "DocuShare Flex Application `ID` (oauth.api.key)")
+		fs.StringVar(&o.CallbackURL, "callback-url", "", "OAuth redirect `URL` registered in DocuShare Flex (default "+oauthlistener.DefaultRedirectURI+")")
+		fs.BoolVar(&o.Events, "events", true, "enable event notifications (--events=false to turn off)")
+		fs.StringVar(&o.NotifyURL, "notify-url", "", "https `URL` where Cloud Elements sends events")
+		fs.IntVar(&o.RefreshInterval, "refresh-interval", DefaultRefreshInterval, "polling interval in `minutes` (1-1440)")
+		fs.Var(&o.Poll, "poll", "`resource` to poll with preset url/idField/dates (repeat; default: the element's own configuration)")
+		fs.StringVar(&o.PollerConfigFile, "poller-config", "", "JSON `file` with a whole event.poller.configuration object")
+		fs.StringVar(&o.From, "from", "", "start from a body JSON `file` written by export (flags override it)")
+		fs.StringVar(&o.Code, "code", "", "use this OAuth grant `code` instead of authorizing")
+	}
+	if groups&FlagsAuthorize != 0 {
+		fs.StringVar(&o.Listen, "listen", "", "loopback listener `address` for the OAuth callback (default "+oauthlistener.DefaultAddr+")")
+		fs.BoolVar(&o.NoBrowser, "no-browser", false, "print the authorization URL instead of opening a browser")
+		fs.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for the browser `duration`")
+	}
+	if groups&FlagsJSON != 0 {
+		fs.BoolVar(&o.JSON, "json", false, "machine-readable result on stdout")
+	}
+	if groups&FlagsIncludeSecrets != 0 {
+		fs.BoolVar(&o.IncludeSecrets, "include-secrets", false, "write the real Application Secret and code instead of placeholders")
+	}
+	if groups&FlagsAccessible != 0 {
+		fs.BoolVar(&o.Accessible, "accessible", false, "line-by-line prompts for screen readers (also ACCESSIBLE=1)")
+	}
+}
+
+// EnvName is the environment variable of a flag: --refresh-interval ↔ CEWIZ_REFRESH_INTERVAL.
+func EnvName(flagName string) string {
+	return "CEWIZ_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// ApplyEnv fills every flag that was not given on the command line from its
+// CEWIZ_<NAME> variable (repeatable flags take a comma-separated list). Call
+// it after fs.Parse. ACCESSIBLE=1 also turns on --accessible.
+func (o *Options) ApplyEnv(lookup func(string) (string, bool)) error {
+	given := map[string]bool{}
+	o.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	o.fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || given[f.Name] {
+			return
+		}
+		v, ok := lookup(EnvName(f.Name))
+		if !ok || v == "" {
+			return
+		}
+		values := []string{v}
+		if _, repeatable := f.Value.(*listFlag); repeatable {
+			values = strings.Split(v, ",")
+		}
+		for _, one := range values {
+			if serr := f.Value.Set(strings.TrimSpace(one)); serr != nil {
+				err = usageErr(f.Name, fmt.Errorf("from %s: %v", EnvName(f.Name), serr))
+				return
+			}
+		}
+		if o.fromEnv == nil {
+			o.fromEnv = map[string]bool{}
+		}
+		o.fromEnv[f.Name] = true
+	})
+	if err != nil {
+		return err
+	}
+	if o.fs.Lookup("accessible") != nil && !given["accessible"] {
+		if v, ok := lookup("ACCESSIBLE"); ok && v != "" && v != "0" && v != "false" {
+			o.Accessible = true
+		}
+	}
+	return nil
+}
+
+// Given reports whether a flag was set on the command line or by ApplyEnv.
+func (o *Options) Given(name string) bool {
+	given := o.fromEnv[name]
+	o.fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// Resolve turns the options, the body file of --from and the secrets from
+// the environment into answers. Every bad value is a *UsageError naming its
+// flag. readFile is os.ReadFile outside tests.
+func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(string) ([]byte, error)) (Answers, Secrets, error) {
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
+	a := NewAnswers()
+	var s Secrets
+	has := func(name string) bool { return o.fs.Lookup(name) != nil && o.Given(name) }
+
+	if has("from") {
+		data, err := readFile(o.From)
+		if err != nil {
+			return a, s, usageErr("from", fmt.Errorf("cannot read the body file: %w", err))
+		}
+		fa, fs, err := ParseBody(data)
+		if err != nil {
+			return a, s, usageErr("from", fmt.Errorf("%s: %w", o.From, err))
+		}
+		a, s = fa, fs
+	}
+	if has("base-url") && has("region") {
+		return a, s, usageErr("base-url", errors.New("give --base-url or --region, not both"))
+	}
+	switch {
+	case has("base-url"):
+		u, err := NormalizeBaseURL(o.BaseURL)
+		if err != nil {
+			return a, s, usageErr("base-url", err)
+		}
+		a.BaseURL, a.Region = u, RegionOf(u)
+	case has("region"):
+		u, err := RegionBaseURL(o.Region)
+		if err != nil {
+			return a, s, usageErr("region", err)
+		}
+		a.BaseURL, a.Region = u, strings.ToLower(strings.TrimSpace(o.Region))
+	}
+	if has("name") {
+		if err := ValidateName(o.Name); err != nil {
+			return a, s, usageErr("name", err)
+		}
+		a.Name = o.Name
+	}
+	if has("tag") {
+		a.Tags = nil
+		for _, t := range o.Tags {
+			if err := ValidateTag(t); err != nil {
+				return a, s, usageErr("tag", err)
+			}
+			a.Tags = append(a.Tags, t)
+		}
+	}
+	if has("domain") {
+		d, err := NormalizeDomain(o.Domain)
+		if err != nil {
+			return a, s, usageErr("domain", err)
+		}
+		a.Domain = d
+	}
+	if has("api-key") {
+		if err := ValidateAPIKey(o.APIKey); err != nil {
+			return a, s, usageErr("api-key", err)
+		}
+		a.APIKey = o.APIKey
+	}
+	if has("callback-url") {
+		if err := ValidateCallbackURL(o.CallbackURL); err != nil {
+			return a, s, usageErr("callback-url", err)
+		}
+		a.CallbackURL = o.CallbackURL
+	}
+	if has("events") {
+		a.EventsEnabled = o.Events
+	}
+	if has("notify-url") {
+		if err := ValidateNotificationURL(o.NotifyURL); err != nil {
+			return a, s, usageErr("notify-url", err)
+		}
+		a.NotificationURL = o.NotifyURL
+	}
+	if has("refresh-interval") {
+		if err := CheckRefreshInterval(o.RefreshInterval); err != nil {
+			return a, s, usageErr("refresh-interval", err)
+		}
+		a.RefreshInterval = o.RefreshInterval
+	}
+	if has("poll") && has("poller-config") {
+		return a, s, usageErr("poll", errors.New("give --poll or --poller-config, not both"))
+	}
+	if has("poll") {
+		p, err := PresetPolling(o.Poll)
+		if err != nil {
+			return a, s, usageErr("poll", err)
+		}
+		a.Polling = p
+	}
+	if has("poller-config") {
+		data, err := readFile(o.PollerConfigFile)
+		if err != nil {
+			return a, s, usageErr("poller-config", fmt.Errorf("cannot read the file: %w", err))
+		}
+		p, err := ParsePollerConfig(data)
+		if err != nil {
+			return a, s, usageErr("poller-config", fmt.Errorf("%s: %w", o.PollerConfigFile, err))
+		}
+		a.Polling = p
+	}
+	if has("code") {
+		if strings.TrimSpace(o.Code) == "" || strings.ContainsFunc(o.Code, unicode.IsSpace) {
+			return a, s, usageErr("code", errors.New("the code is empty or contains spaces; copy the whole code parameter of the redirected address"))
+		}
+		a.Code = NewSecret(o.Code)
+	}
+	for env, dst := range map[string]*Secret{EnvUserSecret: &s.UserSecret, EnvOrgSecret: &s.OrgSecret, EnvAPISecret: &s.APISecret} {
+		if v, ok := lookup(env); ok && v != "" {
+			*dst = NewSecret(strings.TrimSpace(v))
+		}
+	}
+	return a, s, nil
+}
+
+// PresetPolling builds a poller configuration for the named resources:
+// each preset as it is, any other resource as a copy of the events preset
+// polled at /hubs/documents/<name>. Duplicates are dropped.
+func PresetPolling(names []string) (PollerConfig, error) {
+	presets := PollingPresets()
+	var p PollerConfig
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if _, dup := p.Get(n); dup {
+			continue
+		}
+		if r, ok := presets.Get(n); ok {
+			p = p.With(r)
+			continue
+		}
+		if err := ValidateResourceName(n); err != nil {
+			return nil, err
+		}
+		copied, err := presets.CopyTo("events", n)
+		if err != nil {
+			return nil, err
+		}
+		r, _ := copied.Get(n)
+		p = p.With(r)
+	}
+	return p, nil
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	if v == "" {
+		return errors.New("empty value")
+	}
+	*l = append(*l, v)
+	return nil
+}
