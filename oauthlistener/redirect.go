@@ -1,7 +1,3 @@
-// Package oauthlistener catches an OAuth 2.0 authorization code on a
-// temporary loopback listener (RFC 8252), parses a pasted redirect address or
-// code, and launches the browser. It knows nothing of Cloud Elements and has
-// no UI.
 package oauthlistener
 
 import (
@@ -44,21 +40,49 @@ type RedirectURI struct {
 	Loopback bool
 }
 
-// Port returns the loopback port (80 when the URI names none).
+// Port returns the URI's port (80 for http and 443 for https when the URI
+// names none).
 func (r RedirectURI) Port() int {
+	if r.URL == nil {
+		return 0
+	}
 	p := r.URL.Port()
 	if p == "" {
+		if r.URL.Scheme == "https" {
+			return 443
+		}
 		return 80
 	}
 	n, _ := strconv.Atoi(p)
 	return n
 }
 
+// Path is the path the listener serves for this URI ("/" when it has none),
+// in its escaped form, compared byte for byte with the request's.
+func (r RedirectURI) Path() string {
+	if r.URL == nil {
+		return ""
+	}
+	if p := r.URL.EscapedPath(); p != "" {
+		return p
+	}
+	return "/"
+}
+
+// String returns Raw.
+func (r RedirectURI) String() string { return r.Raw }
+
+// isLoopbackHost reports whether host (without brackets or port) is one of
+// the loopback names of rule 2.
+func isLoopbackHost(host string) bool {
+	return host == "127.0.0.1" || host == "::1" || strings.EqualFold(host, "localhost")
+}
+
 // ListenAddr is the host:port the listener binds for a loopback URI.
 // localhost binds 127.0.0.1 (plus [::1], see Listener), never all interfaces.
 func (r RedirectURI) ListenAddr() string {
 	host := r.URL.Hostname()
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		host = DefaultHost
 	}
 	return net.JoinHostPort(host, strconv.Itoa(r.Port()))
@@ -70,6 +94,14 @@ func (r RedirectURI) ListenAddr() string {
 func ParseRedirectURI(raw string) (RedirectURI, error) {
 	if strings.TrimSpace(raw) != raw || raw == "" {
 		return RedirectURI{}, errors.New("the callback URL is empty or has spaces around it; give an absolute URL such as " + DefaultRedirectURI)
+	}
+	for _, c := range raw {
+		if c <= ' ' || c == 0x7f {
+			return RedirectURI{}, errors.New("the callback URL contains a space or a control character; percent-encode it (%20) or remove it")
+		}
+		if c > 0x7e {
+			return RedirectURI{}, errors.New("the callback URL contains a non-ASCII character; use its percent-encoded or punycode form, exactly as registered with the provider")
+		}
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
@@ -91,6 +123,6 @@ func ParseRedirectURI(raw string) (RedirectURI, error) {
 		}
 	}
 	host := u.Hostname()
-	loopback := u.Scheme == "http" && (host == "127.0.0.1" || host == "::1" || host == "localhost")
+	loopback := u.Scheme == "http" && isLoopbackHost(host)
 	return RedirectURI{Raw: raw, URL: u, Loopback: loopback}, nil
 }

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package oauthlistener
+
+import "os/exec"
+
+func detach(*exec.Cmd) {}
