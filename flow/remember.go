@@ -1,0 +1,181 @@
+package flow
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// AppDirName is cewiz's directory under the user config dir.
+const AppDirName = "cewiz"
+
+// RememberedFile is the file name of the remembered answers.
+const RememberedFile = "answers.json"
+
+// DefaultConfigDir is os.UserConfigDir()/cewiz (e.g. ~/.config/cewiz).
+func DefaultConfigDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, AppDirName), nil
+}
+
+// Remembered are the answers kept between runs: only non-secret ones. The
+// secrets, the grant code and the instance name (one per instance) are never
+// written. Fields are pointers or omitempty so that an old or partial file
+// leaves the other defaults alone.
+type Remembered struct {
+	Version         int          `json:"version"`
+	BaseURL         string       `json:"baseUrl,omitempty"`
+	Region          string       `json:"region,omitempty"`
+	Domain          string       `json:"domain,omitempty"`
+	APIKey          string       `json:"applicationId,omitempty"`
+	CallbackURL     string       `json:"callbackUrl,omitempty"`
+	EventsEnabled   *bool        `json:"eventsEnabled,omitempty"`
+	NotificationURL string       `json:"notificationUrl,omitempty"`
+	RefreshInterval int          `json:"refreshInterval,omitempty"`
+	Polling         PollerConfig `json:"pollerConfiguration,omitempty"`
+	Tags            []string     `json:"tags,omitempty"`
+}
+
+// RememberVersion is the format version written.
+const RememberVersion = 1
+
+// RememberAnswers picks the non-secret answers to keep.
+func RememberAnswers(a Answers) Remembered {
+	ev := a.EventsEnabled
+	return Remembered{
+		Version:         RememberVersion,
+		BaseURL:         a.BaseURL,
+		Region:          a.Region,
+		Domain:          a.Domain,
+		APIKey:          a.APIKey,
+		CallbackURL:     a.CallbackURL,
+		EventsEnabled:   &ev,
+		NotificationURL: a.NotificationURL,
+		RefreshInterval: a.RefreshInterval,
+		Polling:         a.Polling.clone(),
+		Tags:            append([]string(nil), a.Tags...),
+	}
+}
+
+// Apply fills a with the remembered answers. Each value is validated again;
+// a value that no longer validates is skipped (the default stays).
+func (r Remembered) Apply(a Answers) Answers {
+	a = a.Clone()
+	if r.BaseURL != "" {
+		if u, err := NormalizeBaseURL(r.BaseURL); err == nil {
+			a.BaseURL, a.Region = u, RegionOf(u)
+		}
+	}
+	if r.Domain != "" {
+		if d, err := NormalizeDomain(r.Domain); err == nil {
+			a.Domain = d
+		}
+	}
+	if r.APIKey != "" && ValidateAPIKey(r.APIKey) == nil {
+		a.APIKey = r.APIKey
+	}
+	if r.CallbackURL != "" && ValidateCallbackURL(r.CallbackURL) == nil {
+		a.CallbackURL = r.CallbackURL
+	}
+	if r.EventsEnabled != nil {
+		a.EventsEnabled = *r.EventsEnabled
+	}
+	if r.NotificationURL != "" && ValidateNotificationURL(r.NotificationURL) == nil {
+		a.NotificationURL = r.NotificationURL
+	}
+	if r.RefreshInterval != 0 && CheckRefreshInterval(r.RefreshInterval) == nil {
+		a.RefreshInterval = r.RefreshInterval
+	}
+	if len(r.Polling) > 0 {
+		ok := true
+		for _, p := range r.Polling {
+			if ValidateResourceName(p.Name) != nil || ValidateResourceURL(p.URL) != nil {
+				ok = false
+			}
+		}
+		if ok {
+			a.Polling = r.Polling.clone()
+		}
+	}
+	if len(r.Tags) > 0 {
+		var tags []string
+		for _, t := range r.Tags {
+			if ValidateTag(t) == nil {
+				tags = append(tags, t)
+			}
+		}
+		a.Tags = tags
+	}
+	return a
+}
+
+// Memory stores remembered answers in Dir (DefaultConfigDir when empty).
+type Memory struct{ Dir string }
+
+func (m Memory) dir() (string, error) {
+	if m.Dir != "" {
+		return m.Dir, nil
+	}
+	return DefaultConfigDir()
+}
+
+// Path is the remembered answers' file.
+func (m Memory) Path() (string, error) {
+	d, err := m.dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, RememberedFile), nil
+}
+
+// Load reads the remembered answers; ok is false when there are none. A
+// damaged file is reported as an error (the caller goes on with defaults).
+func (m Memory) Load() (r Remembered, ok bool, err error) {
+	p, err := m.Path()
+	if err != nil {
+		return r, false, err
+	}
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return Remembered{}, false, fmt.Errorf("%s is damaged (%v); it will be replaced after the next success", p, err)
+	}
+	return r, true, nil
+}
+
+// Prefill is Load then Apply on a, ignoring a missing or damaged file.
+func (m Memory) Prefill(a Answers) Answers {
+	r, ok, err := m.Load()
+	if !ok || err != nil {
+		return a
+	}
+	return r.Apply(a)
+}
+
+// Save writes the non-secret answers of a (atomically, 0600: it is the
+// user's own configuration), creating the directory 0700 when needed.
+func (m Memory) Save(a Answers) error {
+	p, err := m.Path()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(RememberAnswers(a), "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(p, append(data, '\n'), WriteOptions{Secret: true, Overwrite: true})
+}
