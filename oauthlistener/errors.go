@@ -91,24 +91,30 @@ func (e *ProviderError) Denied() bool { return e.Code == "access_denied" }
 func sanitize(s string, max int) string {
 	var b strings.Builder
 	n := 0
+	space := true // drop leading spaces, collapse runs
 	for i, r := range s {
 		if r == utf8.RuneError {
 			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
 				continue
 			}
 		}
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			if r == '\n' || r == '\t' || r == '\r' {
-				if n < max && !strings.HasSuffix(b.String(), " ") {
+		if unicode.IsSpace(r) {
+			if !space {
+				space = true
+				if n < max {
 					b.WriteByte(' ')
 					n++
 				}
 			}
 			continue
 		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
 		if n == max {
 			return strings.TrimSpace(b.String()) + "…"
 		}
+		space = false
 		b.WriteRune(r)
 		n++
 	}

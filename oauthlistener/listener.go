@@ -27,6 +27,9 @@ const (
 	// doneGrace bounds how long the listener stays open after the winning
 	// callback for the browser to fetch /done (rule 10: within a second).
 	doneGrace = time.Second
+	// linger keeps the port open a little after /done so that a duplicate hit
+	// (a reload, a double redirect) sees "already completed" (rule 10).
+	linger = 300 * time.Millisecond
 	// shutdownBound bounds a graceful shutdown before connections are cut.
 	shutdownBound = 500 * time.Millisecond
 	// DonePath is where the callback's 303 sends the browser.
@@ -88,6 +91,8 @@ type Listener struct {
 	doneOnce   sync.Once
 	hint       chan struct{} // closed at HintAfter
 	closed     chan struct{} // closed when the sockets are closed
+	closeReq   chan struct{} // closed by Close: skip the linger
+	closeOnce  sync.Once
 	wg         sync.WaitGroup
 
 	obs observations
@@ -208,6 +213,7 @@ func Start(ctx context.Context, opts Options) (*Listener, error) {
 		doneServed: make(chan struct{}),
 		hint:       make(chan struct{}),
 		closed:     make(chan struct{}),
+		closeReq:   make(chan struct{}),
 		allowPorts: map[int]bool{},
 	}
 
@@ -378,6 +384,12 @@ loop:
 		defer t.Stop()
 		select {
 		case <-l.doneServed:
+			lt := time.NewTimer(linger)
+			defer lt.Stop()
+			select {
+			case <-lt.C:
+			case <-l.closeReq:
+			}
 		case <-t.C:
 		}
 	}
@@ -466,10 +478,11 @@ func (l *Listener) Wait(ctx context.Context) (Result, error) {
 
 // Close ends the wait (Wait returns ErrCanceled unless an outcome was already
 // known) and closes the port. After a callback it first lets the browser
-// fetch /done (at most a second). It waits for every goroutine of the
+// fetch /done (at most a second), then closes at once. It waits for every goroutine of the
 // listener to end. Closing twice is harmless.
 func (l *Listener) Close() error {
 	l.finish(outcome{err: &canceledError{cause: errClosed}})
+	l.closeOnce.Do(func() { close(l.closeReq) })
 	l.wg.Wait()
 	return nil
 }
