@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +46,7 @@ type reply struct {
 // optional extra headers ("Host" sets the Host header).
 func do(t testing.TB, l *Listener, method, target string, hdr map[string]string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, "http://"+net.JoinHostPort("127.0.0.1", strconv.Itoa(l.Port()))+target, nil)
+	req, err := http.NewRequest(method, "http://"+l.Addrs()[0]+target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

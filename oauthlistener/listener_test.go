@@ -254,14 +254,14 @@ func TestRule06_WrongStateKeepsWaiting(t *testing.T) {
 	st := l.State()
 	forged := "forged-state-" + strings.Repeat("x", 30)
 	for _, target := range []string{
-		cb(l, "code", "evil1"),                              // missing
-		cb(l, "code", "evil2", "state", ""),                 // empty
-		cb(l, "code", "evil3", "state", forged),             // wrong
-		cb(l, "code", "evil4", "state", st[:len(st)-1]),     // prefix
-		cb(l, "code", "evil5", "state", st+"x"),             // longer
-		cb(l, "code", "evil6", "state", st, "state", st),    // twice
+		cb(l, "code", "evil1"),                               // missing
+		cb(l, "code", "evil2", "state", ""),                  // empty
+		cb(l, "code", "evil3", "state", forged),              // wrong
+		cb(l, "code", "evil4", "state", st[:len(st)-1]),      // prefix
+		cb(l, "code", "evil5", "state", st+"x"),              // longer
+		cb(l, "code", "evil6", "state", st, "state", st),     // twice
 		cb(l, "code", "evil7", "state", forged, "state", st), // twice, one right
-		l.path + "?code=evil8&state=" + st + "%zz",          // undecodable
+		l.path + "?code=evil8&state=" + st + "%zz",           // undecodable
 	} {
 		r := get(t, l, target)
 		if r.Status != http.StatusBadRequest {

@@ -60,7 +60,7 @@ var queryLike = regexp.MustCompile(`(?:^|[?&#])(?:code|state|error)=`)
 // wrong path) without echoing the code or the state.
 func ParsePasted(input string, redirect RedirectURI, state string) (PastedResult, error) {
 	if len(input) > MaxPaste {
-		return PastedResult{}, pasteErr(ErrPasteTooLong, "the pasted text is %d bytes long; paste only the address from the browser's address bar, or only the code", len(input))
+		return PastedResult{}, pasteErr(ErrPasteTooLong, "the pasted text is too long (%d bytes); paste only the address from the browser's address bar, or only the code", len(input))
 	}
 	rawLen := len(input)
 	s := strings.TrimSpace(input)
@@ -164,6 +164,8 @@ func parsePastedURL(s string, rawLen int, redirect RedirectURI, state string) (P
 	switch {
 	case !hasCode && !hasError && hasState:
 		return PastedResult{}, pasteErr(ErrPasteTruncated, "the address has a state but no code, so it was probably cut short%s; copy the whole address again", limitNote)
+	case !hasCode && !hasError && limitNote != "":
+		return PastedResult{}, pasteErr(ErrPasteTruncated, "the address has no code%s; copy the whole address again", limitNote)
 	case !hasCode && !hasError:
 		return PastedResult{}, pasteErr(ErrPasteNoCode, "the address has no code= parameter; paste the address the browser shows after you allowed access (it contains code=), or the code alone")
 	case hasCode && q.Get("code") == "" && !hasState:
@@ -205,14 +207,14 @@ func addressMismatch(u *url.URL, r RedirectURI) string {
 		return ""
 	}
 	want := r.URL
+	if !strings.EqualFold(u.Hostname(), want.Hostname()) || portOf(u) != r.Port() && !(u.Scheme != want.Scheme && u.Port() == want.Port()) {
+		return fmt.Sprintf("the pasted address is for %s, not %s (the redirect URI is %s); paste the address the provider redirected to", sanitize(u.Host, 100), want.Host, r.Raw)
+	}
 	if u.Scheme != want.Scheme {
 		if u.Scheme == "https" && want.Scheme == "http" && r.Loopback {
 			return fmt.Sprintf("the pasted address starts with https:// but the redirect URI is %s: the browser switched to HTTPS (HTTPS-Only mode or HSTS); change https to http and paste again, or paste only the code", r.Raw)
 		}
 		return fmt.Sprintf("the pasted address starts with %s:// but the redirect URI is %s; paste the address the provider redirected to", sanitize(u.Scheme, 20), r.Raw)
-	}
-	if !strings.EqualFold(u.Hostname(), want.Hostname()) || portOf(u) != r.Port() {
-		return fmt.Sprintf("the pasted address is for %s, not %s (the redirect URI is %s); paste the address the provider redirected to", sanitize(u.Host, 100), want.Host, r.Raw)
 	}
 	if p := pathOf(u); p != r.Path() {
 		return fmt.Sprintf("the pasted address has the path %s, not %s (the redirect URI is %s); paste the address of the final redirect, which starts with %s", sanitize(p, 100), r.Path(), r.Raw, r.Raw)
