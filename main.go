@@ -6,14 +6,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 )
 
 // Set by goreleaser: -X main.version=... -X main.commit=... -X main.date=...
@@ -36,6 +40,7 @@ const usage = `cewiz creates a Cloud Elements DocuShare Flex instance with polli
 Usage:
   cewiz [flags]            the wizard (needs a terminal)
   cewiz export [flags]     print the POST /instances body as JSON on stdout; no network
+  cewiz sandbox [--addr]   run the built-in Cloud Elements emulator until Ctrl-C
   cewiz version            print the version
 
 Run 'cewiz <command> --help' for a command's flags. Every flag can also be set
@@ -58,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer, lookup func(string) (string, b
 	switch cmd {
 	case "export":
 		return report(stderr, runExport(args, stdout, stderr, lookup))
+	case "sandbox":
+		return report(stderr, runSandbox(args, stdout, stderr))
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return exitOK
@@ -193,4 +200,22 @@ func runExport(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		return &flow.UsageError{Flag: "format", Err: fmt.Errorf("unknown format %q; use json or curl", *format)}
 	}
 	return nil
+}
+
+func runSandbox(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sandbox", "Run the built-in Cloud Elements emulator (with its DocuShare Flex consent page)\nuntil Ctrl-C. It prints its base URL and demo secrets on stdout and one line\nper request on stderr. Point cewiz at it with --base-url.", stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "listen `address`; port 0 picks a free port")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errFlagParse
+	}
+	if fs.NArg() > 0 {
+		return &flow.UsageError{Err: fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// Ctrl-C is how the sandbox is meant to stop: it ends with exit 0.
+	return sandbox.Run(ctx, *addr, stdout, sandbox.Options{Admin: true, Log: stderr})
 }

@@ -64,7 +64,7 @@ func ExportCurl(a Answers, baseURL string) (string, error) {
 	b.WriteString("# Set the secrets first (they are not written here):\n")
 	fmt.Fprintf(&b, "#   export %s=... %s=... %s=... %s=...\n", EnvUserSecret, EnvOrgSecret, EnvAPISecret, EnvCode)
 	b.WriteString("# The values must not contain \" or \\ (they are placed inside JSON strings).\n")
-	fmt.Fprintf(&b, "curl -X POST \\\n  %s \\\n", ShellQuote(strings.TrimRight(baseURL, "/")+"/instances"))
+	fmt.Fprintf(&b, "curl -sS -X POST \\\n  %s \\\n", ShellQuote(strings.TrimRight(baseURL, "/")+"/instances"))
 	fmt.Fprintf(&b, "  -H \"Authorization: User %s, Organization %s\" \\\n", requiredVar(EnvUserSecret), requiredVar(EnvOrgSecret))
 	b.WriteString("  -H 'Content-Type: application/json' \\\n")
 	fmt.Fprintf(&b, "  -d %s\n", data)
