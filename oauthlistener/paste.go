@@ -177,7 +177,7 @@ func parsePastedURL(s string, rawLen int, redirect RedirectURI, state string) (P
 			return PastedResult{}, pasteErr(ErrPasteWrongState, "the address carries a refusal (%s) but no state, so it cannot be matched to this authorization; start the authorization again", sanitize(q.Get("error"), MaxErrorCode))
 		case !hasState:
 			return PastedResult{}, pasteErr(ErrPasteTruncated, "the address has a code but no state after it, so it was probably cut short%s; copy the whole address again", limitNote)
-		case got == "":
+		case len(got) == 0:
 			return PastedResult{}, pasteErr(ErrPasteTruncated, "the address ends right after state=, so it was cut short%s; copy the whole address again", limitNote)
 		case !stateMatches(got, state):
 			if len(got) < len(state) && stateMatches(got, state[:len(got)]) && strings.HasSuffix(s, got) {
