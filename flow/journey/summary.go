@@ -1,0 +1,79 @@
+package journey
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
+)
+
+// Summary is what is saved about a created instance: enough to call it
+// later (its id and token) and to find it again. It holds the instance
+// token, so the file is written 0600.
+type Summary struct {
+	ID            int64    `json:"id"`
+	Name          string   `json:"name"`
+	Token         string   `json:"token"`
+	BaseURL       string   `json:"baseUrl"`
+	ElementKey    string   `json:"elementKey"`
+	Domain        string   `json:"domain,omitempty"`
+	CreatedDate   string   `json:"createdDate,omitempty"`
+	EventsEnabled bool     `json:"eventsEnabled"`
+	Tags          []string `json:"tags,omitempty"`
+	// Authorization is the header a later call on this instance needs,
+	// without the User and Organization secrets.
+	Authorization string `json:"authorization"`
+}
+
+// SummaryDir is where summaries go under the config dir.
+const SummaryDir = "instances"
+
+// SaveSummary writes the instance's summary as
+// <configDir>/instances/<id>.json, atomically and 0600 (it holds the token),
+// creating the directories 0700. It returns the file's path.
+func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers) (string, error) {
+	if in == nil {
+		return "", fmt.Errorf("no instance to save")
+	}
+	if configDir == "" {
+		d, err := flow.DefaultConfigDir()
+		if err != nil {
+			return "", err
+		}
+		configDir = d
+	}
+	dir := filepath.Join(configDir, SummaryDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	key := in.Element.Key
+	if key == "" {
+		key = flow.ElementKey
+	}
+	s := Summary{
+		ID: in.ID, Name: in.Name, Token: in.Token.Reveal(), BaseURL: a.BaseURL, ElementKey: key,
+		Domain: a.Domain, CreatedDate: in.CreatedDate, EventsEnabled: in.EventsEnabled, Tags: in.Tags,
+		Authorization: "User $" + flow.EnvUserSecret + ", Organization $" + flow.EnvOrgSecret + ", Element <token>",
+	}
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, fmt.Sprintf("%d.json", in.ID))
+	if err := flow.WriteFileAtomic(p, append(data, '\n'), flow.WriteOptions{Secret: true, Overwrite: true}); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// ShortPath shows p with the home directory as ~ (for a screen).
+func ShortPath(p string) string {
+	if h, err := os.UserHomeDir(); err == nil && h != "" && strings.HasPrefix(p, h+string(filepath.Separator)) {
+		return "~" + p[len(h):]
+	}
+	return p
+}
