@@ -1,0 +1,181 @@
+package doctor
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/user"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// HTTPProber is the real Prober: one GET, no credentials, no redirects
+// followed, no retries; proxies from the environment.
+type HTTPProber struct {
+	// Client is used when set (its redirect policy is the caller's).
+	Client    *http.Client
+	UserAgent string
+}
+
+// Probe implements Prober.
+func (p HTTPProber) Probe(ctx context.Context, rawURL string) (int, error) {
+	c := p.Client
+	if c == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.DisableKeepAlives = true
+		c = &http.Client{
+			Transport:     tr,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+		defer tr.CloseIdleConnections()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept", "application/json")
+	ua := p.UserAgent
+	if ua == "" {
+		ua = "cewiz/" + cloudelements.DefaultVersion + " (doctor)"
+	}
+	req.Header.Set("User-Agent", ua)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// ListenerPorts is the real PortProber: it starts the OAuth listener itself
+// on the address (so the answer is exactly what authorizing would meet,
+// including another cewiz waiting there) and closes it at once; Holder
+// reads /proc on Linux.
+type ListenerPorts struct {
+	// Proc is the /proc file system (os.DirFS("/proc") on Linux when nil).
+	Proc fs.FS
+}
+
+// ProbePort implements PortProber.
+func (p ListenerPorts) ProbePort(ctx context.Context, addr string) error {
+	l, err := oauthlistener.Start(ctx, oauthlistener.Options{Addr: addr, Timeout: -1, HintAfter: -1})
+	if err != nil {
+		return err
+	}
+	_ = l.Close()
+	return nil
+}
+
+// Holder implements PortProber: on Linux it finds the socket listening on
+// port in /proc/net/tcp{,6}, then the process holding it among
+// /proc/<pid>/fd (only the user's own processes are readable without
+// privileges; for others it names the owner's user).
+func (p ListenerPorts) Holder(port int) string {
+	proc := p.Proc
+	if proc == nil {
+		if runtime.GOOS != "linux" {
+			return ""
+		}
+		proc = os.DirFS("/proc")
+	}
+	return PortHolder(proc, port)
+}
+
+// PortHolder is Holder over a /proc file system, for tests.
+func PortHolder(proc fs.FS, port int) string {
+	inode, uid, ok := listeningInode(proc, port)
+	if !ok {
+		return ""
+	}
+	if pid, comm, ok := socketOwner(proc, inode); ok {
+		if comm == "" {
+			return fmt.Sprintf("pid %d", pid)
+		}
+		return fmt.Sprintf("%s (pid %d)", comm, pid)
+	}
+	if uid == "" {
+		return ""
+	}
+	if u, err := user.LookupId(uid); err == nil && u.Username != "" {
+		return fmt.Sprintf("a program of user %s (uid %s)", u.Username, uid)
+	}
+	return "a program of uid " + uid
+}
+
+// listeningInode finds the LISTEN socket on port in net/tcp and net/tcp6.
+func listeningInode(proc fs.FS, port int) (inode, uid string, ok bool) {
+	want := fmt.Sprintf("%04X", port)
+	for _, f := range []string{"net/tcp", "net/tcp6"} {
+		data, err := fs.ReadFile(proc, f)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		first := true
+		for sc.Scan() {
+			if first {
+				first = false
+				continue
+			}
+			fields := strings.Fields(sc.Text())
+			if len(fields) < 10 {
+				continue
+			}
+			local, st := fields[1], fields[3]
+			i := strings.LastIndexByte(local, ':')
+			if i < 0 || !strings.EqualFold(local[i+1:], want) || st != "0A" {
+				continue
+			}
+			return fields[9], fields[7], fields[9] != "0"
+		}
+	}
+	return "", "", false
+}
+
+// socketOwner finds the process with an fd on socket:[inode].
+func socketOwner(proc fs.FS, inode string) (pid int, comm string, ok bool) {
+	target := "socket:[" + inode + "]"
+	entries, err := fs.ReadDir(proc, ".")
+	if err != nil {
+		return 0, "", false
+	}
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil || n <= 0 {
+			continue
+		}
+		fds, err := fs.ReadDir(proc, e.Name()+"/fd")
+		if err != nil {
+			continue // another user's process
+		}
+		for _, fd := range fds {
+			link, err := fs.ReadLink(proc, e.Name()+"/fd/"+fd.Name())
+			if err != nil || link != target {
+				continue
+			}
+			c, _ := fs.ReadFile(proc, e.Name()+"/comm")
+			return n, strings.TrimSpace(string(c)), true
+		}
+	}
+	return 0, "", false
+}
+
+// Compile-time checks that the real types fit the interfaces.
+var (
+	_ API            = (*cloudelements.Client)(nil)
+	_ Resolver       = (*net.Resolver)(nil)
+	_ BrowserChecker = (*oauthlistener.Launcher)(nil)
+	_ Prober         = HTTPProber{}
+	_ PortProber     = ListenerPorts{}
+)

@@ -1,0 +1,232 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// sandboxFixture is a sandbox with one instance created the real way.
+type sandboxFixture struct {
+	srv *sandbox.Server
+	id  int64
+	a   flow.Answers
+}
+
+func newSandboxFixture(t *testing.T) *sandboxFixture {
+	t.Helper()
+	srv, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	a := flow.NewAnswers()
+	a.BaseURL, a.Region = srv.BaseURL(), ""
+	a.Domain = "acme.docushareflex.com"
+	a.APIKey = sandbox.DemoAppID
+	a.NotificationURL = "https://hooks.example.com/events"
+	a.Name = "doctor-test"
+	p, err := flow.PresetPolling([]string{"events"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Polling = p
+	a.Code = flow.NewSecret(srv.IssueCode(a.CallbackURL, a.Domain, a.APIKey))
+	c := client(t, srv.BaseURL(), sandbox.DemoUserSecret)
+	in, err := c.CreateInstance(context.Background(), flow.BuildBody(a, flow.Secrets{APISecret: flow.NewSecret(sandbox.DemoAppSecret)}, flow.SecretsIncluded))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sandboxFixture{srv: srv, id: in.ID, a: a}
+}
+
+func client(t *testing.T, base, user string, opts ...cloudelements.Option) *cloudelements.Client {
+	t.Helper()
+	opts = append(opts, cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 1}))
+	c, err := cloudelements.New(base, flow.NewSecret(user), flow.NewSecret(sandbox.DemoOrgSecret), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (f *sandboxFixture) run(t *testing.T, api API, timeout time.Duration) map[string]Result {
+	t.Helper()
+	cfg := Config{Answers: f.a, HaveSecrets: true, ListenAddr: "127.0.0.1:0", InstanceID: f.id, Sandbox: true, Timeout: timeout}
+	deps := Deps{API: api, Prober: HTTPProber{}, Resolver: fakeResolver{}, Ports: ListenerPorts{},
+		Browser: fakeBrowser{plan: oauthlistener.Plan{From: "$BROWSER"}}}
+	return byID(Run(context.Background(), cfg, deps, nil))
+}
+
+func TestSandboxChecks(t *testing.T) {
+	f := newSandboxFixture(t)
+	good := client(t, f.srv.BaseURL(), sandbox.DemoUserSecret)
+
+	m := f.run(t, good, 0)
+	for id, r := range m {
+		if r.Status != Pass && !(id == IDEventLog && r.Status == Warn) {
+			t.Errorf("healthy sandbox: %s %s: %s", id, r.Status, r.Finding)
+		}
+	}
+
+	t.Run("bad secrets", func(t *testing.T) {
+		m := f.run(t, client(t, f.srv.BaseURL(), "wrong-secret"), 0)
+		want(t, "secrets", m[IDSecrets], Fail, "401")
+		want(t, "element", m[IDElement], Skip, "Not checked")
+		want(t, "instance", m[IDInstance], Skip, "Not checked")
+		want(t, "base url", m[IDBaseURL], Pass, "answers")
+	})
+	t.Run("unknown element", func(t *testing.T) {
+		g := *f
+		g.a.ElementKey = "nosuchelement"
+		m := g.run(t, client(t, f.srv.BaseURL(), sandbox.DemoUserSecret, cloudelements.WithElementKey("nosuchelement")), 0)
+		want(t, "element", m[IDElement], Fail, "not found")
+	})
+	t.Run("wrong path or region", func(t *testing.T) {
+		g := *f
+		g.a.BaseURL = f.srv.URL() + "/eu/elements/api-v2"
+		m := g.run(t, client(t, g.a.BaseURL, sandbox.DemoUserSecret), 0)
+		want(t, "base url", m[IDBaseURL], Fail, "404")
+		want(t, "secrets", m[IDSecrets], Skip, "failed")
+	})
+	t.Run("nothing listening", func(t *testing.T) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := ln.Addr().String()
+		ln.Close()
+		g := *f
+		g.a.BaseURL = "http://" + addr + flow.APIPath
+		m := g.run(t, client(t, g.a.BaseURL, sandbox.DemoUserSecret), 0)
+		want(t, "base url", m[IDBaseURL], Fail, "connection refused")
+	})
+	t.Run("disabled instance", func(t *testing.T) {
+		f.srv.SetDisabled(f.id, true)
+		defer f.srv.SetDisabled(f.id, false)
+		m := f.run(t, good, 0)
+		want(t, "instance", m[IDInstance], Fail, "disabled")
+		want(t, "event log", m[IDEventLog], Skip, "failed")
+	})
+	t.Run("invalid instance", func(t *testing.T) {
+		f.srv.SetValid(f.id, false)
+		defer f.srv.SetValid(f.id, true)
+		want(t, "instance", f.run(t, good, 0)[IDInstance], Fail, "not valid")
+	})
+	t.Run("events off", func(t *testing.T) {
+		f.srv.SetEventsEnabled(f.id, false)
+		defer f.srv.SetEventsEnabled(f.id, true)
+		want(t, "events", f.run(t, good, 0)[IDInstanceEvents], Fail, "Events are off")
+	})
+	t.Run("unparsable poller configuration", func(t *testing.T) {
+		in, _ := f.srv.Instance(f.id)
+		old := in.Configuration["event.poller.configuration"]
+		defer f.srv.SetConfiguration(f.id, "event.poller.configuration", old)
+		f.srv.SetConfiguration(f.id, "event.poller.configuration", `{"events": {"url": `)
+		want(t, "poller", f.run(t, good, 0)[IDPoller], Fail, "does not parse")
+		f.srv.SetConfiguration(f.id, "event.poller.configuration", `{"events":{"url":"/hubs/documents/events","idField":"id","datesConfiguration":{"createdDateField":"createdDate","createdDateFormat":"yyyy-MM-dd'T"}}}`)
+		want(t, "poller", f.run(t, good, 0)[IDPoller], Fail, "createdDateFormat")
+		f.srv.SetConfiguration(f.id, "event.poller.refresh_interval", "often")
+		defer f.srv.SetConfiguration(f.id, "event.poller.refresh_interval", "15")
+		want(t, "interval", f.run(t, good, 0)[IDInterval], Fail, "often")
+	})
+	t.Run("events by status with the last failure", func(t *testing.T) {
+		now := time.Now()
+		f.srv.AddEvents(f.id,
+			sandbox.Event{Status: "NOTIFIED", EventDate: now.Add(-3 * time.Minute)},
+			sandbox.Event{Status: "FAILED", EventDate: now.Add(-2 * time.Minute)},
+			sandbox.Event{Status: "NOTIFIED", EventDate: now.Add(-time.Minute)},
+		)
+		r := f.run(t, good, 0)[IDEventLog]
+		want(t, "event log", r, Fail, "1 FAILED; last failure: event")
+	})
+	t.Run("a failing endpoint", func(t *testing.T) {
+		f.srv.InjectFault(sandbox.RouteGetInstance, sandbox.Fault{Status: 503, Count: 1})
+		want(t, "instance", f.run(t, good, 0)[IDInstance], Fail, "503")
+		f.srv.InjectFault(sandbox.RouteElementMetadata, sandbox.Fault{Status: 500, Count: 1})
+		want(t, "element", f.run(t, good, 0)[IDElement], Warn, "metadata could not be read")
+		f.srv.ClearFaults()
+	})
+	t.Run("hanging events endpoint times out", func(t *testing.T) {
+		f.srv.InjectFault(sandbox.RouteInstanceEvents, sandbox.Fault{Delay: time.Minute, Count: 5})
+		defer f.srv.ClearFaults()
+		start := time.Now()
+		m := f.run(t, good, 300*time.Millisecond)
+		if took := time.Since(start); took > 2*time.Second {
+			t.Fatalf("took %s", took)
+		}
+		if r := m[IDEventLog]; r.Status != Fail || !(strings.Contains(r.Finding, "in time") || strings.Contains(r.Finding, "No answer within")) {
+			t.Fatalf("%+v", r)
+		}
+		if m[IDInstance].Status != Pass {
+			t.Fatalf("%+v", m[IDInstance])
+		}
+	})
+}
+
+// TestSandboxHangingEverywhere: every endpoint hangs; with the default
+// 3-second bound per check the whole doctor still ends in a few seconds.
+func TestSandboxHangingEverywhere(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes DefaultTimeout")
+	}
+	f := newSandboxFixture(t)
+	f.srv.InjectFault(sandbox.RouteAny, sandbox.Fault{Delay: time.Minute, Count: 1000})
+	defer f.srv.ClearFaults()
+	start := time.Now()
+	m := f.run(t, client(t, f.srv.BaseURL(), sandbox.DemoUserSecret), 0)
+	took := time.Since(start)
+	t.Logf("doctor with every endpoint hanging: %s", took)
+	if took > DefaultTimeout+2*time.Second {
+		t.Fatalf("took %s", took)
+	}
+	want(t, "base url", m[IDBaseURL], Fail, "")
+	for _, id := range []string{IDSecrets, IDElement, IDInstance, IDEventLog} {
+		if m[id].Status != Skip {
+			t.Errorf("%s: %+v", id, m[id])
+		}
+	}
+	// The local checks were not held up.
+	if m[IDDomain].Duration > time.Second || m[IDLoopbackPort].Status != Pass {
+		t.Errorf("%+v %+v", m[IDDomain], m[IDLoopbackPort])
+	}
+}
+
+func TestListenerPortsReal(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	p := ListenerPorts{}
+	a := flow.NewAnswers()
+	r := CheckLoopbackPort(context.Background(), a, addr, p)
+	want(t, "busy", r, Fail, "in use")
+	if !strings.Contains(r.Finding, "pid") && !strings.Contains(r.Finding, "uid") {
+		t.Logf("holder not found (not Linux?): %s", r.Finding)
+	}
+	ln.Close()
+	want(t, "free", CheckLoopbackPort(context.Background(), a, addr, p), Pass, "free")
+
+	// Another cewiz waiting there.
+	l, err := oauthlistener.Start(context.Background(), oauthlistener.Options{Addr: "127.0.0.1:0", Timeout: -1, HintAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	addr = net.JoinHostPort("127.0.0.1", itoa(l.Port()))
+	err = p.ProbePort(context.Background(), addr)
+	if !errors.Is(err, oauthlistener.ErrAlreadyWaiting) {
+		t.Fatalf("%v", err)
+	}
+	want(t, "cewiz", CheckLoopbackPort(context.Background(), a, addr, p), Fail, "Another cewiz")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
