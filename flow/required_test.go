@@ -1,0 +1,57 @@
+package flow
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestMissingForCreate(t *testing.T) {
+	full := func() (Answers, Secrets) {
+		a := NewAnswers()
+		a.APIKey, a.Domain, a.NotificationURL = "app", "acme.docushareflex.com", "https://h.example.com/e"
+		return a, Secrets{UserSecret: NewSecret("u"), OrgSecret: NewSecret("o"), APISecret: NewSecret("a")}
+	}
+	cases := []struct {
+		name     string
+		edit     func(*Answers, *Secrets)
+		canPaste bool
+		flag     string
+		text     string
+	}{
+		{"complete", func(*Answers, *Secrets) {}, false, "", ""},
+		{"user secret", func(_ *Answers, s *Secrets) { s.UserSecret = Secret{} }, false, "", "CEWIZ_USER_SECRET"},
+		{"org secret", func(_ *Answers, s *Secrets) { s.OrgSecret = Secret{} }, false, "", "CEWIZ_ORG_SECRET"},
+		{"api key", func(a *Answers, _ *Secrets) { a.APIKey = "" }, false, "api-key", "CEWIZ_API_KEY"},
+		{"api secret", func(_ *Answers, s *Secrets) { s.APISecret = Secret{} }, false, "", "CEWIZ_API_SECRET"},
+		{"domain", func(a *Answers, _ *Secrets) { a.Domain = "" }, false, "domain", "acme.docushareflex.com"},
+		{"notify url", func(a *Answers, _ *Secrets) { a.NotificationURL = "" }, false, "notify-url", "events are on"},
+		{"notify url not needed without events", func(a *Answers, _ *Secrets) { a.NotificationURL, a.EventsEnabled = "", false }, false, "", ""},
+		{"registered callback, no terminal", func(a *Answers, _ *Secrets) { a.CallbackURL = "https://auth.cloudelements.io/oauth" }, false, "code", "pasted"},
+		{"registered callback, terminal", func(a *Answers, _ *Secrets) { a.CallbackURL = "https://auth.cloudelements.io/oauth" }, true, "", ""},
+		{"registered callback with code", func(a *Answers, _ *Secrets) {
+			a.CallbackURL, a.Code = "https://auth.cloudelements.io/oauth", NewSecret("c")
+		}, false, "", ""},
+		{"first missing wins", func(a *Answers, s *Secrets) { a.Domain, s.UserSecret = "", Secret{} }, false, "", "CEWIZ_USER_SECRET"},
+	}
+	for _, c := range cases {
+		a, s := full()
+		c.edit(&a, &s)
+		err := MissingForCreate(a, s, c.canPaste)
+		if c.text == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		var u *UsageError
+		if !errors.As(err, &u) || u.Flag != c.flag || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: %v (flag %q); want flag %q and %q", c.name, err, func() string {
+				if u != nil {
+					return u.Flag
+				}
+				return ""
+			}(), c.flag, c.text)
+		}
+	}
+}
