@@ -1,0 +1,114 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// How the grant code comes back.
+const (
+	callbackLoopback   = "loopback"
+	callbackRegistered = "registered"
+)
+
+// DefaultRegisteredCallback is Cloud Elements' own registered page.
+const DefaultRegisteredCallback = "https://auth.cloudelements.io/oauth"
+
+// appStep: the DocuShare Flex Application ID and Secret, and how the code
+// comes back (the loopback listener, whose exact redirect URI is shown for
+// registration, or a registered URL where the user copies the code).
+type appStep struct {
+	fs         *formScreen
+	apiKey     string
+	apiSecret  string
+	mode       string
+	registered string
+}
+
+func newApp(m *Model) *appStep {
+	s := &appStep{apiKey: m.answers.APIKey, apiSecret: m.secrets.APISecret.Reveal(), mode: callbackLoopback, registered: DefaultRegisteredCallback}
+	if !flow.CallbackIsLoopback(m.answers) && m.answers.CallbackURL != "" {
+		s.mode = callbackRegistered
+		s.registered = m.answers.CallbackURL
+	}
+	loop := loopbackURI(m)
+	form := m.newForm(
+		huh.NewGroup(
+			huh.NewInput().Key("apikey").Title("Application ID").
+				Description("DocuShare Flex → Administration → Application Settings → OAuth Application.").
+				Value(&s.apiKey).Validate(flow.ValidateAPIKey),
+			huh.NewInput().Key("apisecret").Title("Application Secret").
+				Description("Hidden, never saved.").
+				EchoMode(huh.EchoModePassword).Value(&s.apiSecret).Validate(flow.ValidateSecretText("Application Secret")),
+		),
+		huh.NewGroup(
+			huh.NewSelect[string]().Key("mode").Title("How does the code come back?").
+				Options(
+					huh.NewOption("Here, to cewiz (loopback): register "+loop, callbackLoopback),
+					huh.NewOption("A registered URL: I paste the code or the address", callbackRegistered),
+				).Value(&s.mode),
+			huh.NewNote().Title("Redirect URI to register in DocuShare Flex").
+				Description("For loopback, register exactly:\n"+loop+"\n(the redirect URI must match byte for byte)"),
+			huh.NewInput().Key("registered").Title("Registered redirect URL (for the paste option)").
+				Value(&s.registered).Validate(func(v string) error {
+				if s.mode != callbackRegistered {
+					return nil
+				}
+				return flow.ValidateCallbackURL(strings.TrimSpace(v))
+			}),
+		),
+	)
+	s.fs = &formScreen{form: form, submit: s.submit}
+	return s
+}
+
+// loopbackURI is the redirect URI the listener catches: the answers' own
+// when it is loopback, else the one --listen implies, else the default.
+func loopbackURI(m *Model) string {
+	if flow.CallbackIsLoopback(m.answers) {
+		return m.answers.CallbackURL
+	}
+	if a := m.cfg.Listen.ListenAddr; a != "" && !strings.HasSuffix(a, ":0") {
+		if r, err := oauthlistener.ParseRedirectURI("http://" + a + oauthlistener.DefaultPath); err == nil && r.Loopback {
+			return r.Raw
+		}
+	}
+	return oauthlistener.DefaultRedirectURI
+}
+
+func (s *appStep) submit(m *Model) tea.Cmd {
+	cb := loopbackURI(m)
+	if s.mode == callbackRegistered {
+		cb = strings.TrimSpace(s.registered)
+	}
+	changed := s.apiKey != m.answers.APIKey || s.apiSecret != m.secrets.APISecret.Reveal() || cb != m.answers.CallbackURL
+	m.answers.APIKey = strings.TrimSpace(s.apiKey)
+	m.secrets.APISecret = flow.NewSecret(s.apiSecret)
+	m.answers.CallbackURL = cb
+	if changed {
+		m.voidCode()
+	}
+	return m.next()
+}
+
+// voidCode forgets a code bound to answers that just changed.
+func (m *Model) voidCode() {
+	if !m.answers.Code.IsZero() {
+		m.answers.Code = flow.Secret{}
+		m.codeAt = time.Time{}
+		m.needsAuth = true
+	}
+}
+
+func (s *appStep) init(m *Model) tea.Cmd                { return s.fs.init(m) }
+func (s *appStep) resize(m *Model)                      { s.fs.resize(m) }
+func (s *appStep) update(m *Model, msg tea.Msg) tea.Cmd { return s.fs.update(m, msg) }
+func (s *appStep) view(m *Model) string                 { return s.fs.view(m) }
+func (s *appStep) help(m *Model) []key.Binding          { return s.fs.help(m) }

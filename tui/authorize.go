@@ -1,0 +1,444 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/journey"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// authorizeStep: start the listener, get the authorization URL from Cloud
+// Elements, open the browser (or show the URL and the ssh -L line), wait
+// with a spinner and the time left. Keys: reopen, copy the URL, paste a
+// code or the redirected address, skip to export-only. Denial, timeout and
+// a wrong state each get their own message and a retry. A registered
+// (non-loopback) callback goes straight to the paste field.
+type authorizeStep struct {
+	phase  authPhase
+	gen    int
+	err    error // the failure shown in phaseFailed, or the paste's refusal
+	paste  textinput.Model
+	pasted journey.Pasted
+	notice string
+}
+
+type authPhase int
+
+const (
+	phaseHave     authPhase = iota // a code is already there
+	phaseStarting                  // listener + oauth/url in flight
+	phaseWaiting                   // waiting for the browser
+	phasePasting                   // the paste field is open
+	phaseConfirm                   // a bare code: confirm it
+	phaseFailed                    // begin or wait failed
+)
+
+type authBegunMsg struct {
+	gen  int
+	auth *journey.Authorization
+	err  error
+}
+
+type authDoneMsg struct {
+	gen   int
+	grant journey.Grant
+	err   error
+}
+
+type authTickMsg struct{ gen int }
+
+type browserMsg struct {
+	gen int
+	st  journey.BrowserStatus
+}
+
+func newAuthorize(m *Model) *authorizeStep {
+	s := &authorizeStep{}
+	s.paste = textinput.New()
+	s.paste.Prompt = "› "
+	s.paste.Placeholder = "paste the whole address from the browser, or the code"
+	s.paste.CharLimit = oauthlistener.MaxPaste
+	s.paste.EchoMode = textinput.EchoPassword // the code is a secret, even on screen
+	s.paste.EchoCharacter = '•'
+	s.paste.Width = m.contentWidth() - 4
+	if !m.answers.Code.IsZero() && !m.needsAuth {
+		s.phase = phaseHave
+	} else {
+		s.phase = phaseStarting
+	}
+	return s
+}
+
+func (s *authorizeStep) init(m *Model) tea.Cmd {
+	if s.phase == phaseHave {
+		return nil
+	}
+	return s.begin(m)
+}
+
+// begin starts a new authorization (closing any previous one).
+func (s *authorizeStep) begin(m *Model) tea.Cmd {
+	m.closeAuth()
+	s.phase = phaseStarting
+	s.err = nil
+	s.notice = ""
+	s.gen = m.authGen
+	gen := s.gen
+	ctx := m.ctx
+	deps := journey.Deps{API: m.client, StartListener: m.cfg.StartListener, Browser: m.cfg.Browser, Clock: m.clock, Getenv: m.cfg.Getenv}
+	settings := m.cfg.Listen
+	a, sec := m.answers.Clone(), m.secrets
+	return tea.Batch(m.spin(), func() tea.Msg {
+		auth, err := journey.Begin(ctx, deps, settings, a, sec)
+		return authBegunMsg{gen: gen, auth: auth, err: err}
+	})
+}
+
+func (s *authorizeStep) wait(m *Model) tea.Cmd {
+	auth, gen, ctx := m.auth, s.gen, m.ctx
+	return func() tea.Msg {
+		g, err := auth.Wait(ctx)
+		return authDoneMsg{gen: gen, grant: g, err: err}
+	}
+}
+
+func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case authBegunMsg:
+		if msg.gen != s.gen {
+			if msg.auth != nil {
+				_ = msg.auth.Close() // a stale start: free its port
+			}
+			return nil
+		}
+		if msg.err != nil {
+			s.phase, s.err = phaseFailed, msg.err
+			return nil
+		}
+		m.auth = msg.auth
+		s.phase = phaseWaiting
+		cmds := []tea.Cmd{s.wait(m), m.tick(time.Second, authTickMsg{gen: s.gen})}
+		if msg.auth.PasteOnly {
+			cmds = append(cmds, s.openPaste())
+		}
+		return tea.Batch(cmds...)
+	case authDoneMsg:
+		if msg.gen != s.gen {
+			return nil
+		}
+		if msg.err != nil {
+			if journey.Classify(msg.err) == journey.KindCanceled && m.quitting {
+				return nil
+			}
+			s.phase, s.err = phaseFailed, msg.err
+			m.closeAuth()
+			s.gen = m.authGen
+			return nil
+		}
+		msg.grant.Apply(&m.answers)
+		m.codeAt = msg.grant.ObtainedAt
+		m.needsAuth = false
+		m.closeAuth()
+		m.flash = "✓ Authorized: the grant code arrived (" + msg.grant.Source.String() + ")."
+		if m.createAfterAuth {
+			m.createAfterAuth = false
+			m.returnToReview = false
+			return m.goTo(flow.StepCreate)
+		}
+		return m.next()
+	case authTickMsg:
+		if msg.gen != s.gen || (s.phase != phaseWaiting && s.phase != phasePasting && s.phase != phaseConfirm) {
+			return nil
+		}
+		return m.tick(time.Second, authTickMsg{gen: s.gen})
+	case browserMsg:
+		if msg.gen == s.gen && m.auth != nil {
+			if msg.st.Opened {
+				s.notice = "Opened the browser again."
+			} else {
+				s.notice = ""
+			}
+		}
+		return nil
+	case copiedMsg:
+		if msg.err != nil {
+			m.flash = "Could not copy: select the address with the mouse instead."
+		} else {
+			m.flash = "Copied the address (OSC 52 / clipboard)."
+		}
+		return nil
+	case tea.KeyMsg:
+		return s.key(m, msg)
+	}
+	if s.phase == phasePasting {
+		var cmd tea.Cmd
+		s.paste, cmd = s.paste.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (s *authorizeStep) openPaste() tea.Cmd {
+	s.phase = phasePasting
+	s.paste.SetValue("")
+	return s.paste.Focus()
+}
+
+func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
+	keys := m.keys
+	switch s.phase {
+	case phaseHave:
+		switch {
+		case key.Matches(k, keys.Continue):
+			return m.next()
+		case key.Matches(k, keys.AuthAgain):
+			return s.begin(m)
+		case key.Matches(k, keys.Back):
+			return m.back()
+		}
+	case phaseStarting:
+		if key.Matches(k, keys.Back) {
+			m.closeAuth()
+			return m.back()
+		}
+	case phaseWaiting:
+		switch {
+		case key.Matches(k, keys.Reopen) && m.auth != nil:
+			auth, gen := m.auth, s.gen
+			return func() tea.Msg { return browserMsg{gen: gen, st: auth.OpenBrowser()} }
+		case key.Matches(k, keys.CopyURL) && m.auth != nil:
+			return m.copyText(m.auth.URL)
+		case key.Matches(k, keys.Paste):
+			return s.openPaste()
+		case key.Matches(k, keys.Skip):
+			return s.skip(m)
+		case key.Matches(k, keys.Back):
+			m.closeAuth()
+			return m.back()
+		}
+	case phasePasting:
+		switch {
+		case key.Matches(k, keys.SubmitText):
+			return s.submitPaste(m)
+		case key.Matches(k, keys.CancelText):
+			if m.auth != nil && m.auth.PasteOnly {
+				m.closeAuth()
+				return m.back()
+			}
+			s.phase = phaseWaiting
+			s.err = nil
+			s.paste.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		s.paste, cmd = s.paste.Update(k)
+		return cmd
+	case phaseConfirm:
+		switch {
+		case key.Matches(k, keys.Yes):
+			if m.auth == nil {
+				return nil
+			}
+			if err := m.auth.Confirm(s.pasted); err != nil {
+				s.err = err
+				s.phase = phasePasting
+			}
+			return nil // Wait returns the grant
+		case key.Matches(k, keys.No), key.Matches(k, keys.Back):
+			return s.openPaste()
+		}
+	case phaseFailed:
+		switch {
+		case key.Matches(k, keys.Retry):
+			return s.begin(m)
+		case key.Matches(k, keys.Skip):
+			return s.skip(m)
+		case key.Matches(k, keys.Back):
+			return m.back()
+		}
+	}
+	return nil
+}
+
+func (s *authorizeStep) submitPaste(m *Model) tea.Cmd {
+	if m.auth == nil {
+		return nil
+	}
+	p, err := m.auth.Paste(s.paste.Value())
+	if err != nil {
+		s.err = err
+		var pe *oauthlistener.ProviderError
+		if errors.As(err, &pe) {
+			return nil // Wait returns the refusal too
+		}
+		s.paste.SetValue("")
+		return nil
+	}
+	s.err = nil
+	s.paste.Blur()
+	if p.NeedsConfirmation {
+		s.pasted = p
+		s.phase = phaseConfirm
+		return nil
+	}
+	s.phase = phaseWaiting
+	s.notice = "Address accepted; finishing…"
+	return nil
+}
+
+// skip gives up authorizing: export-only mode.
+func (s *authorizeStep) skip(m *Model) tea.Cmd {
+	m.closeAuth()
+	m.rules.ExportOnly = true
+	m.needsAuth = false
+	m.createAfterAuth = false
+	m.flash = "Export-only mode: the body can be exported at the end; nothing is created."
+	return m.next()
+}
+
+// failureText is the message for each way authorizing fails.
+func failureText(err error) string {
+	switch journey.Classify(err) {
+	case journey.KindDenied:
+		return "You chose Deny on the DocuShare Flex page, so no code was issued. Press r to authorize again and choose Allow."
+	case journey.KindTimeout:
+		return "No answer arrived from the browser before the time ran out. Press r to start again; if the browser showed an address after Allow, paste it (p) during the next try."
+	case journey.KindWrongState:
+		return "The pasted address comes from an older or someone else's authorization (its state does not match). Use the newest browser tab, or press r to start again."
+	case journey.KindProviderError:
+		return "DocuShare Flex did not issue a code. Check the Application ID and Secret and the registered redirect URI, then press r to try again."
+	case journey.KindPort:
+		return "cewiz cannot listen for the browser's answer. Free the port (or use --listen), then press r; or paste the code with a registered URL (esc, then the app step)."
+	}
+	return "Press r to try again, or s to continue without authorizing (export only)."
+}
+
+func (s *authorizeStep) view(m *Model) string {
+	st := m.st
+	w := m.contentWidth()
+	var b strings.Builder
+	switch s.phase {
+	case phaseHave:
+		age := ""
+		if !m.codeAt.IsZero() {
+			age = " " + humanDuration(m.clock.Now().Sub(m.codeAt)) + " ago"
+		}
+		b.WriteString(st.ok.Render("✓ Authorized") + ": the grant code was caught" + age + ".\n")
+		b.WriteString(st.dim.Render("Press enter to continue, or a to authorize again (codes are single-use and expire)."))
+		return b.String()
+	case phaseStarting:
+		b.WriteString(m.spinner.View() + " Starting the listener and asking Cloud Elements for the authorization address…")
+		return b.String()
+	case phaseFailed:
+		b.WriteString(m.renderError(s.err))
+		b.WriteString("\n")
+		b.WriteString(st.explain.Width(w).Render(failureText(s.err)))
+		return b.String()
+	}
+	auth := m.auth
+	if auth == nil {
+		return m.spinner.View() + " …"
+	}
+	if auth.PasteOnly {
+		b.WriteString("Open this address, choose Allow, then copy the address the browser lands on\n(" + st.url.Render(auth.RedirectURI) + "?code=…) and paste it here:\n")
+	} else {
+		bs := auth.Browser
+		switch {
+		case bs.Opened:
+			b.WriteString("A browser window was opened: choose Allow there. If nothing opened, use this address:\n")
+		case errors.Is(bs.Err, journey.ErrBrowserDisabled):
+			b.WriteString("Open this address in a browser and choose Allow:\n")
+		default:
+			b.WriteString(st.warn.Width(w).Render(errorSentence(bs.Err)) + "\n")
+			b.WriteString("Open this address in a browser and choose Allow:\n")
+		}
+	}
+	b.WriteString(st.url.Width(w).Render(auth.URL))
+	b.WriteString("\n")
+	if auth.Browser.SSHLine != "" {
+		b.WriteString("\nOn your own computer, first run (it forwards the callback here):\n  " + st.code.Render(auth.Browser.SSHLine) + "\n")
+	}
+	b.WriteString("\n")
+	left := ""
+	if !auth.Deadline.IsZero() {
+		d := auth.Deadline.Sub(m.clock.Now())
+		if d < 0 {
+			d = 0
+		}
+		left = fmt.Sprintf(" (%s left)", clockDuration(d))
+	}
+	switch s.phase {
+	case phaseWaiting:
+		if auth.PasteOnly {
+			b.WriteString(m.spinner.View() + " Waiting for the pasted address" + left)
+		} else {
+			b.WriteString(m.spinner.View() + " Waiting for the browser at " + st.url.Render(auth.RedirectURI) + left)
+		}
+		if s.notice != "" {
+			b.WriteString("\n" + st.dim.Render(s.notice))
+		}
+	case phasePasting:
+		b.WriteString("Paste the address or the code, then enter" + left + ":\n")
+		b.WriteString(s.paste.View())
+		if n := len(s.paste.Value()); n > 0 {
+			b.WriteString(st.dim.Render(fmt.Sprintf("  (%d characters)", n)))
+		}
+	case phaseConfirm:
+		b.WriteString(st.warn.Width(w).Render("That looks like a bare code: its state cannot be checked, so make sure it comes from the authorization you just started. Use it? (y/n)"))
+	}
+	if s.err != nil && (s.phase == phasePasting || s.phase == phaseWaiting) {
+		b.WriteString("\n" + m.inlineError(s.err))
+	}
+	return b.String()
+}
+
+func (s *authorizeStep) help(m *Model) []key.Binding {
+	k := m.keys
+	switch s.phase {
+	case phaseHave:
+		return []key.Binding{k.Continue, k.AuthAgain, k.Back}
+	case phaseStarting:
+		return []key.Binding{k.Back}
+	case phaseWaiting:
+		if m.auth != nil && m.auth.PasteOnly {
+			return []key.Binding{k.Paste, k.CopyURL, k.Skip, k.Back}
+		}
+		return []key.Binding{k.Reopen, k.CopyURL, k.Paste, k.Skip, k.Back}
+	case phasePasting:
+		return []key.Binding{k.SubmitText, k.CancelText}
+	case phaseConfirm:
+		return []key.Binding{k.Yes, k.No}
+	case phaseFailed:
+		return []key.Binding{k.Retry, k.Skip, k.Back}
+	}
+	return nil
+}
+
+func (s *authorizeStep) resize(m *Model) { s.paste.Width = m.contentWidth() - 4 }
+
+// clockDuration is m:ss.
+func clockDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d/time.Minute), int(d%time.Minute/time.Second))
+}
+
+// humanDuration is "3 minutes", "40 seconds".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d seconds", int(d/time.Second))
+	case d < 2*time.Minute:
+		return "1 minute"
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes", int(d/time.Minute))
+	}
+	return d.Round(time.Minute).String()
+}

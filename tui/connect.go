@@ -1,0 +1,218 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/journey"
+)
+
+// customRegion is the region choice for any other base URL.
+const customRegion = "custom"
+
+// connectTimeout bounds the secrets check.
+const connectTimeout = 30 * time.Second
+
+// connectStep: region or base URL, the User and Organization secrets, then
+// a check against Cloud Elements (GET /elements/docushareflex) with a
+// spinner. A 401 keeps the user here with the reason; a network failure
+// offers export-only mode.
+type connectStep struct {
+	fs       *formScreen
+	region   string
+	baseURL  string
+	user     string
+	org      string
+	checking bool
+	err      error
+	offline  bool // the last failure was the network: offer export-only
+}
+
+type connectedMsg struct {
+	client   Client
+	defaults flow.PollerConfig
+	err      error
+}
+
+func newConnect(m *Model) *connectStep {
+	s := &connectStep{
+		region:  m.answers.Region,
+		baseURL: m.answers.BaseURL,
+		user:    m.secrets.UserSecret.Reveal(),
+		org:     m.secrets.OrgSecret.Reveal(),
+	}
+	if s.region == "" {
+		s.region = customRegion
+	}
+	s.build(m)
+	return s
+}
+
+// regionOptions are static (accessible mode cannot evaluate OptionsFunc).
+func regionOptions() []huh.Option[string] {
+	opts := make([]huh.Option[string], 0, len(flow.RegionNames)+1)
+	for _, r := range flow.RegionNames {
+		opts = append(opts, huh.NewOption(fmt.Sprintf("%-8s %s", r, hostOf(flow.Regions[r])), r))
+	}
+	return append(opts, huh.NewOption("custom   another base URL (below)", customRegion))
+}
+
+func hostOf(u string) string {
+	u = strings.TrimPrefix(u, "https://")
+	return strings.TrimSuffix(u, flow.APIPath)
+}
+
+func (s *connectStep) build(m *Model) {
+	form := m.newForm(
+		huh.NewGroup(
+			huh.NewSelect[string]().Key("region").Title("Region").
+				Description("Where your Cloud Elements account lives.").
+				Options(regionOptions()...).Value(&s.region),
+			huh.NewInput().Key("baseurl").Title("Base URL (for custom)").
+				Description("Used only with the custom region; a bare host gets "+flow.APIPath+".").
+				Value(&s.baseURL).Validate(func(v string) error {
+				if s.region != customRegion {
+					return nil
+				}
+				_, err := flow.NormalizeBaseURL(v)
+				return err
+			}),
+		),
+		huh.NewGroup(
+			huh.NewInput().Key("user").Title("User secret").
+				Description("Cloud Elements console → your profile. Hidden, never saved.").
+				EchoMode(huh.EchoModePassword).Value(&s.user).Validate(flow.ValidateSecretText("User secret")),
+			huh.NewInput().Key("org").Title("Organization secret").
+				EchoMode(huh.EchoModePassword).Value(&s.org).Validate(flow.ValidateSecretText("Organization secret")),
+		),
+	)
+	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
+	if s.err != nil {
+		s.fs.reserved = 6
+	}
+}
+
+func (s *connectStep) top(m *Model) string {
+	e := m.renderError(s.err)
+	if s.offline {
+		e += "\n" + m.st.hint.Render("Press x to continue offline (export only), or submit again to retry.")
+	}
+	return e
+}
+
+func (s *connectStep) submit(m *Model) tea.Cmd {
+	base := s.baseURL
+	if s.region != customRegion {
+		base = flow.Regions[s.region]
+	}
+	u, err := flow.NormalizeBaseURL(base)
+	if err != nil {
+		s.err = err
+		s.build(m)
+		return s.fs.init(m)
+	}
+	m.answers.BaseURL, m.answers.Region = u, flow.RegionOf(u)
+	m.secrets.UserSecret = flow.NewSecret(s.user)
+	m.secrets.OrgSecret = flow.NewSecret(s.org)
+	s.checking, s.err, s.offline = true, nil, false
+	return tea.Batch(m.spin(), checkConnection(m.ctx, m.cfg.NewClient, u, m.secrets))
+}
+
+// checkConnection checks the secrets (GET /elements/{key}) and reads the
+// element's default poller configuration for the Resources step.
+func checkConnection(ctx context.Context, factory ClientFactory, base string, sec flow.Secrets) tea.Cmd {
+	return func() tea.Msg {
+		c, err := factory(base, sec)
+		if err != nil {
+			return connectedMsg{err: err}
+		}
+		ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+		defer cancel()
+		if _, err := c.ElementInfo(ctx); err != nil {
+			return connectedMsg{err: err}
+		}
+		defaults, derr := c.ElementPollerDefaults(ctx)
+		if derr != nil {
+			defaults = nil // the presets are offered instead
+		}
+		return connectedMsg{client: c, defaults: defaults}
+	}
+}
+
+func (s *connectStep) init(m *Model) tea.Cmd { return s.fs.init(m) }
+
+func (s *connectStep) resize(m *Model) { s.fs.resize(m) }
+
+func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case connectedMsg:
+		if !s.checking {
+			return nil
+		}
+		s.checking = false
+		if msg.err != nil {
+			if journey.Classify(msg.err) == journey.KindCanceled {
+				return nil
+			}
+			s.err = msg.err
+			k := journey.Classify(msg.err)
+			s.offline = k == journey.KindNetwork || k == journey.KindTimeout
+			s.build(m)
+			return s.fs.init(m)
+		}
+		m.client = msg.client
+		m.pollerDefaults = msg.defaults
+		wasExportOnly := m.rules.ExportOnly
+		m.rules.ExportOnly = false
+		if wasExportOnly && m.answers.Code.IsZero() {
+			m.needsAuth = true
+		}
+		m.flash = "✓ Connected to Cloud Elements: the secrets were accepted."
+		return m.next()
+	case tea.KeyMsg:
+		if s.checking {
+			return nil
+		}
+		if s.offline && key.Matches(msg, m.keys.Offline) {
+			return s.goOffline(m)
+		}
+	}
+	if s.checking {
+		return nil
+	}
+	return s.fs.update(m, msg)
+}
+
+// goOffline continues without Cloud Elements: export-only mode.
+func (s *connectStep) goOffline(m *Model) tea.Cmd {
+	m.rules.ExportOnly = true
+	m.client = nil
+	m.closeAuth()
+	m.flash = "Export-only mode: nothing is sent; the body can be exported at the end."
+	return m.next()
+}
+
+func (s *connectStep) view(m *Model) string {
+	if s.checking {
+		return m.spinner.View() + " Checking the secrets with Cloud Elements at " + m.st.url.Render(m.answers.BaseURL) + " …"
+	}
+	return s.fs.view(m)
+}
+
+func (s *connectStep) help(m *Model) []key.Binding {
+	var out []key.Binding
+	if s.offline && !s.checking {
+		out = append(out, m.keys.Offline)
+	}
+	if m.returnToReview {
+		out = append(out, m.keys.Back)
+	}
+	return out
+}

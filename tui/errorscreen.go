@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/journey"
+)
+
+var errNoClient = errors.New("not connected to Cloud Elements (export-only mode): export the body instead")
+
+// errorScreen: why the create failed (status, message, providerMessage,
+// requestId, the next step) and the ways on: authorize again and retry
+// (every other answer kept), retry as is, edit a step, run the doctor (when
+// main provides it), quit.
+type errorScreen struct {
+	err error
+}
+
+func newErrorScreen(_ *Model, err error) *errorScreen { return &errorScreen{err: err} }
+
+func (s *errorScreen) init(*Model) tea.Cmd { return nil }
+
+func (s *errorScreen) kind() journey.Kind { return journey.Classify(s.err) }
+
+// canRetry: trying the same body again makes sense (not with a spent or
+// refused code, and never when the first create may have happened).
+func (s *errorScreen) canRetry() bool {
+	switch s.kind() {
+	case journey.KindCodeRejected, journey.KindOutcomeUnknown, journey.KindInvalid, journey.KindCanceled:
+		return false
+	}
+	return s.err != errNoClient
+}
+
+func (s *errorScreen) update(m *Model, msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	keys := m.keys
+	switch {
+	case key.Matches(k, keys.AuthAgain) && !m.rules.ExportOnly && s.kind() != journey.KindOutcomeUnknown:
+		m.answers.Code = flow.Secret{}
+		m.needsAuth = true
+		m.createAfterAuth = true
+		return m.goTo(flow.StepAuthorize)
+	case key.Matches(k, keys.Retry) && s.canRetry():
+		return m.goTo(flow.StepCreate)
+	case key.Matches(k, keys.EditStep):
+		return m.goTo(flow.StepReview)
+	case key.Matches(k, keys.Doctor) && m.cfg.Doctor != nil:
+		return m.quit(Outcome{Kind: OutcomeDoctor})
+	case key.Matches(k, keys.QuitAction):
+		return m.quit(Outcome{Kind: OutcomeQuit})
+	}
+	return nil
+}
+
+func (s *errorScreen) view(m *Model) string {
+	var b strings.Builder
+	b.WriteString(m.renderError(s.err))
+	b.WriteString("\n")
+	if s.kind() == journey.KindCodeRejected {
+		b.WriteString(m.st.hint.Width(m.contentWidth()).Render("Press a to authorize again: cewiz opens the browser, then creates the instance with every other answer kept.") + "\n")
+	}
+	return b.String()
+}
+
+func (s *errorScreen) help(m *Model) []key.Binding {
+	k := m.keys
+	var out []key.Binding
+	if !m.rules.ExportOnly && s.kind() != journey.KindOutcomeUnknown {
+		out = append(out, key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "authorize again & retry")))
+	}
+	if s.canRetry() {
+		out = append(out, key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")))
+	}
+	out = append(out, key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit a step")))
+	if m.cfg.Doctor != nil {
+		out = append(out, k.Doctor)
+	}
+	return append(out, k.QuitAction)
+}

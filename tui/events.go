@@ -1,0 +1,68 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/cewiz/cewiz/flow"
+)
+
+// eventsStep: notifications on/off, the notification callback URL, the
+// refresh interval.
+type eventsStep struct {
+	fs       *formScreen
+	enabled  bool
+	url      string
+	interval string
+}
+
+func newEvents(m *Model) *eventsStep {
+	s := &eventsStep{enabled: m.answers.EventsEnabled, url: m.answers.NotificationURL, interval: strconv.Itoa(m.answers.RefreshInterval)}
+	form := m.newForm(huh.NewGroup(
+		huh.NewConfirm().Key("enabled").Title("Send event notifications?").
+			Description("event.notification.enabled").
+			Affirmative("Yes").Negative("No").Value(&s.enabled),
+		huh.NewInput().Key("url").Title("Notification callback URL").
+			Description("https address that receives the events (event.notification.callback.url).").
+			Placeholder("https://example.com/events").
+			Value(&s.url).Validate(func(v string) error {
+			if !s.enabled && strings.TrimSpace(v) == "" {
+				return nil
+			}
+			return flow.ValidateNotificationURL(v)
+		}),
+		huh.NewInput().Key("interval").Title("Polling interval, minutes").
+			Description("event.poller.refresh_interval (1-1440).").
+			Value(&s.interval).Validate(flow.ValidateRefreshInterval),
+	))
+	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
+	return s
+}
+
+func (s *eventsStep) top(m *Model) string {
+	if w, _ := flow.CheckNotificationURL(m.answers.NotificationURL); w != nil && m.answers.NotificationURL != "" {
+		return m.st.warn.Render("! " + w.Error())
+	}
+	return ""
+}
+
+func (s *eventsStep) submit(m *Model) tea.Cmd {
+	n, err := flow.ParseRefreshInterval(s.interval)
+	if err != nil {
+		return nil
+	}
+	m.answers.EventsEnabled = s.enabled
+	m.answers.NotificationURL = strings.TrimSpace(s.url)
+	m.answers.RefreshInterval = n
+	return m.next()
+}
+
+func (s *eventsStep) init(m *Model) tea.Cmd                { return s.fs.init(m) }
+func (s *eventsStep) resize(m *Model)                      { s.fs.resize(m) }
+func (s *eventsStep) update(m *Model, msg tea.Msg) tea.Cmd { return s.fs.update(m, msg) }
+func (s *eventsStep) view(m *Model) string                 { return s.fs.view(m) }
+func (s *eventsStep) help(m *Model) []key.Binding          { return s.fs.help(m) }

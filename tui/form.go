@@ -1,0 +1,63 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+)
+
+// formScreen is a step that is one huh form, built from the answers each
+// time the step is entered (huh#319: a finished form stays finished), run
+// by the root (an embedded form never quits the program), and read back
+// when huh marks it completed.
+type formScreen struct {
+	form *huh.Form
+	// top renders above the form (an error from the last try, a note).
+	top func(m *Model) string
+	// submit reads the fields into the answers and moves on.
+	submit func(m *Model) tea.Cmd
+	// reserved lines above the form.
+	reserved int
+	done     bool
+}
+
+func (f *formScreen) init(m *Model) tea.Cmd {
+	m.sizeForm(f.form, f.reserved)
+	return f.form.Init()
+}
+
+func (f *formScreen) resize(m *Model) { m.sizeForm(f.form, f.reserved) }
+
+func (f *formScreen) update(m *Model, msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Back) {
+		// Going back never depends on the current field being valid
+		// (huh#540): the answers already hold the last submitted values.
+		return m.back()
+	}
+	fm, cmd := f.form.Update(msg)
+	if ff, ok := fm.(*huh.Form); ok {
+		f.form = ff
+	}
+	if f.form.State == huh.StateCompleted && !f.done {
+		f.done = true
+		return tea.Batch(cmd, f.submit(m))
+	}
+	return cmd
+}
+
+func (f *formScreen) view(m *Model) string {
+	s := ""
+	if f.top != nil {
+		if t := f.top(m); t != "" {
+			s = t + "\n"
+		}
+	}
+	return s + f.form.View()
+}
+
+func (f *formScreen) help(m *Model) []key.Binding {
+	if m.step == 0 && !m.returnToReview {
+		return nil
+	}
+	return []key.Binding{m.keys.Back}
+}

@@ -1,0 +1,352 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/journey"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// Pin the environment before anything renders (lipgloss caches the
+// profile): no colour, dark background, an xterm that is not "dumb"
+// (which would switch huh to accessible mode).
+func TestMain(m *testing.M) {
+	os.Setenv("TERM", "xterm-256color")
+	os.Unsetenv("NO_COLOR")
+	os.Unsetenv("SSH_CONNECTION")
+	os.Unsetenv("SSH_TTY")
+	os.Unsetenv("SSH_CLIENT")
+	lipgloss.SetColorProfile(termenv.Ascii)
+	lipgloss.SetHasDarkBackground(true)
+	os.Exit(m.Run())
+}
+
+var t0 = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// fakeClient is a Client answering from memory.
+type fakeClient struct {
+	mu         sync.Mutex
+	infoErr    error
+	defaults   flow.PollerConfig
+	urlErr     error
+	createErrs []error // consumed one per create
+	created    []flow.Body
+}
+
+func (f *fakeClient) ElementInfo(context.Context) (*cloudelements.Element, error) {
+	if f.infoErr != nil {
+		return nil, f.infoErr
+	}
+	return &cloudelements.Element{}, nil
+}
+
+func (f *fakeClient) ElementPollerDefaults(context.Context) (flow.PollerConfig, error) {
+	if f.defaults == nil {
+		return nil, cloudelements.ErrNoPollerDefaults
+	}
+	return f.defaults, nil
+}
+
+func (f *fakeClient) OAuthURL(_ context.Context, o cloudelements.OAuthRequest) (string, error) {
+	if f.urlErr != nil {
+		return "", f.urlErr
+	}
+	return "https://acme.docushareflex.com/oauth/authorize?client_id=" + o.APIKey + "&redirect_uri=" + o.CallbackURL + "&state=STATE", nil
+}
+
+func (f *fakeClient) CreateInstance(_ context.Context, b flow.Body) (*cloudelements.Instance, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.createErrs) > 0 {
+		err := f.createErrs[0]
+		f.createErrs = f.createErrs[1:]
+		if err != nil {
+			return nil, err
+		}
+	}
+	f.created = append(f.created, b)
+	return &cloudelements.Instance{ID: 482901, Name: b.Name, Token: flow.NewSecret("TOKEN-abc123="), EventsEnabled: b.Configuration.NotificationEnabled,
+		Element: cloudelements.InstanceElement{Key: "docushareflex"}}, nil
+}
+
+// fakeListener waits until a test finishes it or it is closed.
+type fakeListener struct {
+	redirect string
+	deadline time.Time
+	done     chan struct{}
+	once     sync.Once
+	mu       sync.Mutex
+	res      oauthlistener.Result
+	err      error
+	closed   bool
+}
+
+func (l *fakeListener) RedirectURI() string { return l.redirect }
+func (l *fakeListener) State() string       { return "STATE" }
+func (l *fakeListener) Port() int           { return 23949 }
+func (l *fakeListener) Deadline() time.Time { return l.deadline }
+func (l *fakeListener) finish(res oauthlistener.Result, err error) {
+	l.once.Do(func() {
+		l.mu.Lock()
+		l.res, l.err = res, err
+		l.mu.Unlock()
+		close(l.done)
+	})
+}
+func (l *fakeListener) Wait(ctx context.Context) (oauthlistener.Result, error) {
+	select {
+	case <-l.done:
+	case <-ctx.Done():
+		l.finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.res, l.err
+}
+func (l *fakeListener) Paste(in string) (oauthlistener.PastedResult, error) {
+	r, _ := oauthlistener.ParseRedirectURI(l.redirect)
+	p, err := oauthlistener.ParsePasted(in, r, "STATE")
+	if err != nil {
+		var pe *oauthlistener.ProviderError
+		if errors.As(err, &pe) {
+			l.finish(oauthlistener.Result{}, pe)
+		}
+		return p, err
+	}
+	if !p.NeedsConfirmation {
+		_ = l.Accept(p)
+	}
+	return p, nil
+}
+func (l *fakeListener) Accept(p oauthlistener.PastedResult) error {
+	l.finish(oauthlistener.Result{Code: p.Code, Source: oauthlistener.FromPaste}, nil)
+	return nil
+}
+func (l *fakeListener) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
+	return nil
+}
+func (l *fakeListener) isClosed() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.closed }
+
+// listeners records every fake listener started.
+type listeners struct {
+	mu    sync.Mutex
+	all   []*fakeListener
+	clock *testClock
+}
+
+func (ls *listeners) start(_ context.Context, o oauthlistener.Options) (journey.Listener, error) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	l := &fakeListener{redirect: o.RedirectURI, deadline: ls.clock.Now().Add(5 * time.Minute), done: make(chan struct{})}
+	if l.redirect == "" {
+		l.redirect = oauthlistener.DefaultRedirectURI
+	}
+	ls.all = append(ls.all, l)
+	return l, nil
+}
+
+func (ls *listeners) last() *fakeListener {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if len(ls.all) == 0 {
+		return nil
+	}
+	return ls.all[len(ls.all)-1]
+}
+
+func (ls *listeners) allClosed() bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	for _, l := range ls.all {
+		if !l.isClosed() {
+			return false
+		}
+	}
+	return true
+}
+
+type nopBrowser struct{ opened int }
+
+func (b *nopBrowser) Open(string) error { b.opened++; return nil }
+
+// harness drives a Model by calling Update directly and running each
+// returned Cmd, dropping the ones that only tick.
+type harness struct {
+	t       *testing.T
+	m       *Model
+	client  *fakeClient
+	ls      *listeners
+	clock   *testClock
+	dir     string
+	quit    bool
+	copied  []string
+	timeout time.Duration
+	late    chan tea.Msg
+}
+
+type harnessOpt func(*Config)
+
+func newHarness(t *testing.T, opts ...harnessOpt) *harness {
+	t.Helper()
+	clock := &testClock{t: t0}
+	h := &harness{t: t, client: &fakeClient{}, clock: clock, ls: &listeners{clock: clock}, dir: t.TempDir(), timeout: 150 * time.Millisecond, late: make(chan tea.Msg, 64)}
+	a := flow.NewAnswers()
+	cfg := Config{
+		Answers:       a,
+		NewClient:     func(string, flow.Secrets) (Client, error) { return h.client, nil },
+		StartListener: h.ls.start,
+		Browser:       &nopBrowser{},
+		Getenv:        func(string) string { return "" },
+		Clock:         clock,
+		ConfigDir:     h.dir,
+		ExportDir:     h.dir,
+		Clipboard:     func(s string) error { h.copied = append(h.copied, s); return nil },
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h.m = New(context.Background(), cfg, lipgloss.DefaultRenderer())
+	h.m.noTicks = true
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.do(h.m.Init())
+	return h
+}
+
+func skipMsg(msg tea.Msg) bool {
+	switch msg.(type) {
+	case cursor.BlinkMsg, spinner.TickMsg, authTickMsg:
+		return true
+	}
+	n := reflect.TypeOf(msg).String()
+	return strings.Contains(n, "initialBlinkMsg") || strings.Contains(n, "blinkCanceled")
+}
+
+func (h *harness) send(msg tea.Msg) {
+	h.t.Helper()
+	queue := []tea.Msg{msg}
+	for n := 0; len(queue) > 0; n++ {
+		if n > 2000 {
+			h.t.Fatal("the model keeps producing messages")
+		}
+		msg := queue[0]
+		queue = queue[1:]
+		if msg == nil || skipMsg(msg) {
+			continue
+		}
+		if _, ok := msg.(tea.QuitMsg); ok {
+			h.quit = true
+			continue
+		}
+		_, cmd := h.m.Update(msg)
+		queue = append(queue, h.run(cmd)...)
+	}
+}
+
+func (h *harness) do(cmd tea.Cmd) {
+	for _, msg := range h.run(cmd) {
+		h.send(msg)
+	}
+}
+
+// run executes cmd (and, for batches and sequences, each inner cmd in
+// order), giving each a short time: cursor blinks and ticks never finish in
+// time and are dropped.
+func (h *harness) run(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() {
+		defer func() { _ = recover() }()
+		ch <- cmd()
+	}()
+	var msg tea.Msg
+	select {
+	case msg = <-ch:
+	case <-time.After(h.timeout):
+		// Long work (a listener's Wait, a request): deliver it when it ends.
+		go func() {
+			if m := <-ch; m != nil && !skipMsg(m) {
+				h.late <- m
+			}
+		}()
+		return nil
+	}
+	if msg == nil {
+		return nil
+	}
+	v := reflect.ValueOf(msg)
+	if v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+		var out []tea.Msg
+		for i := 0; i < v.Len(); i++ {
+			c, _ := v.Index(i).Interface().(tea.Cmd)
+			out = append(out, h.run(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+// waitFor runs the commands of asynchronous work until cond holds.
+func (h *harness) waitFor(cond func() bool, what string) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, h.screen())
+		}
+		select {
+		case msg := <-h.late:
+			h.send(msg)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+func (h *harness) typeText(s string) {
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)})
+}
+
+func (h *harness) key(t tea.KeyType) { h.send(tea.KeyMsg{Type: t}) }
+
+func (h *harness) enter() { h.key(tea.KeyEnter) }
+
+func (h *harness) screen() string { return ansi.Strip(h.m.View()) }
+
+// clearInput empties the focused text field.
+func (h *harness) clearInput() {
+	h.key(tea.KeyCtrlE)
+	h.key(tea.KeyCtrlU)
+}

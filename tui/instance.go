@@ -1,0 +1,51 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/cewiz/cewiz/flow"
+)
+
+// instanceStep: the instance's name (suggested from the domain) and tags.
+type instanceStep struct {
+	fs   *formScreen
+	name string
+	tags string
+}
+
+func newInstance(m *Model) *instanceStep {
+	s := &instanceStep{name: m.answers.Name, tags: strings.Join(m.answers.Tags, ", ")}
+	if s.name == "" {
+		s.name = flow.SuggestName(m.answers)
+	}
+	form := m.newForm(huh.NewGroup(
+		huh.NewInput().Key("name").Title("Instance name").
+			Description("How the instance appears in Cloud Elements.").
+			Value(&s.name).Validate(flow.ValidateName),
+		huh.NewInput().Key("tags").Title("Tags (optional)").
+			Description("Separated by commas.").
+			Value(&s.tags).Validate(flow.ValidateTags),
+	))
+	s.fs = &formScreen{form: form, submit: s.submit}
+	return s
+}
+
+func (s *instanceStep) submit(m *Model) tea.Cmd {
+	tags, err := flow.ParseTags(s.tags)
+	if err != nil {
+		return nil
+	}
+	m.answers.Name = s.name
+	m.answers.Tags = tags
+	return m.next()
+}
+
+func (s *instanceStep) init(m *Model) tea.Cmd                { return s.fs.init(m) }
+func (s *instanceStep) resize(m *Model)                      { s.fs.resize(m) }
+func (s *instanceStep) update(m *Model, msg tea.Msg) tea.Cmd { return s.fs.update(m, msg) }
+func (s *instanceStep) view(m *Model) string                 { return s.fs.view(m) }
+func (s *instanceStep) help(m *Model) []key.Binding          { return s.fs.help(m) }

@@ -1,0 +1,111 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/huh"
+)
+
+// keyMap holds every key binding of the wizard.
+type keyMap struct {
+	// Everywhere.
+	Quit key.Binding // ctrl+c: cancel, exit 130
+	Back key.Binding // esc: the previous step
+
+	// Authorize.
+	Reopen     key.Binding
+	CopyURL    key.Binding
+	Paste      key.Binding
+	Skip       key.Binding
+	Retry      key.Binding
+	Continue   key.Binding
+	AuthAgain  key.Binding
+	Yes, No    key.Binding
+	SubmitText key.Binding
+	CancelText key.Binding
+
+	// Connect.
+	Offline key.Binding
+
+	// Resources.
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Toggle                                  key.Binding
+	Filter                                  key.Binding
+	ClearFilter                             key.Binding
+	CopyEvents                              key.Binding
+	UseDefault                              key.Binding
+	Done                                    key.Binding
+
+	// Review.
+	Create        key.Binding
+	Export        key.Binding
+	ExportSecrets key.Binding
+	Curl          key.Binding
+	Edit          key.Binding
+	QuitAction    key.Binding
+	Scroll        key.Binding
+
+	// Result and error.
+	Reveal    key.Binding
+	CopyToken key.Binding
+	Doctor    key.Binding
+	EditStep  key.Binding
+	Finish    key.Binding
+
+	// form is huh's key map with ctrl+c left to the root.
+	form *huh.KeyMap
+}
+
+func newKeyMap() keyMap {
+	b := func(help string, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	k := keyMap{
+		Quit: b("ctrl+c", "quit", "ctrl+c"),
+		Back: b("esc", "back", "esc"),
+
+		Reopen:     b("o", "open browser", "o"),
+		CopyURL:    b("c", "copy URL", "c"),
+		Paste:      b("p", "paste code/URL", "p"),
+		Skip:       b("s", "skip (export only)", "s"),
+		Retry:      b("r", "try again", "r"),
+		Continue:   b("enter", "continue", "enter"),
+		AuthAgain:  b("a", "authorize again", "a"),
+		Yes:        b("y", "yes", "y", "Y"),
+		No:         b("n", "no", "n", "N"),
+		SubmitText: b("enter", "submit", "enter"),
+		CancelText: b("esc", "cancel", "esc"),
+
+		Offline: b("x", "continue offline (export only)", "x"),
+
+		Up:          b("↑/k", "up", "up", "k"),
+		Down:        b("↓/j", "down", "down", "j"),
+		PageUp:      b("pgup", "page up", "pgup"),
+		PageDown:    b("pgdn", "page down", "pgdown"),
+		Top:         b("home", "top", "home", "g"),
+		Bottom:      b("end", "bottom", "end", "G"),
+		Toggle:      b("space", "tick", " ", "x"),
+		Filter:      b("/", "filter", "/"),
+		ClearFilter: b("esc", "clear filter", "esc"),
+		CopyEvents:  b("c", "copy events config here", "c"),
+		UseDefault:  b("d", "element's default", "d"),
+		Done:        b("enter", "continue", "enter"),
+
+		Create:        b("enter", "create", "enter"),
+		Export:        b("e", "export file", "e"),
+		ExportSecrets: b("E", "export with secrets", "E"),
+		Curl:          b("u", "cURL", "u"),
+		Edit:          b("1-7", "edit a step", "1", "2", "3", "4", "5", "6", "7"),
+		QuitAction:    b("q", "quit", "q"),
+		Scroll:        b("↑/↓", "scroll", "up", "down", "pgup", "pgdown"),
+
+		Reveal:    b("r", "reveal token", "r"),
+		CopyToken: b("c", "copy token", "c"),
+		Doctor:    b("d", "run the doctor", "d"),
+		EditStep:  b("e", "edit answers", "e"),
+		Finish:    b("enter", "done", "enter", "q"),
+	}
+	fk := huh.NewDefaultKeyMap()
+	fk.Quit = key.NewBinding(key.WithDisabled()) // the root owns ctrl+c
+	k.form = fk
+	return k
+}

@@ -1,0 +1,477 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/journey"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// Default screen size until the terminal says otherwise.
+const (
+	defaultWidth  = 80
+	defaultHeight = 24
+	// maxWidth caps the content width on wide terminals.
+	maxWidth = 100
+)
+
+// screen is one step's state and rendering. The root model owns the
+// answers; a screen reads and writes them through m.
+type screen interface {
+	// init runs when the step is entered.
+	init(m *Model) tea.Cmd
+	// update handles a message the root did not consume.
+	update(m *Model, msg tea.Msg) tea.Cmd
+	// view renders the step's body (the root adds the header and footer).
+	view(m *Model) string
+	// help lists the step's keys for the footer.
+	help(m *Model) []key.Binding
+}
+
+// Model is the root Bubble Tea model: a state machine over flow's steps.
+type Model struct {
+	cfg    Config
+	ctx    context.Context
+	cancel context.CancelFunc
+	st     *styles
+	keys   keyMap
+	clock  flow.Clock
+
+	width, height int
+
+	rules   flow.Rules
+	step    flow.Step
+	scr     screen
+	answers flow.Answers
+	secrets flow.Secrets
+	memory  flow.Memory
+
+	client         Client
+	pollerDefaults flow.PollerConfig // the element's own, when online
+	resourceNames  []string          // offered on the Resources step (nil: defaults/presets)
+	codeAt         time.Time         // when the code was caught
+
+	// returnToReview: the step was opened from Review ("edit a step").
+	returnToReview bool
+	// needsAuth: an answer the code is bound to changed; authorize again
+	// before Review.
+	needsAuth bool
+	// createAfterAuth: "authorize again and retry" from the error screen.
+	createAfterAuth bool
+
+	auth    *journey.Authorization // the authorization in progress, if any
+	authGen int
+
+	spinner spinner.Model
+	// noTicks: tests drive the model without timers.
+	noTicks bool
+
+	outcome  Outcome
+	canceled bool
+	quitting bool
+	flash    string // a one-shot notice under the header
+}
+
+// New builds the root model (Run uses it; tests drive it directly). r is the
+// renderer the styles are made with (nil: the lipgloss default).
+func New(ctx context.Context, cfg Config, r *lipgloss.Renderer) *Model {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	if cfg.NewClient == nil {
+		cfg.NewClient = NewCloudElementsClient
+	}
+	if cfg.Browser == nil {
+		cfg.Browser = oauthlistener.NewLauncher()
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	m := &Model{
+		cfg:    cfg,
+		ctx:    cctx,
+		cancel: cancel,
+		st:     newStyles(r),
+		keys:   newKeyMap(),
+		clock:  cfg.clock(),
+		width:  defaultWidth,
+		height: defaultHeight,
+		memory: flow.Memory{Dir: cfg.ConfigDir},
+	}
+	m.answers = cfg.Answers.Clone()
+	if m.answers.ElementKey == "" {
+		m.answers = flow.NewAnswers()
+	}
+	if !cfg.NoRemember {
+		m.answers = prefill(m.answers, m.memory)
+	}
+	m.secrets = cfg.Secrets
+	m.spinner = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.st.spinner))
+	m.step = flow.StepConnect
+	m.scr = newScreen(m, flow.StepConnect)
+	return m
+}
+
+// prefill applies remembered answers to the fields the starting answers
+// leave at their defaults (a flag or variable always wins).
+func prefill(a flow.Answers, mem flow.Memory) flow.Answers {
+	r, ok, err := mem.Load()
+	if !ok || err != nil {
+		return a
+	}
+	def := flow.NewAnswers()
+	rem := r.Apply(def)
+	out := a.Clone()
+	if a.BaseURL == def.BaseURL {
+		out.BaseURL, out.Region = rem.BaseURL, rem.Region
+	}
+	if a.Domain == "" {
+		out.Domain = rem.Domain
+	}
+	if a.APIKey == "" {
+		out.APIKey = rem.APIKey
+	}
+	if a.CallbackURL == def.CallbackURL {
+		out.CallbackURL = rem.CallbackURL
+	}
+	if a.EventsEnabled == def.EventsEnabled {
+		out.EventsEnabled = rem.EventsEnabled
+	}
+	if a.NotificationURL == "" {
+		out.NotificationURL = rem.NotificationURL
+	}
+	if a.RefreshInterval == def.RefreshInterval {
+		out.RefreshInterval = rem.RefreshInterval
+	}
+	if len(a.Polling) == 0 {
+		out.Polling = rem.Polling
+	}
+	if len(a.Tags) == 0 {
+		out.Tags = rem.Tags
+	}
+	return out
+}
+
+// Init starts the first step.
+func (m *Model) Init() tea.Cmd {
+	if firstFrameHook != nil {
+		firstFrameHook(time.Now())
+	}
+	return m.scr.init(m)
+}
+
+// Step is the current step (tests).
+func (m *Model) Step() flow.Step { return m.step }
+
+// Answers are the current answers (tests).
+func (m *Model) Answers() flow.Answers { return m.answers.Clone() }
+
+// Outcome is how the wizard ended (after tea.Quit).
+func (m *Model) Outcome() Outcome { return m.outcome }
+
+// Canceled reports whether the user pressed Ctrl-C.
+func (m *Model) Canceled() bool { return m.canceled }
+
+// Update is the state machine: Ctrl-C and the window size are handled here
+// for every step; everything else goes to the current step.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if key.Matches(msg, m.keys.Quit) {
+			return m, m.cancelAll()
+		}
+		m.flash = ""
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		if fs, ok := m.scr.(interface{ resize(m *Model) }); ok {
+			fs.resize(m)
+		}
+		return m, nil
+	case spinner.TickMsg:
+		if m.noTicks {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	}
+	if m.quitting {
+		return m, nil
+	}
+	return m, m.scr.update(m, msg)
+}
+
+// cancelAll is Ctrl-C: close the listener, cancel every request, write
+// nothing, quit.
+func (m *Model) cancelAll() tea.Cmd {
+	m.canceled = true
+	m.quitting = true
+	m.shutdown()
+	return tea.Quit
+}
+
+// shutdown closes the listener and cancels in-flight work. Idempotent.
+func (m *Model) shutdown() {
+	m.closeAuth()
+	if m.cancel != nil {
+		m.cancel()
+	}
+}
+
+func (m *Model) closeAuth() {
+	if m.auth != nil {
+		_ = m.auth.Close()
+		m.auth = nil
+	}
+	m.authGen++
+}
+
+// quit ends the wizard with an outcome.
+func (m *Model) quit(o Outcome) tea.Cmd {
+	o.Answers = m.answers.Clone()
+	if o.Kind == OutcomeDoctor {
+		o.Secrets = m.secrets
+	}
+	m.outcome = o
+	m.quitting = true
+	m.shutdown()
+	return tea.Quit
+}
+
+// goTo enters step s with a fresh screen built from the answers.
+func (m *Model) goTo(s flow.Step) tea.Cmd {
+	if s != flow.StepAuthorize {
+		// Leaving Authorize (or never there): no listener stays open.
+		if m.step == flow.StepAuthorize {
+			m.closeAuth()
+		}
+	}
+	m.step = s
+	m.scr = newScreen(m, s)
+	return m.scr.init(m)
+}
+
+// next leaves a question step: to Review when editing from there (via
+// Authorize when the code must be renewed), else to the next step.
+func (m *Model) next() tea.Cmd {
+	if m.returnToReview {
+		if m.needsAuth && !m.rules.ExportOnly && m.step != flow.StepAuthorize {
+			return m.goTo(flow.StepAuthorize) // then back to Review
+		}
+		m.returnToReview = false
+		return m.goTo(flow.StepReview)
+	}
+	return m.goTo(m.rules.Next(m.step))
+}
+
+// back goes to the previous question step (answers are kept).
+func (m *Model) back() tea.Cmd {
+	if m.returnToReview {
+		m.returnToReview = false
+		return m.goTo(flow.StepReview)
+	}
+	if m.step == flow.StepConnect {
+		return nil
+	}
+	return m.goTo(m.rules.Prev(m.step))
+}
+
+// edit opens step s from Review.
+func (m *Model) edit(s flow.Step) tea.Cmd {
+	if m.rules.Skips(s) {
+		return nil
+	}
+	m.returnToReview = true
+	if s == flow.StepAuthorize {
+		m.needsAuth = true
+	}
+	return m.goTo(s)
+}
+
+func newScreen(m *Model, s flow.Step) screen {
+	switch s {
+	case flow.StepConnect:
+		return newConnect(m)
+	case flow.StepApp:
+		return newApp(m)
+	case flow.StepSite:
+		return newSite(m)
+	case flow.StepAuthorize:
+		return newAuthorize(m)
+	case flow.StepEvents:
+		return newEvents(m)
+	case flow.StepResources:
+		return newResources(m)
+	case flow.StepInstance:
+		return newInstance(m)
+	case flow.StepReview:
+		return newReview(m)
+	case flow.StepCreate:
+		return newCreate(m)
+	case flow.StepResult:
+		return newResult(m)
+	case flow.StepError:
+		return newErrorScreen(m, nil)
+	}
+	panic(fmt.Sprintf("tui: no screen for %v", s))
+}
+
+// contentWidth is the width the steps render in.
+func (m *Model) contentWidth() int {
+	w := m.width
+	if w > maxWidth {
+		w = maxWidth
+	}
+	if w < 40 {
+		w = 40
+	}
+	return w - 2
+}
+
+// chrome is the header and footer height around a step's body.
+const chrome = 6
+
+// bodyHeight is the height left for a step's body.
+func (m *Model) bodyHeight() int {
+	h := m.height - chrome
+	if h < 6 {
+		h = 6
+	}
+	return h
+}
+
+// View renders the header (progress, title, explanation), the step, and the
+// footer with its keys.
+func (m *Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	w := m.contentWidth()
+	var b strings.Builder
+	i, n := m.rules.Progress(m.step)
+	prog := fmt.Sprintf("Step %d of %d", i, n)
+	if m.step > flow.StepReview {
+		prog = "Done"
+		if m.step == flow.StepCreate {
+			prog = "Creating"
+		}
+	}
+	head := m.st.app.Render("cewiz") + m.st.dim.Render(" · "+prog)
+	if m.cfg.Sandbox {
+		head += " " + m.st.badge.Render("sandbox")
+	}
+	if m.rules.ExportOnly {
+		head += " " + m.st.badge.Render("export only")
+	}
+	b.WriteString(head)
+	b.WriteString("\n")
+	b.WriteString(m.st.title.Render(m.step.Title()))
+	b.WriteString("\n")
+	b.WriteString(m.st.explain.Width(w).Render(m.step.Explain()))
+	b.WriteString("\n")
+	if m.flash != "" {
+		b.WriteString(m.st.flash.Width(w).Render(m.flash))
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	b.WriteString(strings.TrimRight(m.scr.view(m), "\n"))
+	b.WriteString("\n\n")
+	b.WriteString(m.footer())
+	return b.String()
+}
+
+func (m *Model) footer() string {
+	binds := append(m.scr.help(m), m.keys.Quit)
+	parts := make([]string, 0, len(binds))
+	for _, k := range binds {
+		h := k.Help()
+		if h.Key == "" {
+			continue
+		}
+		parts = append(parts, m.st.helpKey.Render(h.Key)+" "+m.st.helpDesc.Render(h.Desc))
+	}
+	return wrapJoin(parts, m.st.helpSep.Render(" • "), m.contentWidth())
+}
+
+// wrapJoin joins parts with sep, wrapping to width.
+func wrapJoin(parts []string, sep string, width int) string {
+	var lines []string
+	cur := ""
+	for _, p := range parts {
+		if cur == "" {
+			cur = p
+			continue
+		}
+		if lipgloss.Width(cur)+lipgloss.Width(sep)+lipgloss.Width(p) > width {
+			lines = append(lines, cur)
+			cur = p
+			continue
+		}
+		cur += sep + p
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// spin starts the spinner (no-op in tests).
+func (m *Model) spin() tea.Cmd {
+	if m.noTicks {
+		return nil
+	}
+	return m.spinner.Tick
+}
+
+// tick schedules msg after d (no-op in tests, which send it themselves).
+func (m *Model) tick(d time.Duration, msg tea.Msg) tea.Cmd {
+	if m.noTicks {
+		return nil
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// newForm builds a step's huh form with the wizard's theme and size.
+func (m *Model) newForm(groups ...*huh.Group) *huh.Form {
+	f := huh.NewForm(groups...).
+		WithTheme(m.st.huh).
+		WithShowHelp(true).
+		WithShowErrors(true).
+		WithKeyMap(m.keys.form)
+	return f
+}
+
+// sizeForm sends the current size to a form (huh sizes its groups from
+// the first WindowSizeMsg it sees).
+func (m *Model) sizeForm(f *huh.Form, reserved int) {
+	h := m.bodyHeight() - reserved
+	if h < 4 {
+		h = 4
+	}
+	f.Update(tea.WindowSizeMsg{Width: m.contentWidth(), Height: h})
+}
+
+// copyText copies s to the clipboard (OSC 52 and the system clipboard).
+func (m *Model) copyText(s string) tea.Cmd {
+	f := m.cfg.Clipboard
+	if f == nil {
+		out := m.cfg.output()
+		f = func(s string) error { return systemCopy(out, s) }
+	}
+	return func() tea.Msg {
+		return copiedMsg{err: f(s)}
+	}
+}
+
+type copiedMsg struct{ err error }

@@ -1,0 +1,288 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/cewiz/cewiz/flow"
+)
+
+// reviewStep: the body as highlighted JSON with the secrets masked, in a
+// scrollable viewport; actions: create, export to a file, show the cURL
+// command, edit any step, quit. Warns when the grant code is old.
+type reviewStep struct {
+	vp       viewport.Model
+	showCurl bool
+	body     string // highlighted JSON
+	curl     string
+	buildErr error
+
+	exporting        bool
+	exportSecrets    bool
+	confirmOverwrite bool
+	path             textinput.Model
+	exportErr        error
+}
+
+func newReview(m *Model) *reviewStep {
+	s := &reviewStep{}
+	data, err := flow.MarshalBody(flow.BuildBody(m.answers, m.secrets, flow.SecretsMasked))
+	if err != nil {
+		s.buildErr = err
+	}
+	s.body = m.st.highlightJSON(strings.TrimRight(string(data), "\n"))
+	if c, err := flow.ExportCurl(m.answers, m.answers.BaseURL); err == nil {
+		s.curl = c
+	} else {
+		s.curl = err.Error()
+	}
+	s.path = textinput.New()
+	s.path.Prompt = "File: "
+	s.path.CharLimit = 4096
+	s.vp = viewport.New(m.contentWidth(), s.vpHeight(m))
+	s.setContent()
+	return s
+}
+
+func (s *reviewStep) vpHeight(m *Model) int {
+	h := m.bodyHeight() - 4
+	if h < 3 {
+		h = 3
+	}
+	return h
+}
+
+func (s *reviewStep) setContent() {
+	if s.showCurl {
+		s.vp.SetContent(s.curl)
+	} else {
+		s.vp.SetContent(s.body)
+	}
+}
+
+func (s *reviewStep) init(m *Model) tea.Cmd { return nil }
+
+func (s *reviewStep) resize(m *Model) {
+	s.vp.Width = m.contentWidth()
+	s.vp.Height = s.vpHeight(m)
+	s.setContent()
+}
+
+// warning is the line above the body: an old code, a missing code, or
+// placeholders left.
+func (s *reviewStep) warning(m *Model) string {
+	if w := flow.CodeAgeWarning(m.codeAt, m.clock); w != "" && !m.answers.Code.IsZero() {
+		return w
+	}
+	if m.rules.ExportOnly {
+		return "Export-only mode: the Application Secret and the code are written as placeholders unless you export with secrets (E)."
+	}
+	if m.answers.Code.IsZero() {
+		return "There is no grant code yet: creating starts with the authorization."
+	}
+	return ""
+}
+
+func (s *reviewStep) defaultPath(m *Model) string {
+	name := m.answers.Name
+	if name == "" {
+		name = flow.SuggestName(m.answers)
+	}
+	name = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r < ' ' {
+			return '-'
+		}
+		return r
+	}, name)
+	return filepath.Join(m.cfg.ExportDir, name+".json")
+}
+
+func (s *reviewStep) update(m *Model, msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyMsg)
+	if s.exporting {
+		if !ok {
+			var cmd tea.Cmd
+			s.path, cmd = s.path.Update(msg)
+			return cmd
+		}
+		return s.exportKey(m, k)
+	}
+	if !ok {
+		var cmd tea.Cmd
+		s.vp, cmd = s.vp.Update(msg)
+		return cmd
+	}
+	keys := m.keys
+	switch {
+	case key.Matches(k, keys.Create) && !m.rules.ExportOnly:
+		if m.answers.Code.IsZero() {
+			m.needsAuth = true
+			m.createAfterAuth = true
+			return m.goTo(flow.StepAuthorize)
+		}
+		return m.goTo(flow.StepCreate)
+	case key.Matches(k, keys.Export), key.Matches(k, keys.ExportSecrets):
+		s.exporting = true
+		s.exportSecrets = key.Matches(k, keys.ExportSecrets)
+		s.exportErr = nil
+		s.confirmOverwrite = false
+		s.path.SetValue(s.defaultPath(m))
+		s.path.CursorEnd()
+		return s.path.Focus()
+	case key.Matches(k, keys.Curl):
+		s.showCurl = !s.showCurl
+		s.setContent()
+		s.vp.GotoTop()
+		return nil
+	case key.Matches(k, keys.Edit):
+		n := int(k.Runes[0] - '1')
+		steps := []flow.Step{flow.StepConnect, flow.StepApp, flow.StepSite, flow.StepAuthorize, flow.StepEvents, flow.StepResources, flow.StepInstance}
+		if n >= 0 && n < len(steps) {
+			return m.edit(steps[n])
+		}
+		return nil
+	case key.Matches(k, keys.QuitAction):
+		kind := OutcomeQuit
+		if m.outcome.ExportPath != "" {
+			kind = OutcomeExported
+		}
+		return m.quit(Outcome{Kind: kind, ExportPath: m.outcome.ExportPath})
+	case key.Matches(k, keys.Back):
+		return m.goTo(m.rules.Prev(flow.StepReview))
+	}
+	var cmd tea.Cmd
+	s.vp, cmd = s.vp.Update(msg)
+	return cmd
+}
+
+func (s *reviewStep) exportKey(m *Model, k tea.KeyMsg) tea.Cmd {
+	if s.confirmOverwrite {
+		switch {
+		case key.Matches(k, m.keys.Yes):
+			return s.doExport(m, true)
+		case key.Matches(k, m.keys.No), key.Matches(k, m.keys.Back):
+			s.confirmOverwrite = false
+			s.exportErr = nil
+		}
+		return nil
+	}
+	switch k.Type {
+	case tea.KeyEnter:
+		return s.doExport(m, false)
+	case tea.KeyEsc:
+		s.exporting = false
+		s.path.Blur()
+		return nil
+	}
+	var cmd tea.Cmd
+	s.path, cmd = s.path.Update(k)
+	return cmd
+}
+
+func (s *reviewStep) doExport(m *Model, overwrite bool) tea.Cmd {
+	p := strings.TrimSpace(s.path.Value())
+	if p == "" {
+		s.exportErr = errors.New("give a file name")
+		return nil
+	}
+	mode := flow.SecretsPlaceholder
+	if s.exportSecrets {
+		mode = flow.SecretsIncluded
+	}
+	err := flow.ExportBody(p, m.answers, m.secrets, mode, overwrite)
+	if errors.Is(err, flow.ErrFileExists) {
+		s.confirmOverwrite = true
+		s.exportErr = err
+		return nil
+	}
+	if err != nil {
+		s.exportErr = err
+		return nil
+	}
+	s.exporting = false
+	s.confirmOverwrite = false
+	s.exportErr = nil
+	s.path.Blur()
+	m.outcome.ExportPath = p
+	perm := "0644, no secrets"
+	if mode == flow.SecretsIncluded {
+		perm = "0600, holds secrets"
+	}
+	m.flash = fmt.Sprintf("✓ Exported the body to %s (%s).", p, perm)
+	m.remember()
+	return nil
+}
+
+// remember saves the non-secret answers after a success.
+func (m *Model) remember() {
+	if m.cfg.NoRemember {
+		return
+	}
+	_ = m.memory.Save(m.answers)
+}
+
+func (s *reviewStep) view(m *Model) string {
+	st := m.st
+	w := m.contentWidth()
+	var b strings.Builder
+	if s.buildErr != nil {
+		b.WriteString(m.renderError(s.buildErr) + "\n")
+	}
+	if warn := s.warning(m); warn != "" {
+		b.WriteString(st.warn.Width(w).Render("! "+warn) + "\n")
+	}
+	what := "POST " + m.answers.BaseURL + "/instances (secrets masked)"
+	if s.showCurl {
+		what = "The same request as a cURL command (secrets from $CEWIZ_… variables)"
+	}
+	b.WriteString(st.dim.Render(what))
+	pct := ""
+	if s.vp.TotalLineCount() > s.vp.Height {
+		pct = fmt.Sprintf(" %3.0f%%", s.vp.ScrollPercent()*100)
+	}
+	b.WriteString(st.dim.Render(pct) + "\n")
+	if s.exporting {
+		if s.exportSecrets {
+			b.WriteString(st.warn.Render("With the real Application Secret and code: the file is written 0600.") + "\n")
+		} else {
+			b.WriteString(st.dim.Render("Secrets become placeholders; the file is written 0644.") + "\n")
+		}
+		b.WriteString(s.path.View() + "\n")
+		if s.confirmOverwrite {
+			b.WriteString(st.warn.Render("That file exists. Replace it? (y/n)") + "\n")
+		} else if s.exportErr != nil {
+			b.WriteString(m.inlineError(s.exportErr) + "\n")
+		}
+		return b.String()
+	}
+	b.WriteString(s.vp.View())
+	b.WriteString("\n")
+	b.WriteString(st.dim.Render("Edit: 1 connect · 2 app · 3 site · 4 authorize · 5 events · 6 resources · 7 instance"))
+	return b.String()
+}
+
+func (s *reviewStep) help(m *Model) []key.Binding {
+	k := m.keys
+	if s.exporting {
+		if s.confirmOverwrite {
+			return []key.Binding{k.Yes, k.No}
+		}
+		return []key.Binding{k.SubmitText, k.CancelText}
+	}
+	out := []key.Binding{}
+	if !m.rules.ExportOnly {
+		out = append(out, k.Create)
+	}
+	curl := k.Curl
+	if s.showCurl {
+		curl = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "JSON"))
+	}
+	return append(out, k.Export, k.ExportSecrets, curl, k.Edit, k.Scroll, k.QuitAction)
+}

@@ -1,0 +1,46 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/cewiz/cewiz/flow"
+)
+
+// siteStep: the DocuShare Flex domain (a site address is accepted and
+// normalised to the bare host).
+type siteStep struct {
+	fs     *formScreen
+	domain string
+}
+
+func newSite(m *Model) *siteStep {
+	s := &siteStep{domain: m.answers.Domain}
+	form := m.newForm(huh.NewGroup(
+		huh.NewInput().Key("domain").Title("DocuShare Flex domain").
+			Description("e.g. acme.docushareflex.com; the site's address works too.").
+			Placeholder("acme.docushareflex.com").
+			Value(&s.domain).Validate(flow.ValidateDomain),
+	))
+	s.fs = &formScreen{form: form, submit: s.submit}
+	return s
+}
+
+func (s *siteStep) submit(m *Model) tea.Cmd {
+	d, err := flow.NormalizeDomain(s.domain)
+	if err != nil { // the validator already refused it; keep it safe
+		return nil
+	}
+	if d != m.answers.Domain {
+		m.answers.Domain = d
+		m.voidCode()
+	}
+	return m.next()
+}
+
+func (s *siteStep) init(m *Model) tea.Cmd                { return s.fs.init(m) }
+func (s *siteStep) resize(m *Model)                      { s.fs.resize(m) }
+func (s *siteStep) update(m *Model, msg tea.Msg) tea.Cmd { return s.fs.update(m, msg) }
+func (s *siteStep) view(m *Model) string                 { return s.fs.view(m) }
+func (s *siteStep) help(m *Model) []key.Binding          { return s.fs.help(m) }

@@ -1,0 +1,75 @@
+package tui
+
+import (
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// styles holds every lipgloss style of the wizard, made with one renderer
+// (bound to the UI's output, stderr), so that redirecting stdout never
+// changes the UI's colours and NO_COLOR turns them all off.
+type styles struct {
+	app, dim, badge, title, explain, flash lipgloss.Style
+	helpKey, helpDesc, helpSep             lipgloss.Style
+	spinner                                lipgloss.Style
+	label, value, code, url, ok, warn      lipgloss.Style
+	errTitle, errBox, errLabel, hint       lipgloss.Style
+	cursor, checked, unchecked, selected   lipgloss.Style
+	box                                    lipgloss.Style
+	// JSON highlighting.
+	jsonKey, jsonString, jsonNumber, jsonBool, jsonNull, jsonPunct, jsonSecret lipgloss.Style
+	huh                                                                        *huh.Theme
+}
+
+// Colours, adaptive to the terminal's background.
+var (
+	colAccent = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A7FF"}
+	colDim    = lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#9A9A9A"}
+	colOK     = lipgloss.AdaptiveColor{Light: "#1B7F3B", Dark: "#5FD787"}
+	colWarn   = lipgloss.AdaptiveColor{Light: "#9A6700", Dark: "#FFD75F"}
+	colErr    = lipgloss.AdaptiveColor{Light: "#B3261E", Dark: "#FF6B6B"}
+	colKey    = lipgloss.AdaptiveColor{Light: "#005F87", Dark: "#87D7FF"}
+	colString = lipgloss.AdaptiveColor{Light: "#1B7F3B", Dark: "#A8E6A3"}
+	colNumber = lipgloss.AdaptiveColor{Light: "#9A3412", Dark: "#FFAF87"}
+)
+
+func newStyles(r *lipgloss.Renderer) *styles {
+	n := r.NewStyle
+	s := &styles{
+		app:       n().Bold(true).Foreground(colAccent),
+		dim:       n().Foreground(colDim),
+		badge:     n().Foreground(colWarn).Bold(true),
+		title:     n().Bold(true),
+		explain:   n().Foreground(colDim),
+		flash:     n().Foreground(colOK),
+		helpKey:   n().Foreground(colKey),
+		helpDesc:  n().Foreground(colDim),
+		helpSep:   n().Foreground(colDim),
+		spinner:   n().Foreground(colAccent),
+		label:     n().Bold(true),
+		value:     n(),
+		code:      n().Foreground(colKey),
+		url:       n().Foreground(colKey).Underline(false),
+		ok:        n().Foreground(colOK).Bold(true),
+		warn:      n().Foreground(colWarn),
+		errTitle:  n().Foreground(colErr).Bold(true),
+		errBox:    n().Border(lipgloss.RoundedBorder()).BorderForeground(colErr).Padding(0, 1),
+		errLabel:  n().Bold(true),
+		hint:      n().Foreground(colWarn),
+		cursor:    n().Foreground(colAccent).Bold(true),
+		checked:   n().Foreground(colOK),
+		unchecked: n().Foreground(colDim),
+		selected:  n().Bold(true),
+		box:       n().Border(lipgloss.RoundedBorder()).BorderForeground(colDim).Padding(0, 1),
+
+		jsonKey:    n().Foreground(colKey),
+		jsonString: n().Foreground(colString),
+		jsonNumber: n().Foreground(colNumber),
+		jsonBool:   n().Foreground(colAccent),
+		jsonNull:   n().Foreground(colDim),
+		jsonPunct:  n().Foreground(colDim),
+		jsonSecret: n().Foreground(colWarn).Bold(true),
+	}
+	s.huh = huh.ThemeCharm()
+	return s
+}

@@ -1,0 +1,217 @@
+// Package tui is cewiz's terminal wizard: one Bubble Tea root model that is a
+// state machine over flow's steps (flow.Step, flow.Rules), one file per
+// step, styles.go for every style, keys.go for every key binding and
+// errors.go for every error rendering. The order of the steps, the
+// validation, the body and the "authorize then create" journey live in
+// flow and flow/journey; this package only asks and shows.
+//
+// main calls Run once; tests build a Model with New and drive it.
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+	"github.com/muesli/termenv"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/journey"
+)
+
+// ErrCanceled is returned by Run when the user pressed Ctrl-C (or the
+// context was canceled): the terminal is restored, the listener closed and
+// nothing was written. main maps it to exit code 130.
+var ErrCanceled = errors.New("canceled")
+
+// ErrNoTerminal is returned by Run when the input or the output is not a
+// terminal (and accessible mode is off): use `cewiz create` or
+// `cewiz export` instead. main maps it to exit code 2.
+var ErrNoTerminal = errors.New("the wizard needs a terminal; use 'cewiz create' or 'cewiz export' in scripts")
+
+// Client is the part of the Cloud Elements client the wizard uses.
+// *cloudelements.Client implements it.
+type Client interface {
+	journey.API
+	ElementInfo(ctx context.Context) (*cloudelements.Element, error)
+	ElementPollerDefaults(ctx context.Context) (flow.PollerConfig, error)
+}
+
+// ClientFactory makes a client for a base URL and the platform secrets.
+type ClientFactory func(baseURL string, s flow.Secrets) (Client, error)
+
+// NewCloudElementsClient is the real ClientFactory.
+func NewCloudElementsClient(baseURL string, s flow.Secrets) (Client, error) {
+	return cloudelements.New(baseURL, s.UserSecret, s.OrgSecret)
+}
+
+// DoctorFunc runs the troubleshooting checklist from the error screen
+// (issue 6 fills it in). It runs as its own program after the wizard ends:
+// Run returns an Outcome with Kind OutcomeDoctor and the caller runs it.
+type DoctorFunc func(ctx context.Context, a flow.Answers, s flow.Secrets) error
+
+// Config is everything the wizard needs from main.
+type Config struct {
+	// Answers and Secrets are the starting answers (flags, CEWIZ_*
+	// variables, --from, --sandbox's demo values). Remembered answers fill
+	// in what these leave at flow.NewAnswers' defaults.
+	Answers flow.Answers
+	Secrets flow.Secrets
+	// NewClient makes the Cloud Elements client (nil: NewCloudElementsClient).
+	NewClient ClientFactory
+	// Listen: --listen, --timeout, --no-browser.
+	Listen journey.Settings
+	// StartListener starts the loopback listener (nil: the real one).
+	StartListener journey.StartListener
+	// Browser opens the authorization URL (nil: oauthlistener.NewLauncher()).
+	Browser journey.Browser
+	// Getenv is for the ssh -L line and NO_COLOR (nil: os.Getenv).
+	Getenv func(string) string
+	// Clock (nil: the system clock) for the time left and the code's age.
+	Clock flow.Clock
+	// ConfigDir holds the remembered answers and the instance summaries
+	// ("" : flow.DefaultConfigDir()).
+	ConfigDir string
+	// NoRemember: neither load nor save remembered answers.
+	NoRemember bool
+	// ExportDir is where "export to a file" proposes to write ("" : the
+	// working directory).
+	ExportDir string
+	// Accessible asks the same questions line by line (screen readers).
+	Accessible bool
+	// Input and Output (nil: os.Stdin and os.Stderr). The UI never writes to
+	// stdout.
+	Input  io.Reader
+	Output io.Writer
+	// Sandbox marks the run as using the built-in emulator (a badge, and
+	// the hint that the demo secrets are prefilled).
+	Sandbox bool
+	// Clipboard copies text (nil: OSC 52 on Output, plus the system
+	// clipboard when one is available).
+	Clipboard func(string) error
+	// Doctor is offered on the error screen when set.
+	Doctor DoctorFunc
+	// ProgramOptions are added to the tea.Program (tests).
+	ProgramOptions []tea.ProgramOption
+}
+
+// OutcomeKind is how the wizard ended.
+type OutcomeKind int
+
+const (
+	// OutcomeQuit: the user chose to quit without creating.
+	OutcomeQuit OutcomeKind = iota
+	// OutcomeCreated: the instance was created (Instance, SummaryPath).
+	OutcomeCreated
+	// OutcomeExported: the body was exported to ExportPath (and nothing created).
+	OutcomeExported
+	// OutcomeDoctor: the user asked for the doctor from the error screen;
+	// run Config.Doctor with Answers and Secrets.
+	OutcomeDoctor
+)
+
+// Outcome is what Run produced. It holds no secret except inside Secrets
+// (for OutcomeDoctor) and Instance.Token, both of which print masked.
+type Outcome struct {
+	Kind        OutcomeKind
+	Instance    *cloudelements.Instance
+	SummaryPath string
+	ExportPath  string
+	Answers     flow.Answers
+	Secrets     flow.Secrets
+}
+
+func (c Config) getenv(k string) string {
+	if c.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return c.Getenv(k)
+}
+
+func (c Config) clock() flow.Clock {
+	if c.Clock == nil {
+		return flow.SystemClock{}
+	}
+	return c.Clock
+}
+
+func (c Config) output() io.Writer {
+	if c.Output == nil {
+		return os.Stderr
+	}
+	return c.Output
+}
+
+func (c Config) input() io.Reader {
+	if c.Input == nil {
+		return os.Stdin
+	}
+	return c.Input
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// NewRenderer returns a lipgloss renderer bound to w that honours NO_COLOR.
+func NewRenderer(w io.Writer, getenv func(string) string) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(w)
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if getenv("NO_COLOR") != "" {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	return r
+}
+
+// Run runs the wizard until the instance is created, the body exported, the
+// user quits, or Ctrl-C (ErrCanceled). The UI draws on cfg.Output (stderr);
+// the lipgloss default renderer is bound to it for huh's styles. The
+// listener is closed before Run returns, whatever happens.
+func Run(ctx context.Context, cfg Config) (Outcome, error) {
+	out := cfg.output()
+	in := cfg.input()
+	r := NewRenderer(out, cfg.Getenv)
+	lipgloss.SetDefaultRenderer(r)
+	if cfg.Accessible || cfg.getenv("TERM") == "dumb" {
+		return runAccessible(ctx, cfg, r)
+	}
+	if !isTerminal(in) || !isTerminal(out) {
+		return Outcome{}, ErrNoTerminal
+	}
+	m := New(ctx, cfg, r)
+	defer m.shutdown()
+	opts := []tea.ProgramOption{
+		tea.WithContext(ctx),
+		tea.WithInput(in),
+		tea.WithOutput(out),
+		tea.WithAltScreen(),
+		tea.WithFPS(120),
+	}
+	opts = append(opts, cfg.ProgramOptions...)
+	final, err := tea.NewProgram(m, opts...).Run()
+	if fm, ok := final.(*Model); ok && fm != nil {
+		m = fm
+	}
+	m.shutdown()
+	switch {
+	case m.canceled:
+		return Outcome{}, ErrCanceled
+	case errors.Is(err, tea.ErrProgramKilled), errors.Is(err, tea.ErrInterrupted), errors.Is(err, context.Canceled):
+		return Outcome{}, ErrCanceled
+	case err != nil:
+		return Outcome{}, err
+	}
+	return m.outcome, nil
+}
+
+// firstFrameHook is set by the first-frame measurement.
+var firstFrameHook func(time.Time)
