@@ -18,6 +18,8 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
+	"github.com/cewiz/cewiz/flow/journey"
+	"github.com/cewiz/cewiz/tui"
 )
 
 // Set by goreleaser: -X main.version=... -X main.commit=... -X main.date=...
@@ -72,12 +74,7 @@ func run(args []string, stdout, stderr io.Writer, lookup func(string) (string, b
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	case "":
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(stdout, usage)
-			return exitOK
-		}
-		fmt.Fprint(stderr, "The interactive wizard is not built yet; use 'cewiz export' for now.\n\n"+usage)
-		return exitUsage
+		return report(stderr, runWizard(args, stdout, stderr, lookup))
 	default:
 		fmt.Fprintf(stderr, "cewiz: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
@@ -95,13 +92,21 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and the environment; --help is not an error.
+// parseFlags parses args, then the CEWIZ_* variables when o is not nil. It
+// returns flag.ErrHelp for --help, errFlagParse when the flag package has
+// already printed the problem, or a *flow.UsageError.
 func parseFlags(fs *flag.FlagSet, o *flow.Options, args []string, lookup func(string) (string, bool)) error {
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errFlagParse
 	}
 	if fs.NArg() > 0 {
 		return &flow.UsageError{Err: fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))}
+	}
+	if o == nil {
+		return nil
 	}
 	return o.ApplyEnv(lookup)
 }
@@ -157,14 +162,7 @@ func runExport(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	o.Register(fs, flow.FlagsConnection|flow.FlagsBody|flow.FlagsIncludeSecrets)
 	format := fs.String("format", "json", "output `format`: json or curl")
 	if err := parseFlags(fs, &o, args, lookup); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		var u *flow.UsageError
-		if errors.As(err, &u) {
-			return err
-		}
-		return errFlagParse
+		return err
 	}
 	a, s, err := o.Resolve(lookup, os.ReadFile)
 	if err != nil {
@@ -205,17 +203,71 @@ func runExport(args []string, stdout, stderr io.Writer, lookup func(string) (str
 func runSandbox(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sandbox", "Run the built-in Cloud Elements emulator (with its DocuShare Flex consent page)\nuntil Ctrl-C. It prints its base URL and demo secrets on stdout and one line\nper request on stderr. Point cewiz at it with --base-url.", stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "listen `address`; port 0 picks a free port")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errFlagParse
-	}
-	if fs.NArg() > 0 {
-		return &flow.UsageError{Err: fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))}
+	if err := parseFlags(fs, nil, args, nil); err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// Ctrl-C is how the sandbox is meant to stop: it ends with exit 0.
 	return sandbox.Run(ctx, *addr, stdout, sandbox.Options{Admin: true, Log: stderr})
+}
+
+func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {
+	fs := newFlagSet("", "The wizard: asks for everything step by step, opens the browser to authorize,\nshows the body and creates the instance. Flags and CEWIZ_* variables prefill\nits answers. Needs a terminal; scripts use 'cewiz create' or 'cewiz export'.", stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, "\nWizard flags (each also CEWIZ_<NAME>):\n")
+		fs.PrintDefaults()
+	}
+	var o flow.Options
+	o.Register(fs, flow.FlagsConnection|flow.FlagsBody|flow.FlagsAuthorize|flow.FlagsAccessible)
+	if err := parseFlags(fs, &o, args, lookup); err != nil {
+		return err
+	}
+	if o.Sandbox && (o.Given("base-url") || o.Given("region")) {
+		return &flow.UsageError{Flag: "sandbox", Err: errors.New("--sandbox points cewiz at the built-in emulator; leave out --base-url and --region")}
+	}
+	a, s, err := o.Resolve(lookup, os.ReadFile)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg := tui.Config{
+		Answers:    a,
+		Secrets:    s,
+		Listen:     journey.Settings{ListenAddr: o.Listen, Timeout: o.Timeout, NoBrowser: o.NoBrowser},
+		Accessible: o.Accessible,
+		Input:      os.Stdin,
+		Output:     stderr,
+		Getenv:     func(k string) string { v, _ := lookup(k); return v },
+	}
+	if o.Sandbox {
+		sb, err := sandbox.Start(sandbox.Options{})
+		if err != nil {
+			return fmt.Errorf("cannot start the sandbox: %w", err)
+		}
+		defer sb.Close()
+		tui.SandboxPrefill(&cfg, sb.BaseURL())
+	}
+	out, err := tui.Run(ctx, cfg)
+	switch {
+	case errors.Is(err, tui.ErrCanceled):
+		return errCanceled
+	case errors.Is(err, tui.ErrNoTerminal):
+		return &flow.UsageError{Err: err}
+	case err != nil:
+		return err
+	}
+	switch out.Kind {
+	case tui.OutcomeCreated:
+		fmt.Fprintf(stdout, "created instance %d %q\n", out.Instance.ID, out.Instance.Name)
+		if out.SummaryPath != "" {
+			fmt.Fprintf(stderr, "The instance id and token are saved in %s (mode 0600).\n", out.SummaryPath)
+		}
+	case tui.OutcomeExported:
+		fmt.Fprintln(stdout, out.ExportPath)
+	}
+	return nil
 }

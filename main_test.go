@@ -106,8 +106,8 @@ func TestExitCodesAndUsage(t *testing.T) {
 	if code != exitOK || !strings.HasPrefix(out, "cewiz ") {
 		t.Fatalf("version: %d %q", code, out)
 	}
-	code, out, _ = runCLI(t, nil, "--help")
-	if code != exitOK || !strings.Contains(out, "cewiz export") {
-		t.Fatalf("--help: %d %q", code, out)
+	code, _, errOut := runCLI(t, nil, "--help")
+	if code != exitOK || !strings.Contains(errOut, "cewiz export") || !strings.Contains(errOut, "-sandbox") {
+		t.Fatalf("--help: %d %q", code, errOut)
 	}
 }
