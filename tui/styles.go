@@ -73,3 +73,19 @@ func newStyles(r *lipgloss.Renderer) *styles {
 	s.huh = huh.ThemeCharm()
 	return s
 }
+
+// doctorStyles are the styles of the doctor's live list (doctor.go).
+type doctorStyles struct {
+	title, pending, next, summary lipgloss.Style
+	pass, warn, fail, skip        lipgloss.Style
+}
+
+func newDoctorStyles(r *lipgloss.Renderer) doctorStyles {
+	n := r.NewStyle
+	return doctorStyles{
+		title: n().Bold(true).Foreground(colAccent), pending: n().Foreground(colAccent),
+		next: n().Foreground(colDim), summary: n().Bold(true),
+		pass: n().Foreground(colOK).Bold(true), warn: n().Foreground(colWarn).Bold(true),
+		fail: n().Foreground(colErr).Bold(true), skip: n().Foreground(colDim),
+	}
+}

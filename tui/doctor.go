@@ -1,0 +1,267 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/cewiz/cewiz/flow/doctor"
+)
+
+// DoctorModel is the doctor's live checklist: every check listed at once
+// with a spinner, each line turning into ✓ ! ✗ - (and the words PASS, WARN,
+// FAIL, SKIP, so it reads without colour) with its finding and next step as
+// the results stream in from doctor.Start.
+//
+// Standalone (RunDoctor, `cewiz doctor` in a terminal) it quits when the
+// last check is done. Embedded (the wizard's error screen, NewDoctor with
+// embedded true) it stays and, on enter/esc/q once done, sends
+// DoctorClosedMsg for the root model to go back to its screen; ctrl+c
+// cancels the checks and sends DoctorClosedMsg with Canceled set.
+type DoctorModel struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	cfg      doctor.Config
+	deps     doctor.Deps
+	embedded bool
+
+	checks  []doctor.Check
+	results map[string]doctor.Result
+	order   []doctor.Result
+	ch      <-chan doctor.Result
+	spinner spinner.Model
+	st      doctorStyles
+	width   int
+
+	started  time.Time
+	done     bool
+	canceled bool
+	report   doctor.Report
+}
+
+// DoctorClosedMsg is sent by an embedded DoctorModel when the user leaves
+// it.
+type DoctorClosedMsg struct {
+	Report   doctor.Report
+	Canceled bool
+}
+
+// doctorResultMsg carries one result (ok false: the run is over).
+type doctorResultMsg struct {
+	r  doctor.Result
+	ok bool
+}
+
+var doctorKeys = struct {
+	Cancel, Close key.Binding
+}{
+	Cancel: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "cancel")),
+	Close:  key.NewBinding(key.WithKeys("enter", "esc", "q"), key.WithHelp("enter", "back")),
+}
+
+// NewDoctor makes the live checklist for cfg with deps (the real ones are
+// built by main: see runDoctorWith there). r is the renderer the UI draws
+// with (NewRenderer(os.Stderr, getenv)). The checks start in Init.
+func NewDoctor(ctx context.Context, cfg doctor.Config, deps doctor.Deps, r *lipgloss.Renderer, embedded bool) *DoctorModel {
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	st := newDoctorStyles(r)
+	return &DoctorModel{
+		ctx: cctx, cancel: cancel, cfg: cfg, deps: deps, embedded: embedded,
+		checks:  doctor.Checks(cfg),
+		results: map[string]doctor.Result{},
+		spinner: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(st.pending)),
+		st:      st,
+	}
+}
+
+// Init starts the checks and the spinner.
+func (m *DoctorModel) Init() tea.Cmd {
+	m.started = time.Now()
+	m.ch = doctor.Start(m.ctx, m.cfg, m.deps)
+	return tea.Batch(m.spinner.Tick, m.next())
+}
+
+func (m *DoctorModel) next() tea.Cmd {
+	ch := m.ch
+	return func() tea.Msg {
+		r, ok := <-ch
+		return doctorResultMsg{r: r, ok: ok}
+	}
+}
+
+// Done reports whether every check has a result.
+func (m *DoctorModel) Done() bool { return m.done }
+
+// Canceled reports whether the user pressed ctrl+c.
+func (m *DoctorModel) Canceled() bool { return m.canceled }
+
+// Report is the finished report (in the checklist's order).
+func (m *DoctorModel) Report() doctor.Report { return m.report }
+
+// Update handles results, the spinner, the window size and the keys.
+func (m *DoctorModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case doctorResultMsg:
+		if !msg.ok {
+			m.finish()
+			if !m.embedded {
+				return m, tea.Quit
+			}
+			return m, nil
+		}
+		m.results[msg.r.ID] = msg.r
+		return m, m.next()
+	case spinner.TickMsg:
+		if m.done {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case tea.WindowSizeMsg:
+		m.width = msg.Width
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, doctorKeys.Cancel):
+			m.canceled = true
+			m.cancel()
+			m.finish()
+			return m, m.close()
+		case m.done && key.Matches(msg, doctorKeys.Close):
+			return m, m.close()
+		}
+	}
+	return m, nil
+}
+
+func (m *DoctorModel) close() tea.Cmd {
+	if !m.embedded {
+		return tea.Quit
+	}
+	rep, canceled := m.report, m.canceled
+	return func() tea.Msg { return DoctorClosedMsg{Report: rep, Canceled: canceled} }
+}
+
+func (m *DoctorModel) finish() {
+	if m.done {
+		return
+	}
+	m.done = true
+	rep := doctor.Report{}
+	for _, c := range m.checks {
+		r, ok := m.results[c.ID]
+		if !ok {
+			r = doctor.Result{ID: c.ID, Title: c.Title, Status: doctor.Skip, Finding: "Canceled."}
+		}
+		rep.Results = append(rep.Results, r)
+	}
+	rep.Duration = time.Since(m.started)
+	m.report = rep
+	m.cancel()
+}
+
+// View draws the list.
+func (m *DoctorModel) View() string {
+	var b strings.Builder
+	b.WriteString(m.st.title.Render("cewiz doctor"))
+	b.WriteString(m.st.next.Render("  " + m.cfg.Answers.BaseURL))
+	b.WriteString("\n\n")
+	wrap := func(s string, indent int) string {
+		if m.width <= indent+10 {
+			return s
+		}
+		return ansi.Wordwrap(s, m.width-indent-1, "")
+	}
+	for _, c := range m.checks {
+		r, ok := m.results[c.ID]
+		if !ok {
+			fmt.Fprintf(&b, "%s %s  %s\n", m.spinner.View(), c.Title, m.st.next.Render("checking…"))
+			continue
+		}
+		mark, style := r.Status.Symbol()+" "+r.Status.Label(), m.st.status(r.Status)
+		line := c.Title + ": " + r.Finding
+		fmt.Fprintf(&b, "%s %s\n", style.Render(mark), indentRest(wrap(line, 8), 7))
+		if r.Next != "" && r.Status != doctor.Pass && r.Status != doctor.Skip {
+			fmt.Fprintf(&b, "       %s\n", m.st.next.Render(indentRest(wrap("→ "+r.Next, 8), 7)))
+		}
+	}
+	b.WriteString("\n")
+	switch {
+	case m.canceled:
+		b.WriteString(m.st.next.Render("Canceled.") + "\n")
+	case m.done:
+		b.WriteString(m.st.summary.Render(wrap(strings.TrimSpace(summaryLine(m.report)), 0)) + "\n")
+		if m.embedded {
+			b.WriteString(m.st.next.Render("enter: back · ctrl+c: quit") + "\n")
+		}
+	default:
+		b.WriteString(m.st.next.Render(fmt.Sprintf("%d of %d checks done · ctrl+c: cancel", len(m.results), len(m.checks))) + "\n")
+	}
+	return b.String()
+}
+
+// summaryLine is doctor.Summary without the duration (stable on screen).
+func summaryLine(rep doctor.Report) string {
+	s := doctor.Summary(rep)
+	if i := strings.Index(s, " ("); i >= 0 {
+		if j := strings.Index(s[i:], ")."); j >= 0 {
+			s = s[:i] + "." + s[i+j+2:]
+		}
+	}
+	return s
+}
+
+func indentRest(s string, n int) string {
+	return strings.ReplaceAll(s, "\n", "\n"+strings.Repeat(" ", n))
+}
+
+// RunDoctor runs the live checklist as its own program on out (stderr),
+// reading keys from in, and returns the report when every check is done.
+// ctrl+c returns ErrCanceled. The list stays on screen afterwards.
+func RunDoctor(ctx context.Context, cfg doctor.Config, deps doctor.Deps, in io.Reader, out io.Writer, getenv func(string) string) (doctor.Report, error) {
+	if in == nil {
+		in = os.Stdin
+	}
+	if out == nil {
+		out = os.Stderr
+	}
+	r := NewRenderer(out, getenv)
+	m := NewDoctor(ctx, cfg, deps, r, false)
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	final, err := p.Run()
+	if dm, ok := final.(*DoctorModel); ok {
+		m = dm
+	}
+	m.cancel()
+	if m.canceled || ctx.Err() != nil {
+		return m.report, ErrCanceled
+	}
+	if err != nil {
+		return m.report, err
+	}
+	return m.report, nil
+}
+
+func (s doctorStyles) status(st doctor.Status) lipgloss.Style {
+	switch st {
+	case doctor.Pass:
+		return s.pass
+	case doctor.Warn:
+		return s.warn
+	case doctor.Fail:
+		return s.fail
+	}
+	return s.skip
+}

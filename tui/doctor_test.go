@@ -1,0 +1,146 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/doctor"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+type docProber struct {
+	status int
+	hang   bool
+}
+
+func (p docProber) Probe(ctx context.Context, _ string) (int, error) {
+	if p.hang {
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+	return p.status, nil
+}
+
+type docResolver struct{}
+
+func (docResolver) LookupHost(context.Context, string) ([]string, error) {
+	return []string{"192.0.2.1"}, nil
+}
+
+type docPorts struct{}
+
+func (docPorts) ProbePort(context.Context, string) error { return nil }
+func (docPorts) Holder(int) string                       { return "" }
+
+type docBrowser struct{}
+
+func (docBrowser) Plan(string) (oauthlistener.Plan, error) {
+	return oauthlistener.Plan{}, &oauthlistener.NoBrowserError{Reason: oauthlistener.ReasonNoDisplay, Detail: "there is no graphical display"}
+}
+
+func docConfig() (doctor.Config, doctor.Deps) {
+	a := flow.NewAnswers()
+	a.Domain = "acme.docushareflex.com"
+	a.NotificationURL = "https://hooks.example.com/e"
+	return doctor.Config{Answers: a, Timeout: 300 * time.Millisecond},
+		doctor.Deps{Prober: docProber{status: 404}, Resolver: docResolver{}, Ports: docPorts{}, Browser: docBrowser{}}
+}
+
+// drive feeds the model its results until the run is over.
+func drive(t *testing.T, m *DoctorModel) tea.Cmd {
+	t.Helper()
+	m.Init()
+	var last tea.Cmd
+	for i := 0; i < 50 && !m.Done(); i++ {
+		_, last = m.Update(m.next()())
+	}
+	if !m.Done() {
+		t.Fatal("never done")
+	}
+	return last
+}
+
+func TestDoctorModelStandalone(t *testing.T) {
+	cfg, deps := docConfig()
+	m := NewDoctor(context.Background(), cfg, deps, lipgloss.DefaultRenderer(), false)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	// Before any result: every check is listed as pending.
+	first := ansi.Strip(m.View())
+	if strings.Count(first, "checking…") != len(doctor.Checks(cfg)) {
+		t.Fatalf("pending view:\n%s", first)
+	}
+	cmd := drive(t, m)
+	if cmd == nil {
+		t.Fatal("no quit when done")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("standalone model did not quit")
+	}
+	v := ansi.Strip(m.View())
+	for _, s := range []string{"✗ FAIL Cloud Elements base URL answers", "→ Check --base-url", "- SKIP User and Organization secrets", "! WARN A browser can be opened here", "✓ PASS DocuShare Flex domain", "1 failed"} {
+		if !strings.Contains(v, s) {
+			t.Errorf("view lacks %q:\n%s", s, v)
+		}
+	}
+	for _, line := range strings.Split(v, "\n") {
+		if w := ansi.StringWidth(line); w > 80 {
+			t.Errorf("line wider than 80 (%d): %q", w, line)
+		}
+	}
+	if !m.Report().Failed() || len(m.Report().Results) != 7 {
+		t.Fatalf("%+v", m.Report())
+	}
+}
+
+func TestDoctorModelEmbeddedAndCancel(t *testing.T) {
+	cfg, deps := docConfig()
+	deps.Prober = docProber{status: 401}
+	m := NewDoctor(context.Background(), cfg, deps, nil, true)
+	cmd := drive(t, m)
+	if cmd != nil {
+		if _, quit := cmd().(tea.QuitMsg); quit {
+			t.Fatal("embedded model quit the program")
+		}
+	}
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	closed, ok := cmd().(DoctorClosedMsg)
+	if !ok || closed.Canceled || len(closed.Report.Results) != 7 {
+		t.Fatalf("%#v", closed)
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "enter: back") {
+		t.Fatal("no way back shown")
+	}
+
+	// ctrl+c while a check hangs: canceled at once.
+	deps.Prober = docProber{hang: true}
+	cfg.Timeout = time.Minute
+	m = NewDoctor(context.Background(), cfg, deps, nil, true)
+	m.Init()
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	closed, ok = cmd().(DoctorClosedMsg)
+	if !ok || !closed.Canceled || !m.Canceled() {
+		t.Fatalf("%#v", closed)
+	}
+}
+
+func TestRunDoctorProgram(t *testing.T) {
+	cfg, deps := docConfig()
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rep, err := RunDoctor(ctx, cfg, deps, strings.NewReader(""), &out, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Failed() || !strings.Contains(ansi.Strip(out.String()), "DocuShare Flex domain") {
+		t.Fatalf("%v\n%s", rep, out.String())
+	}
+}
