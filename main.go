@@ -6,19 +6,28 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
+	"github.com/charmbracelet/x/term"
+
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
+	"github.com/cewiz/cewiz/flow/doctor"
 	"github.com/cewiz/cewiz/flow/journey"
+	"github.com/cewiz/cewiz/oauthlistener"
 	"github.com/cewiz/cewiz/tui"
 )
 
@@ -42,6 +51,8 @@ const usage = `cewiz creates a Cloud Elements DocuShare Flex instance with polli
 Usage:
   cewiz [flags]            the wizard (needs a terminal)
   cewiz export [flags]     print the POST /instances body as JSON on stdout; no network
+  cewiz create [flags]     no prompts: authorize, create, print the result (--json)
+  cewiz doctor [flags]     troubleshooting checklist; --instance ID also inspects an instance
   cewiz sandbox [--addr]   run the built-in Cloud Elements emulator until Ctrl-C
   cewiz version            print the version
 
@@ -67,6 +78,10 @@ func run(args []string, stdout, stderr io.Writer, lookup func(string) (string, b
 		return report(stderr, runExport(args, stdout, stderr, lookup))
 	case "sandbox":
 		return report(stderr, runSandbox(args, stdout, stderr))
+	case "create":
+		return report(stderr, runCreate(args, stdout, stderr, lookup))
+	case "doctor":
+		return report(stderr, runDoctor(args, stdout, stderr, lookup))
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return exitOK
@@ -270,4 +285,481 @@ func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		fmt.Fprintln(stdout, out.ExportPath)
 	}
 	return nil
+}
+
+// ---- cewiz create (issue 6) ----
+
+// Terminal checks and the input used to paste a code; tests replace them.
+var (
+	createStdin     io.Reader = os.Stdin
+	stdinIsTerminal           = func() bool { return isTerminalFile(os.Stdin) }
+)
+
+// isTerminalFile reports whether f is a terminal (not /dev/null, a pipe or a file).
+func isTerminalFile(f *os.File) bool { return term.IsTerminal(f.Fd()) }
+
+// writerIsTerminal reports whether w is a terminal (false for buffers).
+func writerIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminalFile(f)
+}
+
+// hintError adds the next step to an error for the user.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() + "\nNext: " + e.hint }
+func (e *hintError) Unwrap() error { return e.err }
+
+func withHint(err error) error {
+	if h := journey.Hint(err); h != "" && !strings.Contains(err.Error(), h) {
+		return &hintError{err: err, hint: h}
+	}
+	return err
+}
+
+// getenvFrom turns run's lookup into a getenv.
+func getenvFrom(lookup func(string) (string, bool)) func(string) string {
+	return func(k string) string { v, _ := lookup(k); return v }
+}
+
+// newLauncher is the browser launcher for create and doctor. It reads the
+// environment through lookup. An explicit $BROWSER is honoured even when no
+// one is at a terminal: setting it is a deliberate choice (a CI helper, a
+// dev container's opener, a test).
+func newLauncher(lookup func(string) (string, bool), stderr io.Writer) *oauthlistener.Launcher {
+	getenv := getenvFrom(lookup)
+	return &oauthlistener.Launcher{
+		Getenv: getenv,
+		IsTerminal: func() bool {
+			return getenv("BROWSER") != "" || (stdinIsTerminal() && writerIsTerminal(stderr))
+		},
+	}
+}
+
+// startSandboxFor starts the in-process emulator for --sandbox and points
+// the answers at it with the wizard's prefill (tui.SandboxPrefill: demo
+// secrets, application and domain where not given). It returns where
+// throwaway summaries go; the sandbox's answers are never remembered.
+func startSandboxFor(a *flow.Answers, s *flow.Secrets) (stop func(), configDir string, err error) {
+	srv, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		return nil, "", fmt.Errorf("cannot start the sandbox: %w", err)
+	}
+	cfg := tui.Config{Answers: *a, Secrets: *s}
+	tui.SandboxPrefill(&cfg, srv.BaseURL())
+	*a, *s = cfg.Answers, cfg.Secrets
+	return func() { _ = srv.Close() }, cfg.ConfigDir, nil
+}
+
+// lineSource reads lines from r in one goroutine, so the paste prompt and
+// the "authorize again?" question share stdin.
+func lineSource(r io.Reader) <-chan string {
+	ch := make(chan string)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 4096), oauthlistener.MaxPaste+4096)
+		for sc.Scan() {
+			ch <- sc.Text()
+		}
+	}()
+	return ch
+}
+
+// readLine waits for a line, the end of input or ctx.
+func readLine(ctx context.Context, lines <-chan string) (string, bool) {
+	select {
+	case l, ok := <-lines:
+		return strings.TrimSpace(l), ok
+	case <-ctx.Done():
+		return "", false
+	}
+}
+
+// pasteLoop feeds what the user pastes to the authorization until done.
+func pasteLoop(ctx context.Context, auth *journey.Authorization, lines <-chan string, done <-chan struct{}, stderr io.Writer) {
+	for {
+		var line string
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case l, ok := <-lines:
+			if !ok {
+				return
+			}
+			line = strings.TrimSpace(l)
+		}
+		if line == "" {
+			continue
+		}
+		p, err := auth.Paste(line)
+		if err != nil {
+			var pe *oauthlistener.ProviderError
+			if errors.As(err, &pe) {
+				return // the wait ends with this refusal
+			}
+			fmt.Fprintf(stderr, "cewiz: %v\nPaste the whole address again, or the code:\n", err)
+			continue
+		}
+		if !p.NeedsConfirmation {
+			return
+		}
+		fmt.Fprint(stderr, "That is a bare code: its state cannot be checked, so use it only if you copied it from the page you just allowed. Use it? [y/N] ")
+		select {
+		case <-done:
+			return
+		case l, ok := <-lines:
+			if !ok {
+				return
+			}
+			if a := strings.ToLower(strings.TrimSpace(l)); a == "y" || a == "yes" {
+				if err := auth.Confirm(p); err != nil {
+					fmt.Fprintf(stderr, "cewiz: %v\n", err)
+				}
+				return
+			}
+			fmt.Fprintln(stderr, "Not used. Keep waiting for the browser, or paste the whole redirected address:")
+		}
+	}
+}
+
+func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {
+	fs := newFlagSet("create", "Create the instance without prompts: authorize (unless --code is given), then\nPOST /instances, then print the result on stdout (a short summary, or with\n--json the instance as Cloud Elements returned it; its token stays masked and\nis saved, mode 0600, in the summary file named on stderr). Progress goes to\nstderr. Secrets come only from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET and\nCEWIZ_API_SECRET. Without --code a loopback listener catches the code: the\nbrowser opens ($BROWSER honoured; --no-browser prints the address), and in a\nterminal the redirected address or the code can also be pasted. A registered\nnon-loopback --callback-url needs --code or a terminal to paste into.\nExit codes: 0 created, 1 failed, 2 usage (a missing answer names its flag), 130 canceled.", stderr)
+	var o flow.Options
+	o.Register(fs, flow.FlagsConnection|flow.FlagsBody|flow.FlagsAuthorize|flow.FlagsJSON)
+	if err := parseFlags(fs, &o, args, lookup); err != nil {
+		return err
+	}
+	if o.Sandbox && (o.Given("base-url") || o.Given("region")) {
+		return &flow.UsageError{Flag: "sandbox", Err: errors.New("--sandbox points cewiz at the built-in emulator; leave out --base-url and --region")}
+	}
+	a, s, err := o.Resolve(lookup, os.ReadFile)
+	if err != nil {
+		return err
+	}
+	configDir, remember := "", true
+	if o.Sandbox {
+		stop, dir, err := startSandboxFor(&a, &s)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		configDir, remember = dir, false
+		fmt.Fprintf(stderr, "Using the built-in sandbox at %s (demo secrets and application).\n", a.BaseURL)
+	}
+	terminal := stdinIsTerminal()
+	if err := flow.MissingForCreate(a, s, terminal); err != nil {
+		return err
+	}
+
+	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+
+	client, err := cloudelements.New(a.BaseURL, s.UserSecret, s.OrgSecret, cloudelements.WithVersion(version))
+	if err != nil {
+		return &flow.UsageError{Flag: "base-url", Err: err}
+	}
+	var lines <-chan string
+	if terminal {
+		lines = lineSource(createStdin)
+	}
+	deps := journey.Deps{API: client, Browser: newLauncher(lookup, stderr), Getenv: getenvFrom(lookup)}
+	settings := journey.Settings{
+		ListenAddr: o.Listen,
+		Timeout:    o.Timeout,
+		NoBrowser:  o.NoBrowser,
+		OnHint: func() {
+			fmt.Fprintln(stderr, "Nothing has arrived yet. If the browser shows an error page after Allow, copy its whole address and paste it here; check that the redirect URI registered in DocuShare Flex is exactly the callback URL.")
+		},
+	}
+	name := flow.BuildBody(a, flow.Secrets{}, flow.SecretsPlaceholder).Name
+	for {
+		done := make(chan struct{})
+		hooks := journey.Hooks{
+			Authorizing: func(auth *journey.Authorization) {
+				printAuthorizing(stderr, auth, terminal)
+				if lines != nil {
+					go pasteLoop(ctx, auth, lines, done, stderr)
+				}
+			},
+			Authorized: func(journey.Grant) {
+				fmt.Fprintf(stderr, "Authorized. Creating the instance %q…\n", name)
+			},
+		}
+		if !a.Code.IsZero() {
+			fmt.Fprintf(stderr, "Creating the instance %q with the given grant code…\n", name)
+		}
+		res, err := journey.Run(ctx, deps, settings, a, s, hooks)
+		close(done)
+		if err == nil {
+			// Remember the callback URL as given, not an ephemeral port's.
+			res.Answers.CallbackURL = a.CallbackURL
+			return createSucceeded(stdout, stderr, res, o.JSON, configDir, remember)
+		}
+		kind := journey.Classify(err)
+		switch {
+		case kind == journey.KindCanceled || ctx.Err() != nil:
+			return errCanceled
+		case kind == journey.KindInvalid:
+			var me *journey.MissingError
+			if errors.As(err, &me) {
+				return &flow.UsageError{Flag: me.Flag, Err: err}
+			}
+			return &flow.UsageError{Err: err}
+		case kind.AuthorizeAgain() && lines != nil:
+			fmt.Fprintf(stderr, "cewiz: %v\n", withHint(err))
+			if kind == journey.KindCodeRejected {
+				fmt.Fprintln(stderr, "The grant code was rejected (codes are single-use and expire within minutes).")
+			}
+			fmt.Fprint(stderr, "Authorize again? [Y/n] ")
+			answer, ok := readLine(ctx, lines)
+			if !ok || strings.HasPrefix(strings.ToLower(answer), "n") {
+				if ctx.Err() != nil {
+					return errCanceled
+				}
+				return errors.New("not created")
+			}
+			a.Code = flow.Secret{}
+			continue
+		case kind == journey.KindCodeRejected:
+			return withHint(fmt.Errorf("the grant code was rejected (expired or already used): %w", err))
+		}
+		return withHint(err)
+	}
+}
+
+// printAuthorizing tells the user where to authorize and how the code
+// comes back. The provider's URL is always printed (rule 16).
+func printAuthorizing(w io.Writer, auth *journey.Authorization, terminal bool) {
+	fmt.Fprintf(w, "Authorize cewiz in DocuShare Flex at this address:\n  %s\n", auth.URL)
+	switch {
+	case auth.Browser.Opened:
+		fmt.Fprintln(w, "(opened in your browser)")
+	case auth.Browser.Err != nil:
+		fmt.Fprintf(w, "(%v)\n", auth.Browser.Err)
+	}
+	if auth.Browser.SSHLine != "" {
+		fmt.Fprintf(w, "On your own computer, first run:\n  %s\n", auth.Browser.SSHLine)
+	}
+	until := ""
+	if !auth.Deadline.IsZero() {
+		until = " until " + auth.Deadline.Format("15:04:05")
+	}
+	switch {
+	case auth.PasteOnly:
+		fmt.Fprintf(w, "After Allow, the browser lands on %s: paste that whole address (or the code) here and press Enter (waiting%s).\n", auth.RedirectURI, until)
+	case terminal:
+		fmt.Fprintf(w, "Waiting for the browser on port %d%s. You can also paste the redirected address or the code here and press Enter.\n", auth.Port, until)
+	default:
+		fmt.Fprintf(w, "Waiting for the browser on port %d%s.\n", auth.Port, until)
+	}
+}
+
+// createSucceeded prints the result, remembers the non-secret answers and
+// saves the instance summary (it holds the token: 0600).
+func createSucceeded(stdout, stderr io.Writer, res journey.Result, asJSON bool, configDir string, remember bool) error {
+	in := res.Instance
+	if in.Recovered {
+		fmt.Fprintln(stderr, "The create request got no clear answer, but the instance exists: it was found by name.")
+	}
+	summary, serr := journey.SaveSummary(configDir, in, res.Answers)
+	if serr != nil {
+		fmt.Fprintf(stderr, "cewiz: the instance was created, but its summary could not be saved: %v\n", serr)
+	}
+	if remember {
+		if err := (flow.Memory{Dir: configDir}).Save(res.Answers); err != nil {
+			fmt.Fprintf(stderr, "cewiz: could not remember the answers for next time: %v\n", err)
+		}
+	}
+	if asJSON {
+		// The instance as Cloud Elements returned it; the token marshals masked.
+		out, err := json.MarshalIndent(in, "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := stdout.Write(append(out, '\n')); err != nil {
+			return err
+		}
+	} else {
+		events := "off"
+		if in.EventsEnabled {
+			events = "on"
+		}
+		fmt.Fprintf(stdout, "Created instance %d %q (element %s, events %s).\n", in.ID, in.Name, res.Answers.ElementKey, events)
+		fmt.Fprintf(stdout, "Token: %s\n", in.Token)
+	}
+	if serr == nil {
+		fmt.Fprintf(stderr, "Saved the instance's id and token in %s (mode 0600).\n", journey.ShortPath(summary))
+	}
+	return nil
+}
+
+// ---- cewiz doctor (issue 6) ----
+
+var errChecksFailed = errors.New("some checks failed (see above)")
+
+func runDoctor(args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {
+	fs := newFlagSet("doctor", "Run the troubleshooting checklist: the base URL answers, the secrets are\naccepted, the element supports polling, the domain and the notification URL\nresolve, the loopback port is free, a browser can be opened; with --instance\nalso the instance (valid, enabled, events on, vendor type, interval, poller\nconfiguration, recent events). Secrets come from CEWIZ_USER_SECRET and\nCEWIZ_ORG_SECRET; answers not given are taken from the last successful run.\nIn a terminal the list updates live on stderr; otherwise one line per check\non stdout, or with --json a report. Exit 1 when a check fails.", stderr)
+	var o flow.Options
+	o.Register(fs, flow.FlagsConnection|flow.FlagsJSON)
+	var domain, notify, callback, listen, instance string
+	events := true
+	fs.StringVar(&domain, "domain", "", "DocuShare Flex `domain` to check, e.g. acme.docushareflex.com")
+	fs.StringVar(&notify, "notify-url", "", "notification `URL` to check")
+	fs.StringVar(&callback, "callback-url", "", "OAuth redirect `URL` (default "+oauthlistener.DefaultRedirectURI+")")
+	fs.StringVar(&listen, "listen", "", "loopback listener `address` to check (default: the callback URL's)")
+	fs.BoolVar(&events, "events", true, "events are meant to be on (a missing --notify-url is then a warning)")
+	fs.StringVar(&instance, "instance", "", "also inspect the instance with this `ID`")
+	if err := parseFlags(fs, &o, args, lookup); err != nil {
+		return err
+	}
+	if o.Sandbox && (o.Given("base-url") || o.Given("region")) {
+		return &flow.UsageError{Flag: "sandbox", Err: errors.New("--sandbox points cewiz at the built-in emulator; leave out --base-url and --region")}
+	}
+	a := flow.NewAnswers()
+	if !o.Sandbox {
+		a = flow.Memory{}.Prefill(a)
+	}
+	switch {
+	case o.Given("base-url") && o.Given("region"):
+		return &flow.UsageError{Flag: "base-url", Err: errors.New("give --base-url or --region, not both")}
+	case o.Given("base-url"):
+		u, err := flow.NormalizeBaseURL(o.BaseURL)
+		if err != nil {
+			return &flow.UsageError{Flag: "base-url", Err: err}
+		}
+		a.BaseURL, a.Region = u, flow.RegionOf(u)
+	case o.Given("region"):
+		u, err := flow.RegionBaseURL(o.Region)
+		if err != nil {
+			return &flow.UsageError{Flag: "region", Err: err}
+		}
+		a.BaseURL, a.Region = u, strings.ToLower(strings.TrimSpace(o.Region))
+	}
+	// The domain and the notification URL are checked, not refused: a bad
+	// one is a failed check with advice.
+	if o.Given("domain") {
+		a.Domain = domain
+	}
+	if o.Given("notify-url") {
+		a.NotificationURL = notify
+	}
+	if o.Given("events") {
+		a.EventsEnabled = events
+	}
+	if o.Given("callback-url") {
+		if err := flow.ValidateCallbackURL(callback); err != nil {
+			return &flow.UsageError{Flag: "callback-url", Err: err}
+		}
+		a.CallbackURL = callback
+	}
+	cfg := doctor.Config{Answers: a, ListenAddr: listen}
+	if o.Given("instance") {
+		id, err := doctor.ParseInstanceID(instance)
+		if err != nil {
+			return &flow.UsageError{Flag: "instance", Err: err}
+		}
+		cfg.InstanceID = id
+	}
+	var s flow.Secrets
+	if v, ok := lookup(flow.EnvUserSecret); ok && v != "" {
+		s.UserSecret = flow.NewSecret(strings.TrimSpace(v))
+	}
+	if v, ok := lookup(flow.EnvOrgSecret); ok && v != "" {
+		s.OrgSecret = flow.NewSecret(strings.TrimSpace(v))
+	}
+	if o.Sandbox {
+		stop, _, err := startSandboxFor(&cfg.Answers, &s)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		cfg.Sandbox = true
+	}
+	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	rep, err := runDoctorWith(ctx, cfg, s, stdout, stderr, lookup, o.JSON)
+	if err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return errChecksFailed
+	}
+	return nil
+}
+
+// doctorDeps wires the real collaborators: the Cloud Elements client (only
+// with both platform secrets), HTTP, DNS, the loopback port and the browser
+// launcher.
+func doctorDeps(cfg *doctor.Config, s flow.Secrets, stderr io.Writer, lookup func(string) (string, bool)) doctor.Deps {
+	deps := doctor.Deps{
+		Prober:   doctor.HTTPProber{UserAgent: "cewiz/" + version + " (doctor)"},
+		Resolver: net.DefaultResolver,
+		Ports:    doctor.ListenerPorts{},
+		Browser:  newLauncher(lookup, stderr),
+	}
+	if !s.UserSecret.IsZero() && !s.OrgSecret.IsZero() {
+		key := cfg.Answers.ElementKey
+		if key == "" {
+			key = flow.ElementKey
+		}
+		c, err := cloudelements.New(cfg.Answers.BaseURL, s.UserSecret, s.OrgSecret,
+			cloudelements.WithVersion(version), cloudelements.WithElementKey(key),
+			cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 1}))
+		if err == nil {
+			deps.API = c
+			cfg.HaveSecrets = true
+		}
+	}
+	cfg.SSHHost = oauthlistener.SSHHost(getenvFrom(lookup))
+	return deps
+}
+
+// runDoctorWith runs the checklist for cfg and shows it: live on stderr in
+// a terminal (then also plain lines on stdout when stdout is redirected),
+// else plain lines (or --json) on stdout. The wizard's error screen can use
+// it too (tui.Config.Doctor):
+//
+//	Doctor: func(ctx context.Context, a flow.Answers, s flow.Secrets) error {
+//		_, err := runDoctorWith(ctx, doctor.Config{Answers: a, Sandbox: sandboxMode}, s, stdout, stderr, lookup, false)
+//		return err
+//	},
+func runDoctorWith(ctx context.Context, cfg doctor.Config, s flow.Secrets, stdout, stderr io.Writer, lookup func(string) (string, bool), asJSON bool) (doctor.Report, error) {
+	deps := doctorDeps(&cfg, s, stderr, lookup)
+	if !asJSON && writerIsTerminal(stderr) {
+		rep, err := tui.RunDoctor(ctx, cfg, deps, os.Stdin, stderr, getenvFrom(lookup))
+		if errors.Is(err, tui.ErrCanceled) {
+			return rep, errCanceled
+		}
+		if err != nil {
+			return rep, err
+		}
+		if !writerIsTerminal(stdout) {
+			_ = doctor.WritePlain(stdout, rep, doctor.Words)
+		}
+		return rep, nil
+	}
+	if asJSON {
+		rep := doctor.Run(ctx, cfg, deps, nil)
+		if ctx.Err() != nil {
+			return rep, errCanceled
+		}
+		return rep, doctor.WriteJSON(stdout, rep)
+	}
+	style := doctor.Words
+	if writerIsTerminal(stdout) {
+		style = doctor.Symbols
+	}
+	stream := doctor.NewPlainStream(stdout, doctor.Checks(cfg), style)
+	rep := doctor.Run(ctx, cfg, deps, stream.Add)
+	if ctx.Err() != nil {
+		return rep, errCanceled
+	}
+	_, err := io.WriteString(stdout, doctor.Summary(rep))
+	return rep, err
 }
