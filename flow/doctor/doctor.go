@@ -141,8 +141,12 @@ type Config struct {
 	// Sandbox: the base URL is the built-in emulator, whose DocuShare Flex
 	// domain is fictional (no DNS check).
 	Sandbox bool
-	// Timeout bounds each check (DefaultTimeout when 0).
+	// Timeout bounds each check (DefaultTimeout when 0); the whole run is
+	// bounded by twice that.
 	Timeout time.Duration
+	// SSHHost names this machine in the browser check's ssh -L line
+	// (oauthlistener.SSHHost; "" for a placeholder).
+	SSHHost string
 }
 
 // budget bounds a whole run: twice the per-check timeout.

@@ -36,10 +36,6 @@ func (e *env) instance() *cloudelements.Instance {
 	return e.inst
 }
 
-// SSHHost, when set, names this machine in the ssh -L line of the browser
-// check (oauthlistener.SSHHost(os.Getenv) in main).
-var SSHHost = ""
-
 // Checks lists the checks that apply to cfg, in the order they are shown:
 // the instance checks only with an instance id.
 func Checks(cfg Config) []Check {
@@ -55,7 +51,11 @@ func Checks(cfg Config) []Check {
 			return CheckDomain(ctx, e.cfg.Answers.Domain, e.cfg.Sandbox, e.deps.Resolver)
 		}},
 		{ID: IDNotifyURL, run: func(ctx context.Context, e *env) Result {
-			return CheckNotifyURL(ctx, e.cfg.Answers.NotificationURL, e.cfg.Answers.EventsEnabled, e.deps.Resolver)
+			r := e.deps.Resolver
+			if e.cfg.Sandbox {
+				r = nil // the sandbox's demo notification URL is not looked up
+			}
+			return CheckNotifyURL(ctx, e.cfg.Answers.NotificationURL, e.cfg.Answers.EventsEnabled, r)
 		}},
 		{ID: IDLoopbackPort, run: func(ctx context.Context, e *env) Result {
 			return CheckLoopbackPort(ctx, e.cfg.Answers, e.cfg.ListenAddr, e.deps.Ports)
@@ -67,7 +67,7 @@ func Checks(cfg Config) []Check {
 					port = r.Port()
 				}
 			}
-			return CheckBrowser(e.deps.Browser, port, SSHHost)
+			return CheckBrowser(e.deps.Browser, port, e.cfg.SSHHost)
 		}},
 	}
 	if cfg.InstanceID != 0 {
