@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
+	"github.com/cewiz/cewiz/oauthlistener"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
@@ -109,5 +115,433 @@ func TestExitCodesAndUsage(t *testing.T) {
 	code, _, errOut := runCLI(t, nil, "--help")
 	if code != exitOK || !strings.Contains(errOut, "cewiz export") || !strings.Contains(errOut, "-sandbox") {
 		t.Fatalf("--help: %d %q", code, errOut)
+	}
+}
+
+// ---- cewiz create and cewiz doctor (issue 6) ----
+
+// isolate keeps remembered answers and summaries in a temporary config dir.
+func isolate(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("HOME", dir)
+	return filepath.Join(dir, "cewiz")
+}
+
+func startSandbox(t *testing.T) *sandbox.Server {
+	t.Helper()
+	sb, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	return sb
+}
+
+// createEnv are the secrets as a script would give them.
+func createEnv(extra ...string) map[string]string {
+	env := map[string]string{
+		"CEWIZ_USER_SECRET": sandbox.DemoUserSecret,
+		"CEWIZ_ORG_SECRET":  sandbox.DemoOrgSecret,
+		"CEWIZ_API_SECRET":  sandbox.DemoAppSecret,
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
+	return env
+}
+
+// runSafe is runCLI that fails the test when a secret or a code shows in
+// stdout or stderr.
+func runSafe(t *testing.T, env map[string]string, codes []string, args ...string) (int, string, string) {
+	t.Helper()
+	code, out, errOut := runCLI(t, env, args...)
+	secrets := append([]string{sandbox.DemoUserSecret, sandbox.DemoOrgSecret, sandbox.DemoAppSecret}, codes...)
+	for _, k := range []string{"CEWIZ_USER_SECRET", "CEWIZ_ORG_SECRET", "CEWIZ_API_SECRET"} {
+		if v := env[k]; v != "" {
+			secrets = append(secrets, v)
+		}
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(out+errOut, s) {
+			t.Fatalf("%v: a secret or code leaked into the output:\nstdout: %s\nstderr: %s", args, out, errOut)
+		}
+	}
+	return code, out, errOut
+}
+
+// consentScript is a $BROWSER that clicks Allow with curl: the sandbox
+// answers oauthUrl&decision=allow with a 302 to the redirect URI, which the
+// script then GETs on the loopback listener (following its 303 to /done),
+// real HTTP all the way through.
+func consentScript(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is needed for the browser script")
+	}
+	p := filepath.Join(t.TempDir(), "browser.sh")
+	script := "#!/bin/sh\nloc=$(curl -s -o /dev/null -w '%{redirect_url}' \"$1&decision=allow\")\n" +
+		"[ -n \"$loc\" ] || exit 1\ncurl -s -o /dev/null -L \"$loc\"\n"
+	if err := os.WriteFile(p, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func siteArgs(sb *sandbox.Server, more ...string) []string {
+	return append([]string{"create", "--base-url", sb.BaseURL(), "--api-key", sandbox.DemoAppID, "--domain", "acme",
+		"--notify-url", "https://hooks.example.com/events"}, more...)
+}
+
+func TestCreateWithBrowserScript(t *testing.T) {
+	dir := isolate(t)
+	sb := startSandbox(t)
+	env := createEnv("BROWSER", consentScript(t))
+	code, out, errOut := runSafe(t, env, nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--timeout", "20s", "--json", "--tag", "ci")...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	var in struct {
+		ID            int64             `json:"id"`
+		Name          string            `json:"name"`
+		Token         string            `json:"token"`
+		EventsEnabled bool              `json:"eventsEnabled"`
+		Configuration map[string]string `json:"configuration"`
+	}
+	if err := json.Unmarshal([]byte(out), &in); err != nil {
+		t.Fatalf("stdout is not only the instance: %v\n%s", err, out)
+	}
+	if in.ID == 0 || in.Name != "docushareflex-acme" || in.Token != "********" || !in.EventsEnabled {
+		t.Fatalf("%+v", in)
+	}
+	stored, ok := sb.Instance(in.ID)
+	if !ok || stored.Token == "" || strings.Contains(out, stored.Token) {
+		t.Fatal("the token must stay masked on stdout")
+	}
+	if n := sb.Count(sandbox.RouteCreateInstance); n != 1 || len(sb.Instances()) != 1 {
+		t.Fatalf("%d creates, %d instances", n, len(sb.Instances()))
+	}
+	for _, s := range []string{"Authorize cewiz", "(opened in your browser)", "Authorized. Creating the instance", "mode 0600"} {
+		if !strings.Contains(errOut, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, errOut)
+		}
+	}
+	// The summary holds the token (0600); the remembered answers hold no secret.
+	summary := filepath.Join(dir, "instances", strconv.FormatInt(in.ID, 10)+".json")
+	if fi, err := os.Stat(summary); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("summary: %v %v", fi, err)
+	}
+	mem, err := os.ReadFile(filepath.Join(dir, "answers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{sandbox.DemoUserSecret, sandbox.DemoOrgSecret, sandbox.DemoAppSecret, stored.Token} {
+		if strings.Contains(string(mem), s) {
+			t.Fatal("a secret was remembered")
+		}
+	}
+	if !strings.Contains(string(mem), `"domain": "acme.docushareflex.com"`) || strings.Contains(string(mem), "127.0.0.1:0") {
+		t.Fatalf("remembered:\n%s", mem)
+	}
+}
+
+func TestCreateNoBrowserTimesOut(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	start := time.Now()
+	code, out, errOut := runSafe(t, createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "300ms")...)
+	if code != exitFailure || out != "" || time.Since(start) > 5*time.Second {
+		t.Fatalf("exit %d in %s\n%s", code, time.Since(start), errOut)
+	}
+	for _, s := range []string{"/docushareflex/oauth/authorize", "--no-browser", "in time", "Next:"} {
+		if !strings.Contains(errOut, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, errOut)
+		}
+	}
+	if sb.Count(sandbox.RouteCreateInstance) != 0 {
+		t.Fatal("created without a code")
+	}
+}
+
+func TestCreateWithCode(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	code, out, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--name", "scripted")...)
+	if code != exitOK || !strings.HasPrefix(out, "Created instance ") || !strings.Contains(out, `"scripted"`) || !strings.Contains(out, "Token: ********") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	// The same code again: rejected (single-use), said so, exit 1, nothing created.
+	code, out, errOut = runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--name", "again")...)
+	if code != exitFailure || out != "" || !strings.Contains(errOut, "rejected") || !strings.Contains(errOut, "authorize again") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if len(sb.Instances()) != 1 {
+		t.Fatalf("%d instances", len(sb.Instances()))
+	}
+	// The code comes from CEWIZ_CODE as well.
+	grant = sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	code, _, errOut = runSafe(t, createEnv("CEWIZ_CODE", grant, "CEWIZ_NAME", "from-env"), []string{grant}, siteArgs(sb)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestCreateFromExportedBody(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	dir := t.TempDir()
+	_, body, _ := runCLI(t, nil, "export", "--domain", "acme", "--api-key", sandbox.DemoAppID, "--poll", "events",
+		"--notify-url", "https://hooks.example.com/events", "--name", "from-file", "--refresh-interval", "30", "--tag", "a")
+	p := filepath.Join(dir, "body.json")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	code, out, errOut := runSafe(t, createEnv(), []string{grant}, "create", "--base-url", sb.BaseURL(), "--from", p, "--code", grant, "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var in struct {
+		ID int64 `json:"id"`
+	}
+	json.Unmarshal([]byte(out), &in)
+	stored, _ := sb.Instance(in.ID)
+	if stored.Name != "from-file" || stored.Configuration["event.poller.refresh_interval"] != "30" ||
+		!strings.Contains(stored.Configuration["event.poller.configuration"], "events") || len(stored.Tags) != 1 {
+		t.Fatalf("%+v", stored)
+	}
+	// The body file's placeholders are not answers: the missing secret is named.
+	env := createEnv()
+	delete(env, "CEWIZ_API_SECRET")
+	code, _, errOut = runSafe(t, env, nil, "create", "--base-url", sb.BaseURL(), "--from", p)
+	if code != exitUsage || !strings.Contains(errOut, "CEWIZ_API_SECRET") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestCreateMissingAnswers(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	full := []string{"create", "--base-url", sb.BaseURL(), "--api-key", "app", "--domain", "acme", "--notify-url", "https://h.example.com/e"}
+	without := func(flagName string) []string {
+		var out []string
+		for i := 0; i < len(full); i++ {
+			if full[i] == "--"+flagName {
+				i++
+				continue
+			}
+			out = append(out, full[i])
+		}
+		return out
+	}
+	envWithout := func(k string) map[string]string { e := createEnv(); delete(e, k); return e }
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"user secret", envWithout("CEWIZ_USER_SECRET"), full, "CEWIZ_USER_SECRET"},
+		{"org secret", envWithout("CEWIZ_ORG_SECRET"), full, "CEWIZ_ORG_SECRET"},
+		{"api secret", envWithout("CEWIZ_API_SECRET"), full, "CEWIZ_API_SECRET"},
+		{"application id", createEnv(), without("api-key"), "--api-key:"},
+		{"domain", createEnv(), without("domain"), "--domain:"},
+		{"notification url", createEnv(), without("notify-url"), "--notify-url:"},
+		{"registered callback needs a code or a terminal", createEnv(), append(append([]string{}, full...), "--callback-url", "https://auth.cloudelements.io/oauth"), "--code:"},
+		{"bad domain", createEnv(), append(without("domain"), "--domain", "evil.com"), "--domain:"},
+		{"sandbox and base url", createEnv(), append(append([]string{}, full...), "--sandbox"), "--sandbox:"},
+		{"stray argument", createEnv(), append(append([]string{}, full...), "stray"), "unexpected argument"},
+		{"unknown flag", createEnv(), append(append([]string{}, full...), "--nope"), "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		start := time.Now()
+		code, out, errOut := runSafe(t, c.env, nil, c.args...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 2 naming %q", c.name, code, out, errOut, c.want)
+		}
+		if time.Since(start) > time.Second {
+			t.Errorf("%s: took %s", c.name, time.Since(start))
+		}
+	}
+	if n := len(sb.Counts()); n != 0 {
+		t.Fatalf("a usage error reached the network: %v", sb.Counts())
+	}
+	code, _, errOut := runCLI(t, nil, "create", "--help")
+	if code != exitOK || !strings.Contains(errOut, "masked") || !strings.Contains(errOut, "-no-browser") {
+		t.Fatalf("create --help: %d %s", code, errOut)
+	}
+}
+
+func TestCreateFaults(t *testing.T) {
+	isolate(t)
+	script := consentScript(t)
+	cases := []struct {
+		name    string
+		route   string
+		fault   sandbox.Fault
+		useCode bool
+		exit    int
+		want    string
+		created int // instances afterwards
+	}{
+		{"oauth url 500", sandbox.RouteOAuthURL, sandbox.Fault{Status: 500, Count: 10}, false, exitFailure, "500", 0},
+		{"oauth url 401", sandbox.RouteOAuthURL, sandbox.Fault{Status: 401, Count: 10}, false, exitFailure, "secret", 0},
+		{"oauth url dropped", sandbox.RouteOAuthURL, sandbox.Fault{Drop: true, Count: 10}, false, exitFailure, "", 0},
+		{"oauth url slow", sandbox.RouteOAuthURL, sandbox.Fault{Delay: 500 * time.Millisecond}, false, exitOK, "", 1},
+		{"consent page broken", sandbox.RouteConsent, sandbox.Fault{Status: 500, Count: 10}, false, exitFailure, "in time", 0},
+		{"create 500", sandbox.RouteCreateInstance, sandbox.Fault{Status: 500}, true, exitFailure, "500", 0},
+		{"create 400", sandbox.RouteCreateInstance, sandbox.Fault{Status: 400, Message: "bad field"}, true, exitFailure, "bad field", 0},
+		{"create 409", sandbox.RouteCreateInstance, sandbox.Fault{Status: 409}, true, exitFailure, "another name", 0},
+		{"create dropped before", sandbox.RouteCreateInstance, sandbox.Fault{Drop: true}, true, exitFailure, "", 0},
+		{"create dropped after it happened", sandbox.RouteCreateInstance, sandbox.Fault{Drop: true, After: true}, true, exitOK, "found by name", 1},
+		{"create 504 after it happened", sandbox.RouteCreateInstance, sandbox.Fault{Status: 504, After: true}, true, exitOK, "found by name", 1},
+		{"create slow", sandbox.RouteCreateInstance, sandbox.Fault{Delay: 500 * time.Millisecond}, true, exitOK, "", 1},
+		{"list after an ambiguous create fails too", sandbox.RouteListInstances, sandbox.Fault{Status: 500, Count: 10}, true, exitOK, "", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sb := startSandbox(t)
+			if err := sb.InjectFault(c.route, c.fault); err != nil {
+				t.Fatal(err)
+			}
+			args := siteArgs(sb, "--listen", "127.0.0.1:0", "--timeout", "2s")
+			var codes []string
+			if c.useCode {
+				grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+				codes = []string{grant}
+				args = siteArgs(sb, "--code", grant)
+			}
+			start := time.Now()
+			code, out, errOut := runSafe(t, createEnv("BROWSER", script), codes, args...)
+			if took := time.Since(start); took > 15*time.Second {
+				t.Fatalf("took %s", took)
+			}
+			if code != c.exit || !strings.Contains(errOut, c.want) {
+				t.Fatalf("exit %d (want %d), stderr lacks %q:\n%s", code, c.exit, c.want, errOut)
+			}
+			if (code == exitOK) != (out != "") {
+				t.Fatalf("stdout %q with exit %d", out, code)
+			}
+			if n := len(sb.Instances()); n != c.created {
+				t.Fatalf("%d instances, want %d", n, c.created)
+			}
+			if n := sb.Count(sandbox.RouteCreateInstance); n > 1 {
+				t.Fatalf("POST /instances sent %d times", n)
+			}
+		})
+	}
+}
+
+func TestDoctorCommand(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	code, out, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--json")...)
+	if code != exitOK {
+		t.Fatalf("create: %d %s", code, errOut)
+	}
+	var in struct {
+		ID int64 `json:"id"`
+	}
+	json.Unmarshal([]byte(out), &in)
+	id := strconv.FormatInt(in.ID, 10)
+	isolate(t) // forget the remembered domain: no DNS lookups in tests
+
+	type report struct {
+		OK     bool `json:"ok"`
+		Checks []struct {
+			ID, Status, Finding, Next string
+		} `json:"checks"`
+	}
+	doctorJSON := func(env map[string]string, args ...string) (int, report, string) {
+		t.Helper()
+		code, out, errOut := runSafe(t, env, nil, append([]string{"doctor", "--json", "--listen", "127.0.0.1:0"}, args...)...)
+		var r report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("not JSON (%v): %s\n%s", err, out, errOut)
+		}
+		return code, r, errOut
+	}
+	status := func(r report, id string) string {
+		for _, c := range r.Checks {
+			if c.ID == id {
+				return c.Status + ": " + c.Finding
+			}
+		}
+		return "missing"
+	}
+	base := []string{"--base-url", sb.BaseURL(), "--instance", id}
+
+	code, r, errOut := doctorJSON(createEnv(), base...)
+	if code != exitOK || !r.OK || len(r.Checks) != 13 {
+		t.Fatalf("healthy: exit %d %+v\n%s", code, r, errOut)
+	}
+	for _, c := range []string{"base-url", "secrets", "element", "instance", "instance-events-enabled", "instance-poller", "instance-event-log"} {
+		if !strings.HasPrefix(status(r, c), "pass") {
+			t.Errorf("%s: %s", c, status(r, c))
+		}
+	}
+
+	cases := []struct {
+		name  string
+		setup func()
+		env   map[string]string
+		check string
+		want  string
+	}{
+		{"bad secrets", func() {}, createEnv("CEWIZ_USER_SECRET", "wrong"), "secrets", "fail: Cloud Elements refused"},
+		{"disabled instance", func() { sb.SetDisabled(in.ID, true) }, createEnv(), "instance", "fail: "},
+		{"events off", func() { sb.SetDisabled(in.ID, false); sb.SetEventsEnabled(in.ID, false) }, createEnv(), "instance-events-enabled", "fail: Events are off"},
+		{"unparsable poller configuration", func() {
+			sb.SetEventsEnabled(in.ID, true)
+			sb.SetConfiguration(in.ID, "event.poller.configuration", "{broken")
+		}, createEnv(), "instance-poller", "fail: "},
+		{"unknown instance", func() {}, createEnv(), "instance", "fail: There is no instance"},
+	}
+	for _, c := range cases {
+		c.setup()
+		args := base
+		if c.name == "unknown instance" {
+			args = []string{"--base-url", sb.BaseURL(), "--instance", "999"}
+		}
+		code, r, _ := doctorJSON(c.env, args...)
+		if code != exitFailure || r.OK || !strings.HasPrefix(status(r, c.check), c.want) {
+			t.Errorf("%s: exit %d, %s: %s", c.name, code, c.check, status(r, c.check))
+		}
+	}
+
+	// Plain lines when not a terminal; the exit code follows the failures.
+	code, out, _ = runSafe(t, createEnv(), nil, append([]string{"doctor", "--listen", "127.0.0.1:0"}, base...)...)
+	if code != exitFailure || !strings.Contains(out, "FAIL  Instance poller configuration:") || !strings.Contains(out, "passed,") {
+		t.Fatalf("plain: %d\n%s", code, out)
+	}
+
+	// Usage errors.
+	for _, args := range [][]string{{"doctor", "--instance", "abc"}, {"doctor", "--sandbox", "--region", "eu"}, {"doctor", "--callback-url", "ftp://x"}} {
+		if code, _, errOut := runCLI(t, nil, args...); code != exitUsage {
+			t.Errorf("%v: exit %d %s", args, code, errOut)
+		}
+	}
+}
+
+func TestDoctorSandboxAndHangs(t *testing.T) {
+	isolate(t)
+	code, out, errOut := runSafe(t, nil, nil, "doctor", "--sandbox", "--json", "--listen", "127.0.0.1:0")
+	if code != exitOK || !strings.Contains(out, `"ok": true`) {
+		t.Fatalf("doctor --sandbox: %d\n%s\n%s", code, out, errOut)
+	}
+	if testing.Short() {
+		return
+	}
+	sb := startSandbox(t)
+	sb.InjectFault(sandbox.RouteAny, sandbox.Fault{Delay: time.Minute, Count: 100})
+	start := time.Now()
+	code, out, _ = runSafe(t, createEnv(), nil, "doctor", "--base-url", sb.BaseURL(), "--instance", "1", "--listen", "127.0.0.1:0")
+	took := time.Since(start)
+	t.Logf("doctor against a hanging Cloud Elements: %s", took)
+	if code != exitFailure || took > 6*time.Second || !strings.Contains(out, "FAIL  Cloud Elements base URL answers") {
+		t.Fatalf("exit %d after %s\n%s", code, took, out)
 	}
 }
