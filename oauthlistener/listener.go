@@ -460,8 +460,10 @@ func (l *Listener) Done() <-chan struct{} { return l.done }
 // Wait blocks until the first valid callback (or an accepted paste), a
 // provider error, the timeout, Close, or the end of ctx or of Start's
 // context. It returns the Result, or ErrTimeout, an error matching
-// ErrCanceled, or a *ProviderError. On timeout and cancellation it returns
-// only after the port is closed (within a second). Wait may be called more
+// ErrCanceled, or a *ProviderError. After a browser callback it returns at
+// once (the listener still serves /done, then closes within a second);
+// otherwise (timeout, cancellation, paste) it returns after the port is
+// closed, which takes well under a second. Wait may be called more
 // than once; it returns the same outcome.
 func (l *Listener) Wait(ctx context.Context) (Result, error) {
 	select {
@@ -470,8 +472,8 @@ func (l *Listener) Wait(ctx context.Context) (Result, error) {
 		l.finish(outcome{err: &canceledError{cause: ctx.Err()}})
 	}
 	_, o := l.isFinished()
-	if o.err != nil && !o.callback {
-		<-l.closed
+	if !o.callback {
+		<-l.closed // timeout, cancel, paste: the port is free when Wait returns
 	}
 	return o.res, o.err
 }
