@@ -163,3 +163,5 @@ func contains(s string, subs ...string) bool {
 	}
 	return true
 }
+
+func secretOf(s string) flow.Secret { return flow.NewSecret(s) }

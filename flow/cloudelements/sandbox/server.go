@@ -15,8 +15,9 @@ type Server struct {
 	*Sandbox
 	ln   net.Listener
 	srv  *http.Server
-	done chan error
-	root string
+	done     chan struct{} // closed when Serve has returned
+	serveErr error          // what Serve returned; read after done
+	root     string
 }
 
 // Start serves a new sandbox on addr (127.0.0.1:0, a free loopback port,
@@ -41,10 +42,13 @@ func StartAt(addr string, opts Options) (*Server, error) {
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 		},
-		done: make(chan error, 1),
+		done: make(chan struct{}),
 		root: "http://" + displayAddr(ln.Addr()),
 	}
-	go func() { s.done <- s.srv.Serve(ln) }()
+	go func() {
+		s.serveErr = s.srv.Serve(ln)
+		close(s.done)
+	}()
 	return s, nil
 }
 
@@ -71,7 +75,8 @@ func (s *Server) BaseURL() string { return s.root + APIPath }
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// Close stops the server at once, dropping open connections.
+// Close stops the server at once, dropping open connections. Calling it
+// again is harmless.
 func (s *Server) Close() error {
 	err := s.srv.Close()
 	<-s.done
@@ -122,11 +127,10 @@ Press Ctrl-C to stop.
 		o.UserSecret, o.OrgSecret, s.BaseURL())
 	select {
 	case <-ctx.Done():
-	case err := <-s.done:
-		// Serve stopped by itself: put the error back for Close and report it.
-		s.done <- err
-		if !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("sandbox: %w", err)
+	case <-s.done:
+		// Serve stopped by itself.
+		if !errors.Is(s.serveErr, http.ErrServerClosed) {
+			return fmt.Errorf("sandbox: %w", s.serveErr)
 		}
 		return nil
 	}
