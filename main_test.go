@@ -3,12 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -543,5 +549,169 @@ func TestDoctorSandboxAndHangs(t *testing.T) {
 	t.Logf("doctor against a hanging Cloud Elements: %s", took)
 	if code != exitFailure || took > 6*time.Second || !strings.Contains(out, "FAIL  Cloud Elements base URL answers") {
 		t.Fatalf("exit %d after %s\n%s", code, took, out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the writer and a polling reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls buf until re matches, returning the first submatch.
+func waitFor(t *testing.T, buf *syncBuffer, re *regexp.Regexp) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(buf.String()); m != nil {
+			return m[len(m)-1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("never saw %v in:\n%s", re, buf.String())
+	return ""
+}
+
+// asTerminal makes create believe stdin is a terminal fed by the returned writer.
+func asTerminal(t *testing.T) *io.PipeWriter {
+	t.Helper()
+	r, w := io.Pipe()
+	oldIn, oldTerm := createStdin, stdinIsTerminal
+	createStdin, stdinIsTerminal = r, func() bool { return true }
+	t.Cleanup(func() {
+		w.Close()
+		createStdin, stdinIsTerminal = oldIn, oldTerm
+	})
+	return w
+}
+
+// allowedRedirect clicks Allow without following the redirect: the address
+// a browser would land on.
+func allowedRedirect(t *testing.T, authURL string) string {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(authURL + "&decision=allow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		t.Fatalf("no redirect: %d", resp.StatusCode)
+	}
+	return loc
+}
+
+var authURLRe = regexp.MustCompile(`at this address:\n  (\S+)\n`)
+
+func runAsync(env map[string]string, args ...string) (*syncBuffer, *syncBuffer, chan int) {
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	go func() { done <- run(args, &out, &errOut, lookup) }()
+	return &out, &errOut, done
+}
+
+func finished(t *testing.T, done chan int) int {
+	t.Helper()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(20 * time.Second):
+		t.Fatal("create did not finish")
+		return -1
+	}
+}
+
+func TestCreatePasteInTerminal(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	stdin := asTerminal(t)
+	out, errOut, done := runAsync(createEnv(), siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "20s")...)
+	authURL := waitFor(t, errOut, authURLRe)
+	waitFor(t, errOut, regexp.MustCompile(`(paste the redirected address)`))
+	// A wrong paste first: refused with a precise message, the wait goes on.
+	io.WriteString(stdin, "https://example.com/not-it?code=x&state=y\n")
+	waitFor(t, errOut, regexp.MustCompile(`(Paste the whole address again)`))
+	loc := allowedRedirect(t, authURL)
+	io.WriteString(stdin, loc+"\n")
+	if code := finished(t, done); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), "Created instance") || len(sb.Instances()) != 1 {
+		t.Fatalf("%s\n%s", out.String(), errOut.String())
+	}
+	code := regexp.MustCompile(`code=([^&]+)`).FindStringSubmatch(loc)[1]
+	if strings.Contains(out.String()+errOut.String(), code) || strings.Contains(errOut.String(), sandbox.DemoAppSecret) {
+		t.Fatal("the code or a secret leaked")
+	}
+}
+
+func TestCreateRejectedCodeAuthorizeAgain(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	stdin := asTerminal(t)
+	env := createEnv("BROWSER", consentScript(t))
+	out, errOut, done := runAsync(env, siteArgs(sb, "--code", "expired-code", "--listen", "127.0.0.1:0", "--timeout", "20s")...)
+	waitFor(t, errOut, regexp.MustCompile(`(Authorize again\? \[Y/n\])`))
+	if !strings.Contains(errOut.String(), "rejected") {
+		t.Fatalf("no word about the rejected code:\n%s", errOut.String())
+	}
+	io.WriteString(stdin, "y\n")
+	if code := finished(t, done); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	if len(sb.Instances()) != 1 || sb.Count(sandbox.RouteCreateInstance) != 2 || !strings.Contains(out.String(), "Created instance") {
+		t.Fatalf("%d instances, %d creates\n%s", len(sb.Instances()), sb.Count(sandbox.RouteCreateInstance), errOut.String())
+	}
+	if strings.Contains(out.String()+errOut.String(), "expired-code") {
+		t.Fatal("the code was printed")
+	}
+
+	// Declining ends with exit 1 and nothing more.
+	stdin = asTerminal(t)
+	_, errOut, done = runAsync(env, siteArgs(sb, "--code", "expired-again", "--name", "other")...)
+	waitFor(t, errOut, regexp.MustCompile(`(Authorize again\?)`))
+	io.WriteString(stdin, "n\n")
+	if code := finished(t, done); code != exitFailure {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+func TestCreateCtrlC(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	_, errOut, done := runAsync(createEnv(), siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "30s")...)
+	port := waitFor(t, errOut, regexp.MustCompile(`Waiting for the browser on port (\d+)`))
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Skip(err)
+	}
+	start := time.Now()
+	if code := finished(t, done); code != exitCanceled {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatalf("took %s", time.Since(start))
+	}
+	// The port is free again and nothing was created.
+	ln, err := net.Listen("tcp4", "127.0.0.1:"+port)
+	if err != nil {
+		t.Fatalf("port still held: %v", err)
+	}
+	ln.Close()
+	if sb.Count(sandbox.RouteCreateInstance) != 0 {
+		t.Fatal("created after Ctrl-C")
 	}
 }
