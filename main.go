@@ -763,3 +763,18 @@ func runDoctorWith(ctx context.Context, cfg doctor.Config, s flow.Secrets, stdou
 	_, err := io.WriteString(stdout, doctor.Summary(rep))
 	return rep, err
 }
+
+// wizardDoctor is tui.Config.Doctor: when the user asks for the doctor on
+// the wizard's error screen, the wizard ends with tui.OutcomeDoctor and the
+// caller runs this with the wizard's answers and secrets. The checklist is
+// live on stderr (plain lines there when stderr is not a terminal); stdout
+// stays for results. It returns errChecksFailed when a check failed.
+func wizardDoctor(stderr io.Writer, lookup func(string) (string, bool), sandboxMode bool) tui.DoctorFunc {
+	return func(ctx context.Context, a flow.Answers, s flow.Secrets) error {
+		rep, err := runDoctorWith(ctx, doctor.Config{Answers: a, Sandbox: sandboxMode}, s, stderr, stderr, lookup, false)
+		if err == nil && rep.Failed() {
+			return errChecksFailed
+		}
+		return err
+	}
+}

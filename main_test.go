@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
@@ -713,5 +716,21 @@ func TestCreateCtrlC(t *testing.T) {
 	ln.Close()
 	if sb.Count(sandbox.RouteCreateInstance) != 0 {
 		t.Fatal("created after Ctrl-C")
+	}
+}
+
+func TestWizardDoctor(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	a := flow.NewAnswers()
+	a.BaseURL, a.CallbackURL = sb.BaseURL(), "https://auth.cloudelements.io/oauth"
+	s := flow.Secrets{UserSecret: flow.NewSecret(sandbox.DemoUserSecret), OrgSecret: flow.NewSecret("wrong")}
+	var errOut bytes.Buffer
+	err := wizardDoctor(&errOut, func(string) (string, bool) { return "", false }, true)(context.Background(), a, s)
+	if !errors.Is(err, errChecksFailed) || !strings.Contains(errOut.String(), "FAIL  User and Organization secrets accepted") {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if strings.Contains(errOut.String(), sandbox.DemoUserSecret) {
+		t.Fatal("secret leaked")
 	}
 }
