@@ -549,14 +549,18 @@ func instancePath(id int64, suffix string) string {
 // error is an *OutcomeUnknownError (errors.Is ErrOutcomeUnknown).
 func (c *Client) CreateInstance(ctx context.Context, body flow.Body) (*Instance, error) {
 	secrets := []string{body.Configuration.APISecret, body.ProviderData.Code}
-	data, err := json.Marshal(body)
-	if err != nil {
+	// No HTML escaping: the bytes sent are the bytes export shows.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
 		return nil, fmt.Errorf("cannot encode the instance body: %s", c.redact(err.Error(), secrets))
 	}
+	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	started := time.Now()
 	r := request{method: http.MethodPost, path: "/instances", body: data, secrets: secrets}
 	var in Instance
-	err = c.do(ctx, r, &in)
+	err := c.do(ctx, r, &in)
 	if err == nil {
 		c.remember(in)
 		return &in, nil

@@ -13,10 +13,10 @@ import (
 // Server is a Sandbox listening on a TCP address.
 type Server struct {
 	*Sandbox
-	ln   net.Listener
-	srv  *http.Server
+	ln       net.Listener
+	srv      *http.Server
 	done     chan struct{} // closed when Serve has returned
-	serveErr error          // what Serve returned; read after done
+	serveErr error         // what Serve returned; read after done
 	root     string
 }
 
