@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -732,5 +733,52 @@ func TestWizardDoctor(t *testing.T) {
 	}
 	if strings.Contains(errOut.String(), sandbox.DemoUserSecret) {
 		t.Fatal("secret leaked")
+	}
+}
+
+func TestCreateRegisteredCallbackPaste(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	const registered = "https://auth.cloudelements.io/oauth"
+	for _, bare := range []bool{false, true} {
+		stdin := asTerminal(t)
+		name := fmt.Sprintf("registered-%t", bare)
+		out, errOut, done := runAsync(createEnv(), siteArgs(sb, "--callback-url", registered, "--name", name, "--timeout", "20s")...)
+		authURL := waitFor(t, errOut, authURLRe)
+		waitFor(t, errOut, regexp.MustCompile(`(paste that whole address)`))
+		loc := allowedRedirect(t, authURL)
+		if !strings.HasPrefix(loc, registered+"?") {
+			t.Fatalf("redirected to %s", loc)
+		}
+		if bare {
+			code := regexp.MustCompile(`code=([^&]+)`).FindStringSubmatch(loc)[1]
+			io.WriteString(stdin, code+"\n")
+			waitFor(t, errOut, regexp.MustCompile(`(Use it\? \[y/N\])`))
+			io.WriteString(stdin, "y\n")
+		} else {
+			io.WriteString(stdin, loc+"\n")
+		}
+		if code := finished(t, done); code != exitOK {
+			t.Fatalf("bare %t: exit %d\n%s", bare, code, errOut.String())
+		}
+		if !strings.Contains(out.String(), name) {
+			t.Fatalf("%s", out.String())
+		}
+		in := sb.Instances()[len(sb.Instances())-1]
+		if in.Configuration["oauth.callback.url"] != registered {
+			t.Fatalf("callback %q", in.Configuration["oauth.callback.url"])
+		}
+	}
+}
+
+func TestCreateSandboxFlag(t *testing.T) {
+	isolate(t)
+	code, out, errOut := runSafe(t, map[string]string{"BROWSER": consentScript(t)}, nil, "create", "--sandbox", "--listen", "127.0.0.1:0", "--timeout", "20s")
+	if code != exitOK || !strings.Contains(out, "Created instance") || !strings.Contains(errOut, "built-in sandbox") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	// A throwaway sandbox run is not remembered.
+	if _, err := os.Stat(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "cewiz", "answers.json")); err == nil {
+		t.Fatal("the sandbox's answers were remembered")
 	}
 }
