@@ -217,27 +217,17 @@ func Start(ctx context.Context, opts Options) (*Listener, error) {
 		allowPorts: map[int]bool{},
 	}
 
-	// Bind: the primary host first, then (for localhost) [::1] on the same port.
-	primary, err := bind(plan.hosts[0], plan.port)
-	if err != nil {
-		return nil, err
-	}
-	l.lns = append(l.lns, primary)
-	l.port = primary.Addr().(*net.TCPAddr).Port
-	for _, h := range plan.hosts[1:] {
-		ln, err := bind(h, l.port)
-		if err != nil {
-			var pe *PortUnavailableError
-			if errors.As(err, &pe) && pe.Cause == CauseNoAddress {
-				l.ipv6Skipped = true // no IPv6 loopback on this machine
-				continue
-			}
-			for _, x := range l.lns {
-				_ = x.Close()
-			}
+	// Bind: the primary host first, then (for localhost) [::1] on the same
+	// port. With port 0 a companion that is taken makes us try another port.
+	for attempt := 0; ; attempt++ {
+		err := l.bindAll(plan)
+		if err == nil {
+			break
+		}
+		var pe *PortUnavailableError
+		if plan.port != 0 || attempt == 4 || !errors.As(err, &pe) || pe.Cause != CauseInUse {
 			return nil, err
 		}
-		l.lns = append(l.lns, ln)
 	}
 	l.allowPorts[l.port] = true
 
@@ -284,6 +274,34 @@ func Start(ctx context.Context, opts Options) (*Listener, error) {
 	l.wg.Add(1)
 	go l.supervise(ctx, timeout, hintAfter)
 	return l, nil
+}
+
+// bindAll binds every host of the plan on one port (the primary's).
+func (l *Listener) bindAll(plan bindPlan) error {
+	l.lns, l.ipv6Skipped = nil, false
+	primary, err := bind(plan.hosts[0], plan.port)
+	if err != nil {
+		return err
+	}
+	l.lns = append(l.lns, primary)
+	l.port = primary.Addr().(*net.TCPAddr).Port
+	for _, h := range plan.hosts[1:] {
+		ln, err := bind(h, l.port)
+		if err != nil {
+			var pe *PortUnavailableError
+			if errors.As(err, &pe) && pe.Cause == CauseNoAddress {
+				l.ipv6Skipped = true // no IPv6 loopback on this machine
+				continue
+			}
+			for _, x := range l.lns {
+				_ = x.Close()
+			}
+			l.lns = nil
+			return err
+		}
+		l.lns = append(l.lns, ln)
+	}
+	return nil
 }
 
 // bind listens on host:port and turns failures into *PortUnavailableError or
