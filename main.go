@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/charmbracelet/x/term"
@@ -480,11 +481,16 @@ func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	name := flow.BuildBody(a, flow.Secrets{}, flow.SecretsPlaceholder).Name
 	for {
 		done := make(chan struct{})
+		var pasting sync.WaitGroup
 		hooks := journey.Hooks{
 			Authorizing: func(auth *journey.Authorization) {
 				printAuthorizing(stderr, auth, terminal)
 				if lines != nil {
-					go pasteLoop(ctx, auth, lines, done, stderr)
+					pasting.Add(1)
+					go func() {
+						defer pasting.Done()
+						pasteLoop(ctx, auth, lines, done, stderr)
+					}()
 				}
 			},
 			Authorized: func(journey.Grant) {
@@ -496,6 +502,7 @@ func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		}
 		res, err := journey.Run(ctx, deps, settings, a, s, hooks)
 		close(done)
+		pasting.Wait() // stdin is free again for the next question
 		if err == nil {
 			// Remember the callback URL as given, not an ephemeral port's.
 			res.Answers.CallbackURL = a.CallbackURL
