@@ -289,3 +289,12 @@ func TestRunBudgetBoundsChains(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// BenchmarkRun is the runner's own overhead: 13 checks with instant fakes.
+func BenchmarkRun(b *testing.B) {
+	deps, _ := goodDeps()
+	cfg := Config{Answers: answers(), HaveSecrets: true, InstanceID: 7}
+	for b.Loop() {
+		Run(context.Background(), cfg, deps, func(Result) {})
+	}
+}

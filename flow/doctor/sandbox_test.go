@@ -107,6 +107,12 @@ func TestSandboxChecks(t *testing.T) {
 		m := g.run(t, client(t, g.a.BaseURL, sandbox.DemoUserSecret), 0)
 		want(t, "base url", m[IDBaseURL], Fail, "connection refused")
 	})
+	t.Run("https to a plain HTTP server", func(t *testing.T) {
+		g := *f
+		g.a.BaseURL = "https://" + strings.TrimPrefix(f.srv.URL(), "http://") + flow.APIPath
+		m := g.run(t, client(t, g.a.BaseURL, sandbox.DemoUserSecret), 0)
+		want(t, "base url", m[IDBaseURL], Fail, "TLS")
+	})
 	t.Run("disabled instance", func(t *testing.T) {
 		f.srv.SetDisabled(f.id, true)
 		defer f.srv.SetDisabled(f.id, false)
@@ -230,3 +236,35 @@ func TestListenerPortsReal(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestBrowserWithRealLauncher: the launcher's own headless detection.
+func TestBrowserWithRealLauncher(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	yes := func() bool { return true }
+	cases := []struct {
+		name   string
+		l      *oauthlistener.Launcher
+		status Status
+		in     string
+	}{
+		{"ssh", &oauthlistener.Launcher{Getenv: env("SSH_CONNECTION", "1 2 3 4"), IsTerminal: yes, GOOS: "linux"}, Warn, "SSH"},
+		{"no display", &oauthlistener.Launcher{Getenv: env(), IsTerminal: yes, GOOS: "linux", ReadFile: func(string) ([]byte, error) { return nil, errors.New("no") }}, Warn, "DISPLAY"},
+		{"no terminal", &oauthlistener.Launcher{Getenv: env(), IsTerminal: func() bool { return false }, GOOS: "linux"}, Warn, "terminal"},
+		{"text browser", &oauthlistener.Launcher{Getenv: env("BROWSER", "lynx"), IsTerminal: yes, GOOS: "linux", ReadFile: func(string) ([]byte, error) { return nil, errors.New("no") }}, Warn, "text browser"},
+		{"$BROWSER", &oauthlistener.Launcher{Getenv: env("BROWSER", "/bin/true"), IsTerminal: yes, GOOS: "linux",
+			LookPath: func(p string) (string, error) { return p, nil }, ReadFile: func(string) ([]byte, error) { return nil, errors.New("no") }}, Pass, "$BROWSER"},
+	}
+	for _, c := range cases {
+		r := CheckBrowser(c.l, 23949, "me@box")
+		want(t, c.name, r, c.status, c.in)
+		if c.name == "ssh" && !strings.Contains(r.Next, "ssh -L 23949:127.0.0.1:23949") {
+			t.Errorf("ssh: %q", r.Next)
+		}
+	}
+}
