@@ -180,11 +180,9 @@ func (s *Sandbox) handleCreate(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, in := range s.instances {
-		if in.name == *body.Name {
-			s.fail(w, http.StatusConflict, fmt.Sprintf("An instance with the name '%s' already exists", *body.Name), "")
-			return
-		}
+	if _, taken := s.byName[*body.Name]; taken {
+		s.fail(w, http.StatusConflict, fmt.Sprintf("An instance with the name '%s' already exists", *body.Name), "")
+		return
 	}
 	// The code exchange: Cloud Elements sends the code with the
 	// application's key, secret and redirect URI to the provider, which
@@ -226,6 +224,7 @@ func (s *Sandbox) handleCreate(w http.ResponseWriter, r *http.Request) {
 		in.events = s.firstEvents(id, now)
 	}
 	s.instances[id] = in
+	s.byName[in.name] = id
 	writeJSON(w, http.StatusOK, in.view())
 }
 
@@ -502,6 +501,7 @@ func (s *Sandbox) handleDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(s.instances, in.id)
+	delete(s.byName, in.name)
 	w.WriteHeader(http.StatusOK)
 }
 

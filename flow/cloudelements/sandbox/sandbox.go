@@ -94,6 +94,7 @@ type Sandbox struct {
 	nextID    int64
 	nextEvent int64
 	instances map[int64]*instance
+	byName    map[string]int64 // instance names are unique (409)
 	grants    map[string]*grant
 	faults    []*faultRule
 	counts    map[string]int
@@ -151,6 +152,7 @@ func New(opts Options) *Sandbox {
 		nextID:    482901,
 		nextEvent: 7300001,
 		instances: map[int64]*instance{},
+		byName:    map[string]int64{},
 		grants:    map[string]*grant{},
 		counts:    map[string]int{},
 	}
