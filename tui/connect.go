@@ -33,6 +33,7 @@ type connectStep struct {
 	checking bool
 	err      error
 	offline  bool // the last failure was the network: offer export-only
+	errShown bool // accessible mode printed err
 }
 
 type connectedMsg struct {
@@ -94,9 +95,6 @@ func (s *connectStep) build(m *Model) {
 		),
 	)
 	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
-	if s.err != nil {
-		s.fs.reserved = 6
-	}
 }
 
 func (s *connectStep) top(m *Model) string {
@@ -161,7 +159,7 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			if journey.Classify(msg.err) == journey.KindCanceled {
 				return nil
 			}
-			s.err = msg.err
+			s.err, s.errShown = msg.err, false
 			k := journey.Classify(msg.err)
 			s.offline = k == journey.KindNetwork || k == journey.KindTimeout
 			s.build(m)

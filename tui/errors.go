@@ -84,7 +84,6 @@ func (m *Model) renderError(err error) string {
 		b.WriteString("\n")
 	}
 	if h := journey.Hint(err); h != "" {
-		b.WriteString("\n")
 		b.WriteString(st.hint.Render("Next: " + h))
 	}
 	return st.errBox.Width(w).Render(strings.TrimRight(b.String(), "\n"))

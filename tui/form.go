@@ -4,6 +4,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 )
 
 // formScreen is a step that is one huh form, built from the answers each
@@ -22,11 +23,20 @@ type formScreen struct {
 }
 
 func (f *formScreen) init(m *Model) tea.Cmd {
-	m.sizeForm(f.form, f.reserved)
+	f.resize(m)
 	return f.form.Init()
 }
 
-func (f *formScreen) resize(m *Model) { m.sizeForm(f.form, f.reserved) }
+// resize fits the form under whatever is shown above it.
+func (f *formScreen) resize(m *Model) {
+	r := f.reserved
+	if f.top != nil {
+		if t := f.top(m); t != "" {
+			r += lipgloss.Height(t)
+		}
+	}
+	m.sizeForm(f.form, r)
+}
 
 func (f *formScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Back) {

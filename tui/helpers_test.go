@@ -221,7 +221,7 @@ type harnessOpt func(*Config)
 func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
 	clock := &testClock{t: t0}
-	h := &harness{t: t, client: &fakeClient{}, clock: clock, ls: &listeners{clock: clock}, dir: t.TempDir(), timeout: 150 * time.Millisecond, late: make(chan tea.Msg, 64)}
+	h := &harness{t: t, client: &fakeClient{}, clock: clock, ls: &listeners{clock: clock}, dir: t.TempDir(), timeout: 40 * time.Millisecond, late: make(chan tea.Msg, 64)}
 	a := flow.NewAnswers()
 	cfg := Config{
 		Answers:       a,

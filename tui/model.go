@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/journey"
@@ -73,8 +74,10 @@ type Model struct {
 	authGen int
 
 	spinner spinner.Model
-	// noTicks: tests drive the model without timers.
+	// noTicks: tests and accessible mode drive the model without timers.
 	noTicks bool
+	// accessible: line-by-line mode.
+	accessible bool
 
 	outcome  Outcome
 	canceled bool
@@ -339,24 +342,18 @@ func (m *Model) contentWidth() int {
 	return w - 2
 }
 
-// chrome is the header and footer height around a step's body.
-const chrome = 6
-
-// bodyHeight is the height left for a step's body.
+// bodyHeight is the height left for a step's body under the header and
+// above the footer (two blank lines between).
 func (m *Model) bodyHeight() int {
-	h := m.height - chrome
+	h := m.height - lipgloss.Height(m.header()) - lipgloss.Height(m.footer()) - 2
 	if h < 6 {
 		h = 6
 	}
 	return h
 }
 
-// View renders the header (progress, title, explanation), the step, and the
-// footer with its keys.
-func (m *Model) View() string {
-	if m.quitting {
-		return ""
-	}
+// header is the progress line, the step's title and its explanation.
+func (m *Model) header() string {
 	w := m.contentWidth()
 	var b strings.Builder
 	i, n := m.rules.Progress(m.step)
@@ -379,16 +376,30 @@ func (m *Model) View() string {
 	b.WriteString(m.st.title.Render(m.step.Title()))
 	b.WriteString("\n")
 	b.WriteString(m.st.explain.Width(w).Render(m.step.Explain()))
-	b.WriteString("\n")
 	if m.flash != "" {
-		b.WriteString(m.st.flash.Width(w).Render(m.flash))
 		b.WriteString("\n")
+		b.WriteString(m.st.flash.Width(w).Render(m.flash))
 	}
-	b.WriteString("\n")
-	b.WriteString(strings.TrimRight(m.scr.view(m), "\n"))
-	b.WriteString("\n\n")
-	b.WriteString(m.footer())
 	return b.String()
+}
+
+// View renders the header (progress, title, explanation), the step, and the
+// footer with its keys, in the terminal's size.
+func (m *Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	w := m.contentWidth()
+	head, foot := m.header(), m.footer()
+	// A safety net: no line of a step is wider than the screen, and the
+	// body never pushes the footer off it.
+	body := ansi.Wrap(strings.TrimRight(m.scr.view(m), "\n"), w+2, "")
+	if room := m.height - lipgloss.Height(head) - lipgloss.Height(foot) - 2; room > 0 {
+		if lines := strings.Split(body, "\n"); len(lines) > room {
+			body = strings.Join(lines[:room], "\n")
+		}
+	}
+	return head + "\n\n" + body + "\n\n" + foot
 }
 
 func (m *Model) footer() string {

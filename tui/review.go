@@ -10,6 +10,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cewiz/cewiz/flow"
 )
@@ -61,7 +63,7 @@ func (s *reviewStep) vpHeight(m *Model) int {
 
 func (s *reviewStep) setContent() {
 	if s.showCurl {
-		s.vp.SetContent(s.curl)
+		s.vp.SetContent(ansi.Wrap(s.curl, s.vp.Width, ""))
 	} else {
 		s.vp.SetContent(s.body)
 	}
@@ -238,7 +240,7 @@ func (s *reviewStep) view(m *Model) string {
 	if warn := s.warning(m); warn != "" {
 		b.WriteString(st.warn.Width(w).Render("! "+warn) + "\n")
 	}
-	what := "POST " + m.answers.BaseURL + "/instances (secrets masked)"
+	what := "POST " + m.answers.BaseURL + "/instances"
 	if s.showCurl {
 		what = "The same request as a cURL command (secrets from $CEWIZ_… variables)"
 	}
@@ -262,9 +264,15 @@ func (s *reviewStep) view(m *Model) string {
 		}
 		return b.String()
 	}
+	// The viewport takes the height the lines above leave.
+	s.vp.Width = w
+	s.vp.Height = m.bodyHeight() - lipgloss.Height(b.String()) - 1
+	if s.vp.Height < 3 {
+		s.vp.Height = 3
+	}
 	b.WriteString(s.vp.View())
 	b.WriteString("\n")
-	b.WriteString(st.dim.Render("Edit: 1 connect · 2 app · 3 site · 4 authorize · 5 events · 6 resources · 7 instance"))
+	b.WriteString(st.dim.Render("Edit: 1 connect 2 app 3 site 4 authorize 5 events 6 resources 7 instance"))
 	return b.String()
 }
 

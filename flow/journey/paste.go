@@ -24,15 +24,17 @@ type pasteOnly struct {
 	stop     context.CancelFunc
 }
 
-func newPasteOnly(ctx context.Context, r oauthlistener.RedirectURI, timeout time.Duration) *pasteOnly {
+func newPasteOnly(ctx context.Context, r oauthlistener.RedirectURI, timeout time.Duration, now time.Time) *pasteOnly {
 	if timeout == 0 {
 		timeout = oauthlistener.DefaultTimeout
 	}
 	p := &pasteOnly{redirect: r, state: oauthlistener.NewState(), done: make(chan struct{})}
 	var cctx context.Context
 	if timeout > 0 {
-		p.deadline = time.Now().Add(timeout)
-		cctx, p.stop = context.WithDeadline(ctx, p.deadline)
+		// The deadline is shown on the caller's clock; the timer runs on
+		// the real one.
+		p.deadline = now.Add(timeout)
+		cctx, p.stop = context.WithTimeout(ctx, timeout)
 	} else {
 		cctx, p.stop = context.WithCancel(ctx)
 	}
