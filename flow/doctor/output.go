@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 )
 
 // PlainStyle chooses the marks of the plain writer.
@@ -42,8 +43,12 @@ func Summary(rep Report) string {
 	case rep.Count(Warn) > 0:
 		verdict = "No failures; read the warnings above."
 	}
-	return fmt.Sprintf("%d passed, %d warnings, %d failed, %d skipped (%s). %s\n",
-		rep.Count(Pass), rep.Count(Warn), rep.Count(Fail), rep.Count(Skip), rep.Duration.Round(1e6), verdict)
+	warnings := "warnings"
+	if rep.Count(Warn) == 1 {
+		warnings = "warning"
+	}
+	return fmt.Sprintf("%d passed, %d %s, %d failed, %d skipped (%s). %s\n",
+		rep.Count(Pass), rep.Count(Warn), warnings, rep.Count(Fail), rep.Count(Skip), rep.Duration.Round(time.Millisecond), verdict)
 }
 
 // WritePlain writes a finished report.
