@@ -281,11 +281,9 @@ func (c *Launcher) planBrowserVar(v, rawURL string) (Plan, error) {
 		argv := []string{p}
 		substituted := false
 		for _, w := range words[1:] {
-			if strings.Contains(w, "%s") {
-				w = strings.ReplaceAll(w, "%s", rawURL)
-				substituted = true
-			}
-			argv = append(argv, strings.ReplaceAll(w, "%%", "%"))
+			w, sub := expandPercent(w, rawURL)
+			substituted = substituted || sub
+			argv = append(argv, w)
 		}
 		if !substituted {
 			argv = append(argv, rawURL)
@@ -301,6 +299,32 @@ func (c *Launcher) planBrowserVar(v, rawURL string) (Plan, error) {
 		return Plan{}, &NoBrowserError{Reason: ReasonNotFound, Detail: "$BROWSER cannot be read (" + splitErr.Error() + "); open the address yourself"}
 	}
 	return Plan{}, &NoBrowserError{Reason: ReasonNotFound, Detail: "$BROWSER is empty; open the address yourself"}
+}
+
+// expandPercent replaces %s with the URL and %% with %, in one pass.
+func expandPercent(w, rawURL string) (string, bool) {
+	if !strings.Contains(w, "%") {
+		return w, false
+	}
+	var b strings.Builder
+	sub := false
+	for i := 0; i < len(w); i++ {
+		if w[i] == '%' && i+1 < len(w) {
+			switch w[i+1] {
+			case 's':
+				b.WriteString(rawURL)
+				sub = true
+				i++
+				continue
+			case '%':
+				b.WriteByte('%')
+				i++
+				continue
+			}
+		}
+		b.WriteByte(w[i])
+	}
+	return b.String(), sub
 }
 
 func checkOpenURL(rawURL string) error {

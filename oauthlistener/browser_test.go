@@ -161,6 +161,7 @@ func TestRule15_BrowserVariableIsSplitLikeAShell(t *testing.T) {
 		{`'/opt/My Browser/b' --profile 'Work Profile'`, map[string]string{"b": ""}, []string{"/opt/My Browser/b", "--profile", "Work Profile", authURL}},
 		{`chromium --app=%s --x=100%%`, map[string]string{"chromium": "/usr/bin/chromium"}, []string{"/usr/bin/chromium", "--app=" + authURL, "--x=100%"}},
 		{`open -a Safari\ Technology\ Preview %s`, map[string]string{"open": "/usr/bin/open"}, []string{"/usr/bin/open", "-a", "Safari Technology Preview", authURL}},
+		{`b --title=100%%s`, map[string]string{"b": "/usr/bin/b"}, []string{"/usr/bin/b", "--title=100%s", authURL}},
 		{"nothere:firefox", map[string]string{"firefox": "/usr/bin/firefox"}, []string{"/usr/bin/firefox", authURL}},
 		{"w3m:firefox", map[string]string{"firefox": "/usr/bin/firefox", "w3m": "/usr/bin/w3m"}, []string{"/usr/bin/firefox", authURL}},
 	}

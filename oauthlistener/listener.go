@@ -346,8 +346,22 @@ func probeCewiz(addr string) bool {
 
 func (l *Listener) serve(ln net.Listener) {
 	defer l.wg.Done()
-	defer recoverGoroutine()
-	_ = l.srv.Serve(ln)
+	defer l.recoverAndEnd()
+	if err := l.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		// The socket failed (not a shutdown): nothing can arrive any more.
+		l.finish(outcome{err: ErrListenerFailed})
+	}
+}
+
+// ErrListenerFailed: the socket stopped accepting connections on its own.
+var ErrListenerFailed = errors.New("the loopback listener stopped unexpectedly; paste the redirected address, or start the authorization again")
+
+// recoverAndEnd turns a panic in one of the listener's goroutines into an
+// ended wait instead of a crash or a hang.
+func (l *Listener) recoverAndEnd() {
+	if recover() != nil {
+		l.finish(outcome{err: ErrListenerFailed})
+	}
 }
 
 func recoverGoroutine() { _ = recover() }
@@ -358,7 +372,7 @@ func (l *Listener) supervise(ctx context.Context, timeout, hintAfter time.Durati
 	defer l.wg.Done()
 	defer close(l.closed)
 	defer l.shutdown()
-	defer recoverGoroutine()
+	defer l.recoverAndEnd()
 
 	var timeoutC, hintC <-chan time.Time
 	if timeout > 0 {
@@ -674,6 +688,7 @@ func (l *Listener) pageAlreadyCompleted(w http.ResponseWriter) {
 
 func (l *Listener) debug(msg string, args ...any) {
 	if l.logger != nil {
+		defer recoverGoroutine() // a broken log handler must not break the callback
 		l.logger.Debug("oauthlistener: "+msg, args...)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -707,5 +708,25 @@ func TestRule19_OtherHTTPServerIsNotMistakenForCewiz(t *testing.T) {
 	var pe *PortUnavailableError
 	if !errors.As(err, &pe) || pe.Cause != CauseInUse || errors.Is(err, ErrAlreadyWaiting) {
 		t.Fatalf("err = %v, want in use (not another cewiz)", err)
+	}
+}
+
+type panicHandler struct{}
+
+func (panicHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (panicHandler) Handle(context.Context, slog.Record) error { panic("log handler broke") }
+func (h panicHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h panicHandler) WithGroup(string) slog.Handler           { return h }
+
+func TestPanicsAreContained(t *testing.T) {
+	t.Parallel()
+	l := start(t, Options{Logger: slog.New(panicHandler{})})
+	if r := get(t, l, cb(l, "code", "x", "state", "bad")); r.Status != http.StatusBadRequest {
+		t.Errorf("wrong state with a panicking logger: %d", r.Status)
+	}
+	stillWaiting(t, l, "a panicking logger")
+	valid(t, l, "ok")
+	if res, err := waitFor(t, l, time.Second); err != nil || res.Code.Reveal() != "ok" {
+		t.Fatal(res, err)
 	}
 }
