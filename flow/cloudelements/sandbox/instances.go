@@ -67,9 +67,48 @@ func (in *instance) snapshot() Instance {
 	}
 }
 
-// view is the wire form of an instance: configuration values as strings,
-// the Application Secret masked, the poller configuration a JSON string.
-func (in *instance) view() map[string]any {
+// instanceView is the wire form of an instance, in the field order of the
+// API page's example: configuration values as strings, the Application
+// Secret masked, the poller configuration a JSON string.
+type instanceView struct {
+	ID                     int64             `json:"id"`
+	Name                   string            `json:"name"`
+	Token                  string            `json:"token"`
+	CreatedDate            string            `json:"createdDate"`
+	UpdatedDate            string            `json:"updatedDate"`
+	Element                instanceElement   `json:"element"`
+	ProvisionInteractions  []any             `json:"provisionInteractions"`
+	Valid                  bool              `json:"valid"`
+	Disabled               bool              `json:"disabled"`
+	MaxCacheSize           int               `json:"maxCacheSize"`
+	CacheTimeToLive        int               `json:"cacheTimeToLive"`
+	Configuration          map[string]string `json:"configuration"`
+	EventsEnabled          bool              `json:"eventsEnabled"`
+	TraceLoggingEnabled    bool              `json:"traceLoggingEnabled"`
+	CachingEnabled         bool              `json:"cachingEnabled"`
+	ExternalAuthentication string            `json:"externalAuthentication"`
+	User                   instanceUser      `json:"user"`
+	Tags                   []string          `json:"tags"`
+}
+
+type instanceElement struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Key       string `json:"key"`
+	Hub       string `json:"hub"`
+	Image     string `json:"image"`
+	Active    bool   `json:"active"`
+	TypeOauth bool   `json:"typeOauth"`
+}
+
+type instanceUser struct {
+	ID           int64  `json:"id"`
+	EmailAddress string `json:"emailAddress"`
+	FirstName    string `json:"firstName"`
+	LastName     string `json:"lastName"`
+}
+
+func (in *instance) view() instanceView {
 	cfg := make(map[string]string, len(in.config))
 	for k, v := range in.config {
 		if k == "oauth.api.secret" {
@@ -77,32 +116,20 @@ func (in *instance) view() map[string]any {
 		}
 		cfg[k] = v
 	}
-	tags := in.tags
-	if tags == nil {
-		tags = []string{}
-	}
-	return map[string]any{
-		"id":          in.id,
-		"name":        in.name,
-		"token":       in.token,
-		"createdDate": formatTime(in.created),
-		"updatedDate": formatTime(in.updated),
-		"element": map[string]any{
-			"id": ElementID, "key": ElementKey, "name": "DocuShare Flex", "hub": "documents",
-			"active": true, "typeOauth": true, "image": "elements/provider_docushareflex.png",
-		},
-		"provisionInteractions":  []any{},
-		"valid":                  in.valid,
-		"disabled":               in.disabled,
-		"maxCacheSize":           0,
-		"cacheTimeToLive":        0,
-		"configuration":          cfg,
-		"eventsEnabled":          in.eventsEnabled,
-		"traceLoggingEnabled":    false,
-		"cachingEnabled":         false,
-		"externalAuthentication": "none",
-		"user":                   map[string]any{"id": 1001, "emailAddress": "sandbox@example.com", "firstName": "Sandbox", "lastName": "User"},
-		"tags":                   tags,
+	tags := append([]string{}, in.tags...)
+	return instanceView{
+		ID: in.id, Name: in.name, Token: in.token,
+		CreatedDate: formatTime(in.created), UpdatedDate: formatTime(in.updated),
+		Element: instanceElement{ID: ElementID, Name: "DocuShare Flex", Key: ElementKey, Hub: "documents",
+			Image: "elements/provider_docushareflex.png", Active: true, TypeOauth: true},
+		ProvisionInteractions:  []any{},
+		Valid:                  in.valid,
+		Disabled:               in.disabled,
+		Configuration:          cfg,
+		EventsEnabled:          in.eventsEnabled,
+		ExternalAuthentication: "none",
+		User:                   instanceUser{ID: 1001, EmailAddress: "sandbox@example.com", FirstName: "Sandbox", LastName: "User"},
+		Tags:                   tags,
 	}
 }
 
@@ -468,7 +495,7 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []map[string]any{}
+	out := []instanceView{}
 	for _, in := range s.sortedInstances() {
 		out = append(out, in.view())
 	}
