@@ -13,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -700,31 +699,11 @@ func runDoctor(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	return nil
 }
 
-// doctorDeps wires the real collaborators: the Cloud Elements client (only
-// with both platform secrets), HTTP, DNS, the loopback port and the browser
-// launcher.
+// doctorDeps wires the real collaborators (doctor.RealDeps) with the
+// launcher reading the environment through lookup.
 func doctorDeps(cfg *doctor.Config, s flow.Secrets, stderr io.Writer, lookup func(string) (string, bool)) doctor.Deps {
-	deps := doctor.Deps{
-		Prober:   doctor.HTTPProber{UserAgent: "cewiz/" + version + " (doctor)"},
-		Resolver: net.DefaultResolver,
-		Ports:    doctor.ListenerPorts{},
-		Browser:  newLauncher(lookup, stderr),
-	}
-	if !s.UserSecret.IsZero() && !s.OrgSecret.IsZero() {
-		key := cfg.Answers.ElementKey
-		if key == "" {
-			key = flow.ElementKey
-		}
-		c, err := cloudelements.New(cfg.Answers.BaseURL, s.UserSecret, s.OrgSecret,
-			cloudelements.WithVersion(version), cloudelements.WithElementKey(key),
-			cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 1}))
-		if err == nil {
-			deps.API = c
-			cfg.HaveSecrets = true
-		}
-	}
 	cfg.SSHHost = oauthlistener.SSHHost(getenvFrom(lookup))
-	return deps
+	return doctor.RealDeps(cfg, s, newLauncher(lookup, stderr), version)
 }
 
 // runDoctorWith runs the checklist for cfg and shows it: live on stderr in

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
@@ -179,3 +180,30 @@ var (
 	_ Prober         = HTTPProber{}
 	_ PortProber     = ListenerPorts{}
 )
+
+// RealDeps wires the real collaborators: the Cloud Elements client (only
+// with both platform secrets; it then sets cfg.HaveSecrets), HTTP without
+// credentials, the system resolver, the loopback listener, and browser (the
+// launcher the caller configured, e.g. oauthlistener.NewLauncher()). The
+// client makes one attempt per call: the checks' timeouts bound the rest.
+func RealDeps(cfg *Config, s flow.Secrets, browser BrowserChecker, version string) Deps {
+	if version == "" {
+		version = cloudelements.DefaultVersion
+	}
+	deps := Deps{
+		Prober:   HTTPProber{UserAgent: "cewiz/" + version + " (doctor)"},
+		Resolver: net.DefaultResolver,
+		Ports:    ListenerPorts{},
+		Browser:  browser,
+	}
+	if !s.UserSecret.IsZero() && !s.OrgSecret.IsZero() {
+		c, err := cloudelements.New(cfg.Answers.BaseURL, s.UserSecret, s.OrgSecret,
+			cloudelements.WithVersion(version), cloudelements.WithElementKey(elementKey(cfg.Answers)),
+			cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 1}))
+		if err == nil {
+			deps.API = c
+			cfg.HaveSecrets = true
+		}
+	}
+	return deps
+}
