@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,11 +120,11 @@ func TestAPIErrorStatuses(t *testing.T) {
 
 // TestExpiredCodeIsRejected uses the sandbox's clock to let a code expire.
 func TestExpiredCodeIsRejected(t *testing.T) {
-	var offset time.Duration
-	now := func() time.Time { return time.Now().Add(offset) }
+	var offset atomic.Int64 // the handlers read it on their goroutines
+	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	e := newEnvWith(t, sandbox.Options{Now: now, CodeTTL: time.Minute})
 	code := e.authorize(callback)
-	offset = 2 * time.Minute // no request in flight: no race with the handler
+	offset.Store(int64(2 * time.Minute))
 	_, err := e.c.CreateInstance(ctx, body("late", code))
 	if !cloudelements.IsCodeRejected(err) || !contains(apiErr(t, err).ProviderMessage, "expired") {
 		t.Fatalf("expired code: %v", err)

@@ -223,14 +223,14 @@ func (r *recorder) replay(w http.ResponseWriter) {
 
 // adminFault is the JSON form of a Fault for the admin endpoint.
 type adminFault struct {
-	Route      string `json:"route"`
-	Count      int    `json:"count,omitempty"`
-	Status     int    `json:"status,omitempty"`
-	RetryAfter string `json:"retryAfter,omitempty"`
-	Message    string `json:"message,omitempty"`
-	Delay      string `json:"delay,omitempty"`
-	Drop       bool   `json:"drop,omitempty"`
-	After      bool   `json:"after,omitempty"`
+	Route      string          `json:"route"`
+	Count      int             `json:"count,omitempty"`
+	Status     int             `json:"status,omitempty"`
+	RetryAfter string          `json:"retryAfter,omitempty"`
+	Message    string          `json:"message,omitempty"`
+	Delay      json.RawMessage `json:"delay,omitempty"` // "1.5s", or a number of milliseconds
+	Drop       bool            `json:"drop,omitempty"`
+	After      bool            `json:"after,omitempty"`
 }
 
 // handleAdmin serves /__sandbox/ to loopback clients when Options.Admin is set.
@@ -249,15 +249,11 @@ func (s *Sandbox) handleAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f := Fault{Count: af.Count, Status: af.Status, RetryAfter: af.RetryAfter, Message: af.Message, Drop: af.Drop, After: af.After}
-		if af.Delay != "" {
-			d, err := time.ParseDuration(af.Delay)
-			if err != nil {
-				if ms, err2 := strconv.Atoi(af.Delay); err2 == nil {
-					d = time.Duration(ms) * time.Millisecond
-				} else {
-					s.fail(w, http.StatusBadRequest, "delay must be a duration such as 1.5s or 200ms", "")
-					return
-				}
+		if len(af.Delay) > 0 {
+			d, ok := parseDelay(af.Delay)
+			if !ok {
+				s.fail(w, http.StatusBadRequest, "delay must be a duration such as \"1.5s\" or a number of milliseconds", "")
+				return
 			}
 			f.Delay = d
 		}
@@ -273,7 +269,7 @@ func (s *Sandbox) handleAdmin(w http.ResponseWriter, r *http.Request) {
 			f := fr.fault
 			af := adminFault{Route: fr.route, Count: fr.left, Status: f.Status, RetryAfter: f.RetryAfter, Message: f.Message, Drop: f.Drop, After: f.After}
 			if f.Delay > 0 {
-				af.Delay = f.Delay.String()
+				af.Delay, _ = json.Marshal(f.Delay.String())
 			}
 			out = append(out, af)
 		}
@@ -296,4 +292,23 @@ func fromLoopback(r *http.Request) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// parseDelay reads "1.5s", "200ms", "200" or 200 (milliseconds).
+func parseDelay(raw json.RawMessage) (time.Duration, bool) {
+	var ms float64
+	if json.Unmarshal(raw, &ms) == nil && ms >= 0 {
+		return time.Duration(ms * float64(time.Millisecond)), true
+	}
+	var str string
+	if json.Unmarshal(raw, &str) != nil {
+		return 0, false
+	}
+	if d, err := time.ParseDuration(str); err == nil && d >= 0 {
+		return d, true
+	}
+	if n, err := strconv.Atoi(str); err == nil && n >= 0 {
+		return time.Duration(n) * time.Millisecond, true
+	}
+	return 0, false
 }

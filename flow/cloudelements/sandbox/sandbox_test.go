@@ -617,6 +617,24 @@ func TestAdminEndpoint(t *testing.T) {
 	if a := call(t, "POST", s.URL()+"/__sandbox/faults", "", map[string]any{"route": "nope"}); a.status != 400 {
 		t.Fatalf("bad route: %d", a.status)
 	}
+	for delay, ok := range map[any]bool{"1.5s": true, 250: true, "250": true, "soon": false, -1: false} {
+		a := call(t, "POST", s.URL()+"/__sandbox/faults", "", map[string]any{"route": "*", "delay": delay})
+		if (a.status == 200) != ok {
+			t.Errorf("delay %v: %d", delay, a.status)
+		}
+	}
+	var pending []map[string]any
+	call(t, "GET", s.URL()+"/__sandbox/faults", "", nil).json(t, &pending)
+	delays := map[any]bool{}
+	for _, p := range pending {
+		delays[p["delay"]] = true
+	}
+	if len(pending) != 3 || !delays["1.5s"] || !delays["250ms"] {
+		t.Fatalf("pending %v", pending)
+	}
+	if a := call(t, "DELETE", s.URL()+"/__sandbox/faults", "", nil); a.status != 200 || len(s.PendingFaults()) != 0 {
+		t.Fatalf("clear: %d", a.status)
+	}
 	// Not from loopback: as if it did not exist.
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/__sandbox/counts", nil)
