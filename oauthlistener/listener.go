@@ -192,6 +192,9 @@ func planBind(o Options) (bindPlan, error) {
 // whole life: when it ends, the wait ends with ErrCanceled and the port is
 // freed.
 func Start(ctx context.Context, opts Options) (*Listener, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	plan, err := planBind(opts)
 	if err != nil {
 		return nil, err
