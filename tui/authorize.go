@@ -126,6 +126,11 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		m.auth = msg.auth
 		s.phase = phaseWaiting
 		cmds := []tea.Cmd{s.wait(m), m.tick(time.Second, authTickMsg{gen: s.gen})}
+		if !m.accessible {
+			// Printed above the wizard, unwrapped, so the terminal wraps it
+			// softly and a mouse selection copies it whole (rule 16).
+			cmds = append(cmds, tea.Println("Authorization address:\n"+msg.auth.URL+"\n"))
+		}
 		if msg.auth.PasteOnly {
 			cmds = append(cmds, s.openPaste())
 		}
@@ -353,7 +358,7 @@ func (s *authorizeStep) view(m *Model) string {
 		bs := auth.Browser
 		switch {
 		case bs.Opened:
-			b.WriteString("A browser window was opened: choose Allow there. If nothing opened, use this address:\n")
+			b.WriteString("A browser window was opened: choose Allow there. If nothing opened,\nopen this address:\n")
 		case errors.Is(bs.Err, journey.ErrBrowserDisabled):
 			b.WriteString("Open this address in a browser and choose Allow:\n")
 		default:
@@ -361,7 +366,12 @@ func (s *authorizeStep) view(m *Model) string {
 			b.WriteString("Open this address in a browser and choose Allow:\n")
 		}
 	}
-	b.WriteString(st.url.Width(w).Render(auth.URL))
+	if m.accessible {
+		b.WriteString(auth.URL)
+	} else {
+		b.WriteString(st.url.Render(oneLine(auth.URL, w)))
+		b.WriteString("\n" + st.dim.Render("(the whole address is printed above this screen; c copies it)"))
+	}
 	b.WriteString("\n")
 	if auth.Browser.SSHLine != "" {
 		b.WriteString("\nOn your own computer, first run (it forwards the callback here):\n  " + st.code.Render(auth.Browser.SSHLine) + "\n")
@@ -423,6 +433,14 @@ func (s *authorizeStep) help(m *Model) []key.Binding {
 }
 
 func (s *authorizeStep) resize(m *Model) { s.paste.Width = m.contentWidth() - 4 }
+
+// oneLine shortens s to width with an ellipsis.
+func oneLine(s string, width int) string {
+	if len(s) <= width {
+		return s
+	}
+	return s[:width-1] + "…"
+}
 
 // clockDuration is m:ss.
 func clockDuration(d time.Duration) string {

@@ -193,7 +193,9 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 		tea.WithContext(ctx),
 		tea.WithInput(in),
 		tea.WithOutput(out),
-		tea.WithAltScreen(),
+		// Inline, not the alternate screen: the authorization address is
+		// printed above the wizard (tea.Println) so that it can be copied
+		// whole, and it stays in the scrollback.
 		tea.WithFPS(120),
 	}
 	opts = append(opts, cfg.ProgramOptions...)
