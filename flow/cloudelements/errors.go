@@ -267,7 +267,10 @@ type OutcomeUnknownError struct {
 
 func (e *OutcomeUnknownError) Error() string {
 	s := fmt.Sprintf("it is unknown whether the instance %q was created: %v", e.Name, e.Cause)
-	if e.LookupErr != nil {
+	switch {
+	case errors.Is(e.LookupErr, context.Canceled):
+		return s + "; it was not looked up because the operation was cancelled"
+	case e.LookupErr != nil:
 		return s + "; looking it up failed too: " + e.LookupErr.Error()
 	}
 	return s + "; no instance of that name was found afterwards"

@@ -3,8 +3,8 @@
 // `cewiz --sandbox` runs the whole journey with no account and no network,
 // and so that tests exercise real HTTP.
 //
-// It is written from docs/cloud-elements-api.md (../shared/cloud-elements-api.md)
-// and is deliberately independent of the client: it imports nothing from
+// It is written from the project's API page (cloud-elements-api.md) and is
+// deliberately independent of the client: it imports nothing from
 // package flow or package cloudelements, only the standard library. If it
 // reused the client's body or validation code, a mistake there would be
 // mirrored here and every test would still pass.
@@ -51,9 +51,31 @@
 // issued for: POST /instances must carry oauth.callback.url equal to that
 // redirect_uri byte for byte, docushare.domain equal to the site,
 // oauth.api.key equal to the Application ID, and the Application Secret. A
-// code is spent by the first create that gets as far as exchanging it (after
-// the body validated); a reused, expired or mismatched code gets 400 with
-// "invalid_grant" in providerMessage.
+// code is spent by the first create that gets as far as exchanging it: a
+// body that fails validation (400) or a name already taken (409) leaves the
+// code usable. A reused, expired or mismatched code gets 400 with
+// "invalid_grant" in providerMessage; a wrong Application Secret gets 400
+// with "invalid_client".
+//
+// POST /instances also checks: the element key, a non-empty name, the
+// required configuration keys (oauth.api.key, oauth.api.secret,
+// oauth.callback.url, docushare.domain as strings), docushare.domain of the
+// form <company>.docushareflex.com (bare host), event.notification.enabled
+// a boolean or "true"/"false", event.poller.refresh_interval whole minutes
+// 1-1440 as a string or a number, event.vendor.type "polling",
+// event.notification.callback.url an https URL (required when events are
+// on), and event.poller.configuration an object (or a JSON string holding
+// one) of resources with url and idField. Success is 200 with the instance:
+// configuration values as strings, oauth.api.secret "********", the poller
+// configuration as a JSON string (the element's default when none was
+// sent), a random token, and, when events are on, a few events in the log.
+//
+// # Go API for tests
+//
+// Instances, Instance, SetDisabled, SetValid, SetEventsEnabled,
+// SetConfiguration (e.g. a broken poller configuration), AddEvents and
+// IssueCode (a code as if Allow had been clicked) let tests arrange and
+// inspect state; Options.Now and Options.CodeTTL control code expiry.
 //
 // # Fault injection
 //

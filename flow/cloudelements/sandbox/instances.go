@@ -351,16 +351,17 @@ func checkConfiguration(raw map[string]json.RawMessage) (map[string]string, bool
 		}
 	}
 	eventsOn := cfg["event.notification.enabled"] == "true"
+	if notify := cfg["event.notification.callback.url"]; notify != "" {
+		if u, err := url.Parse(notify); err != nil || u.Scheme != "https" || u.Host == "" {
+			return nil, false, "The configuration 'event.notification.callback.url' must be an absolute https URL"
+		}
+	}
 	if eventsOn {
 		if _, ok := cfg["event.vendor.type"]; !ok {
 			return nil, false, "Missing required configuration 'event.vendor.type' (\"polling\") for events"
 		}
-		u, err := url.Parse(cfg["event.notification.callback.url"])
-		switch {
-		case cfg["event.notification.callback.url"] == "":
+		if cfg["event.notification.callback.url"] == "" {
 			return nil, false, "Missing required configuration 'event.notification.callback.url' for events"
-		case err != nil || u.Scheme != "https" || u.Host == "":
-			return nil, false, "The configuration 'event.notification.callback.url' must be an absolute https URL"
 		}
 	}
 	if _, ok := cfg["event.poller.refresh_interval"]; !ok {

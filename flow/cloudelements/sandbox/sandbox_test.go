@@ -433,6 +433,10 @@ func TestCreateValidation(t *testing.T) {
 		{"domain not docushareflex", func(b, c map[string]any) { c["docushare.domain"] = "acme.example.com" }, 400, "docushare.domain"},
 		{"http notification", func(b, c map[string]any) { c["event.notification.callback.url"] = "http://example.com/e" }, 400, "https"},
 		{"no notification url", func(b, c map[string]any) { delete(c, "event.notification.callback.url") }, 400, "event.notification.callback.url"},
+		{"http notification with events off", func(b, c map[string]any) {
+			c["event.notification.enabled"] = false
+			c["event.notification.callback.url"] = "http://127.0.0.1/e"
+		}, 400, "https"},
 		{"interval words", func(b, c map[string]any) { c["event.poller.refresh_interval"] = "fifteen" }, 400, "refresh_interval"},
 		{"interval zero", func(b, c map[string]any) { c["event.poller.refresh_interval"] = "0" }, 400, "refresh_interval"},
 		{"enabled yes", func(b, c map[string]any) { c["event.notification.enabled"] = "yes" }, 400, "event.notification.enabled"},
