@@ -52,7 +52,7 @@ func TestAmbiguousCreateIsRecovered(t *testing.T) {
 		{"connection reset after the create", sandbox.Fault{After: true, Drop: true}, nil, nil},
 		{"504 after the create", sandbox.Fault{After: true, Status: 504}, nil, nil},
 		{"502 after the create", sandbox.Fault{After: true, Status: 502}, nil, nil},
-		{"client timeout after the create", sandbox.Fault{After: true, Delay: 3 * time.Second}, &http.Client{Timeout: 200 * time.Millisecond}, nil},
+		{"client timeout after the create", sandbox.Fault{After: true, Delay: 5 * time.Second}, &http.Client{Timeout: time.Second}, nil},
 		{"caller deadline after the create", sandbox.Fault{After: true, Delay: 3 * time.Second}, nil,
 			func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 200*time.Millisecond) }},
 	}

@@ -113,7 +113,7 @@ func TestRetryAfter(t *testing.T) {
 		start := time.Now()
 		_, err := e.c.ListInstances(ctx)
 		var ae *cloudelements.APIError
-		if !errors.As(err, &ae) || ae.RetryAfter != 2*time.Minute || time.Since(start) > time.Second {
+		if !errors.As(err, &ae) || ae.RetryAfter != 2*time.Minute || time.Since(start) > 10*time.Second {
 			t.Fatalf("got %v after %v", err, time.Since(start))
 		}
 		if n := e.srv.Count(sandbox.RouteListInstances); n != 1 {
@@ -125,9 +125,9 @@ func TestRetryAfter(t *testing.T) {
 		e.fault(sandbox.RouteListInstances, sandbox.Fault{Status: 503, RetryAfter: "2"})
 		c, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 		defer cancel()
-		start := time.Now()
-		if _, err := e.c.ListInstances(c); cloudelements.StatusOf(err) != 503 || time.Since(start) > 400*time.Millisecond {
-			t.Fatalf("got %v after %v", err, time.Since(start))
+		// Had it slept, the deadline would have ended it with a timeout, not the 503.
+		if _, err := e.c.ListInstances(c); cloudelements.StatusOf(err) != 503 {
+			t.Fatalf("got %v", err)
 		}
 	})
 }
