@@ -350,3 +350,5 @@ func (h *harness) clearInput() {
 	h.key(tea.KeyCtrlE)
 	h.key(tea.KeyCtrlU)
 }
+
+type ctxT = context.Context

@@ -1,0 +1,272 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
+)
+
+func TestEditStepFromReview(t *testing.T) {
+	h := newHarness(t, ready)
+	h.walkTo(flow.StepReview)
+	code := h.m.answers.Code.Reveal()
+
+	// Events: nothing the code is bound to; back to Review directly.
+	h.typeText("5")
+	if h.m.Step() != flow.StepEvents {
+		t.Fatalf("5 opened %v", h.m.Step())
+	}
+	h.key(tea.KeyTab) // to the notification URL
+	h.clearInput()
+	h.typeText("https://hooks.example.org/in")
+	h.walkTo(flow.StepReview)
+	if got := h.m.answers.NotificationURL; got != "https://hooks.example.org/in" {
+		t.Fatalf("notification URL %q", got)
+	}
+	if h.m.answers.Code.Reveal() != code {
+		t.Fatal("editing Events voided the code")
+	}
+	if !strings.Contains(h.screen(), "hooks.example.org") {
+		t.Fatalf("review does not show the edit:\n%s", h.screen())
+	}
+
+	// Instance: the form is rebuilt from the answers (the name is there).
+	h.typeText("7")
+	if !strings.Contains(h.screen(), "docushareflex-acme") {
+		t.Fatalf("the instance step was not rebuilt from the answers:\n%s", h.screen())
+	}
+	h.clearInput()
+	h.typeText("renamed")
+	h.walkTo(flow.StepReview)
+	if h.m.answers.Name != "renamed" {
+		t.Fatalf("name %q", h.m.answers.Name)
+	}
+
+	// Site: the code was issued for the old site, so authorizing again
+	// comes before Review.
+	h.typeText("3")
+	h.clearInput()
+	h.typeText("other.docushareflex.com")
+	h.enter()
+	if h.m.Step() != flow.StepAuthorize {
+		t.Fatalf("after changing the site: %v, want authorize", h.m.Step())
+	}
+	if !h.m.answers.Code.IsZero() {
+		t.Fatal("the old code survived a change of site")
+	}
+	h.authorizeNow()
+	if h.m.Step() != flow.StepReview {
+		t.Fatalf("after authorizing: %v, want review", h.m.Step())
+	}
+	if h.m.answers.Domain != "other.docushareflex.com" || h.m.answers.Name != "renamed" {
+		t.Fatalf("answers lost: %+v", h.m.answers)
+	}
+
+	// Esc from an edited step goes back to Review unchanged.
+	h.typeText("2")
+	h.key(tea.KeyEsc)
+	if h.m.Step() != flow.StepReview {
+		t.Fatalf("esc from an edit: %v", h.m.Step())
+	}
+}
+
+func TestBackKeepsAnswers(t *testing.T) {
+	h := newHarness(t, ready)
+	h.walkTo(flow.StepSite)
+	h.clearInput()
+	h.typeText("beta.docushareflex.com")
+	h.enter() // → Authorize
+	h.key(tea.KeyEsc)
+	if h.m.Step() != flow.StepSite {
+		t.Fatalf("esc from authorize: %v", h.m.Step())
+	}
+	if !strings.Contains(h.screen(), "beta.docushareflex.com") {
+		t.Fatalf("going back lost the site:\n%s", h.screen())
+	}
+	if !h.ls.allClosed() {
+		t.Fatal("leaving Authorize left a listener open")
+	}
+}
+
+// TestCtrlCEverywhere: at every step Ctrl-C quits with the canceled
+// result, closes the listener, and writes nothing.
+func TestCtrlCEverywhere(t *testing.T) {
+	stops := []flow.Step{flow.StepConnect, flow.StepApp, flow.StepSite, flow.StepAuthorize, flow.StepEvents, flow.StepResources, flow.StepInstance, flow.StepReview, flow.StepResult, flow.StepError}
+	for _, s := range stops {
+		t.Run(s.Name(), func(t *testing.T) {
+			h := newHarness(t, ready)
+			switch s {
+			case flow.StepError:
+				h.client.createErrs = []error{&cloudelements.APIError{Op: "POST /instances", Status: 500, Message: "boom"}}
+				h.walkTo(flow.StepReview)
+				h.enter()
+				h.waitFor(func() bool { return h.m.Step() == flow.StepError }, "error screen")
+			case flow.StepResult:
+				h.walkTo(flow.StepReview)
+				h.enter()
+				h.waitFor(func() bool { return h.m.Step() == flow.StepResult }, "result")
+			case flow.StepAuthorize:
+				h.walkTo(s)
+				h.waitFor(func() bool { return h.m.auth != nil }, "listener")
+			default:
+				h.walkTo(s)
+			}
+			before := listFiles(t, h.dir)
+			h.key(tea.KeyCtrlC)
+			if !h.quit || !h.m.Canceled() {
+				t.Fatalf("ctrl+c at %v: quit %v canceled %v", s, h.quit, h.m.Canceled())
+			}
+			if !h.ls.allClosed() {
+				t.Fatal("a listener is still open")
+			}
+			if h.m.ctx.Err() == nil {
+				t.Fatal("in-flight work was not canceled")
+			}
+			if after := listFiles(t, h.dir); after != before {
+				t.Fatalf("files changed on ctrl+c:\nbefore %s\nafter  %s", before, after)
+			}
+			if h.m.View() != "" {
+				t.Fatal("the view is not cleared on quit")
+			}
+		})
+	}
+	t.Run("during_create", func(t *testing.T) {
+		h := newHarness(t, ready)
+		h.walkTo(flow.StepReview)
+		// Enter Create without running its command, then Ctrl-C.
+		h.m.step = flow.StepCreate
+		h.m.scr = newCreate(h.m)
+		h.key(tea.KeyCtrlC)
+		if !h.m.Canceled() || h.m.ctx.Err() == nil {
+			t.Fatal("ctrl+c during create did not cancel")
+		}
+		// A late answer is ignored: nothing is written.
+		h.m.Update(createdMsg{inst: &cloudelements.Instance{ID: 1, Token: flow.NewSecret("t")}})
+		if files := listFiles(t, h.dir); files != "" {
+			t.Fatalf("written after ctrl+c: %s", files)
+		}
+	})
+}
+
+func listFiles(t *testing.T, dir string) string {
+	t.Helper()
+	var out []string
+	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			out = append(out, strings.TrimPrefix(p, dir))
+		}
+		return nil
+	})
+	return strings.Join(out, ",")
+}
+
+func TestExportFromReview(t *testing.T) {
+	h := newHarness(t, ready)
+	h.walkTo(flow.StepReview)
+	h.typeText("e")
+	h.enter()
+	p := filepath.Join(h.dir, "docushareflex-acme.json")
+	st, err := os.Stat(p)
+	if err != nil || st.Mode().Perm() != 0o644 {
+		t.Fatalf("export: %v %v", err, st)
+	}
+	data, _ := os.ReadFile(p)
+	if strings.Contains(string(data), "app-secret") || strings.Contains(string(data), "GRANT-CODE") {
+		t.Fatal("a plain export holds secrets")
+	}
+	// Again: the file exists; no is no, yes replaces it (now with secrets, 0600).
+	h.typeText("E")
+	h.enter()
+	if !strings.Contains(h.screen(), "Replace it?") {
+		t.Fatalf("no overwrite question:\n%s", h.screen())
+	}
+	h.typeText("n")
+	if b, _ := os.ReadFile(p); string(b) != string(data) {
+		t.Fatal("the file changed after no")
+	}
+	h.enter()
+	h.typeText("y")
+	st, _ = os.Stat(p)
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("export with secrets mode %v", st.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(p); !strings.Contains(string(b), "GRANT-CODE") {
+		t.Fatal("export with secrets lacks the code")
+	}
+	// The remembered answers were saved, without secrets.
+	mem, err := os.ReadFile(filepath.Join(h.dir, flow.RememberedFile))
+	if err != nil || strings.Contains(string(mem), "secret") && strings.Contains(string(mem), "app-secret") {
+		t.Fatalf("remembered: %v\n%s", err, mem)
+	}
+	h.typeText("q")
+	if h.m.Outcome().Kind != OutcomeExported || h.m.Outcome().ExportPath != p {
+		t.Fatalf("outcome %+v", h.m.Outcome())
+	}
+}
+
+func TestRememberedAnswersPrefill(t *testing.T) {
+	dir := t.TempDir()
+	a := flow.NewAnswers()
+	a.Domain = "remembered.docushareflex.com"
+	a.APIKey = "remembered-app"
+	a.RefreshInterval = 42
+	if err := (flow.Memory{Dir: dir}).Save(a); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(c *Config) {
+		c.ConfigDir = dir
+		c.Answers.APIKey = "from-flag" // a flag wins over the memory
+	})
+	got := h.m.answers
+	if got.Domain != "remembered.docushareflex.com" || got.APIKey != "from-flag" || got.RefreshInterval != 42 {
+		t.Fatalf("prefill: %+v", got)
+	}
+}
+
+func TestErrorScreenActions(t *testing.T) {
+	t.Run("retry", func(t *testing.T) {
+		h := newHarness(t, ready)
+		h.client.createErrs = []error{&cloudelements.APIError{Op: "POST /instances", Status: 503, Message: "busy"}}
+		h.walkTo(flow.StepReview)
+		h.enter()
+		h.waitFor(func() bool { return h.m.Step() == flow.StepError }, "error")
+		h.typeText("r")
+		h.waitFor(func() bool { return h.m.Step() == flow.StepResult }, "result after retry")
+	})
+	t.Run("no_retry_when_outcome_unknown", func(t *testing.T) {
+		h := newHarness(t, ready)
+		h.client.createErrs = []error{&cloudelements.OutcomeUnknownError{Name: "x", Cause: &cloudelements.NetError{Kind: cloudelements.NetTimeout}}}
+		h.walkTo(flow.StepReview)
+		h.enter()
+		h.waitFor(func() bool { return h.m.Step() == flow.StepError }, "error")
+		h.typeText("r")
+		h.typeText("a")
+		if h.m.Step() != flow.StepError || len(h.client.created) != 0 {
+			t.Fatal("a possibly created instance was created again")
+		}
+		h.typeText("e")
+		if h.m.Step() != flow.StepReview {
+			t.Fatalf("e: %v", h.m.Step())
+		}
+	})
+	t.Run("doctor_hook", func(t *testing.T) {
+		h := newHarness(t, ready, func(c *Config) { c.Doctor = func(ctx2 ctxT, a flow.Answers, s flow.Secrets) error { return nil } })
+		h.client.createErrs = []error{&cloudelements.APIError{Op: "POST /instances", Status: 403, Message: "no"}}
+		h.walkTo(flow.StepReview)
+		h.enter()
+		h.waitFor(func() bool { return h.m.Step() == flow.StepError }, "error")
+		if !strings.Contains(h.screen(), "run the doctor") {
+			t.Fatalf("no doctor key:\n%s", h.screen())
+		}
+		h.typeText("d")
+		if h.m.Outcome().Kind != OutcomeDoctor || h.m.Outcome().Secrets.UserSecret.IsZero() {
+			t.Fatalf("outcome %+v", h.m.Outcome())
+		}
+	})
+}
