@@ -1,0 +1,126 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/cewiz/cewiz/flow"
+)
+
+// resourcesModel is a wizard on the Resources step with n resources.
+func resourcesModel(b *testing.B, n int) *Model {
+	b.Helper()
+	m := New(context.Background(), Config{Answers: flow.NewAnswers(), NoRemember: true}, lipgloss.DefaultRenderer())
+	m.noTicks = true
+	m.width, m.height = 80, 24
+	m.resourceNames = manyNames(n)
+	m.step = flow.StepResources
+	m.scr = newResources(m)
+	return m
+}
+
+// BenchmarkResourcesKeystroke is one keystroke (Update) and the frame it
+// causes (View) on the Resources step with 5,000 resources.
+func BenchmarkResourcesKeystroke(b *testing.B) {
+	keys := map[string][]tea.KeyMsg{
+		"move": {{Type: tea.KeyDown}, {Type: tea.KeyDown}, {Type: tea.KeyUp}},
+		"tick": {{Type: tea.KeySpace, Runes: []rune{' '}}},
+		"filter": {{Type: tea.KeyRunes, Runes: []rune("1")}, {Type: tea.KeyRunes, Runes: []rune("2")},
+			{Type: tea.KeyBackspace}, {Type: tea.KeyBackspace}},
+	}
+	for name, seq := range keys {
+		b.Run(name, func(b *testing.B) {
+			m := resourcesModel(b, 5000)
+			if name == "filter" {
+				m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m.Update(seq[i%len(seq)])
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkReviewView is one frame of the Review step (highlighted JSON in
+// a viewport) with a three-resource poller configuration.
+func BenchmarkReviewView(b *testing.B) {
+	a := flow.NewAnswers()
+	a.Domain = "acme.docushareflex.com"
+	a.APIKey = "app-id"
+	a.NotificationURL = "https://example.com/events"
+	a.Polling = flow.PollingPresets()
+	a.Code = flow.NewSecret("code")
+	m := New(context.Background(), Config{Answers: a, NoRemember: true, Secrets: flow.Secrets{APISecret: flow.NewSecret("s")}}, lipgloss.DefaultRenderer())
+	m.width, m.height = 80, 24
+	m.step = flow.StepReview
+	m.scr = newReview(m)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = m.View()
+	}
+}
+
+// BenchmarkReviewBuild is entering Review: building, marshalling and
+// highlighting the body and the cURL command.
+func BenchmarkReviewBuild(b *testing.B) {
+	a := flow.NewAnswers()
+	a.Polling = flow.PollingPresets()
+	m := New(context.Background(), Config{Answers: a, NoRemember: true}, lipgloss.DefaultRenderer())
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = newReview(m)
+	}
+}
+
+// firstFrameWriter records when the first frame with the wizard's header
+// reaches the terminal.
+type firstFrameWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	done chan struct{}
+	once sync.Once
+}
+
+func (w *firstFrameWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.buf.Write(p)
+	seen := strings.Contains(w.buf.String(), "Step 1 of")
+	w.mu.Unlock()
+	if seen {
+		w.once.Do(func() { close(w.done) })
+	}
+	return len(p), nil
+}
+
+// BenchmarkFirstFrame is the time from starting the wizard's program to its
+// first rendered frame on the output (in process: it leaves out the
+// process start and the terminal; see the tmux measurement in the report).
+func BenchmarkFirstFrame(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		w := &firstFrameWriter{done: make(chan struct{})}
+		m := New(context.Background(), Config{Answers: flow.NewAnswers(), NoRemember: true, Output: w}, lipgloss.DefaultRenderer())
+		p := tea.NewProgram(m, tea.WithInput(nil), tea.WithOutput(w), tea.WithFPS(120), tea.WithoutSignalHandler())
+		errc := make(chan error, 1)
+		go func() { _, err := p.Run(); errc <- err }()
+		select {
+		case <-w.done:
+		case <-time.After(5 * time.Second):
+			b.Fatal("no first frame")
+		}
+		b.StopTimer()
+		p.Quit()
+		<-errc
+		b.StartTimer()
+	}
+}
