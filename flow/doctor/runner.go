@@ -176,7 +176,11 @@ func runOne(ctx context.Context, c Check, e *env, done map[string]chan struct{},
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return e.stopped(c.ID)
+			select {
+			case <-ch: // finished too: its status decides (a skip beats a timeout)
+			default:
+				return e.stopped(c.ID)
+			}
 		}
 		resMu.Lock()
 		pr := results[byID[dep]]

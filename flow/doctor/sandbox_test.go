@@ -167,7 +167,7 @@ func TestSandboxChecks(t *testing.T) {
 		if took := time.Since(start); took > 2*time.Second {
 			t.Fatalf("took %s", took)
 		}
-		if r := m[IDEventLog]; r.Status != Fail || !(strings.Contains(r.Finding, "in time") || strings.Contains(r.Finding, "No answer within")) {
+		if r := m[IDEventLog]; r.Status != Fail || !(strings.Contains(r.Finding, "in time") || strings.Contains(r.Finding, "No answer within") || strings.Contains(r.Finding, "time limit")) {
 			t.Fatalf("%+v", r)
 		}
 		if m[IDInstance].Status != Pass {
