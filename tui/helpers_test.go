@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"reflect"
 	"strings"
@@ -27,6 +29,11 @@ import (
 // profile): no colour, dark background, an xterm that is not "dumb"
 // (which would switch huh to accessible mode).
 func TestMain(m *testing.M) {
+	if os.Getenv(browserEnv) == "1" {
+		// This test binary is the $BROWSER of the tmux test: it opens the
+		// consent page and clicks Allow, over real HTTP.
+		os.Exit(actAsBrowser(os.Args[len(os.Args)-1]))
+	}
 	os.Setenv("TERM", "xterm-256color")
 	os.Unsetenv("NO_COLOR")
 	os.Unsetenv("SSH_CONNECTION")
@@ -352,3 +359,17 @@ func (h *harness) clearInput() {
 }
 
 type ctxT = context.Context
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func listenTCP(port int) (net.Listener, error) {
+	return net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+}

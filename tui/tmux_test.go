@@ -1,0 +1,194 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
+)
+
+// browserEnv makes the test binary act as a browser (see TestMain).
+const browserEnv = "CEWIZ_TUI_TEST_BROWSER"
+
+func actAsBrowser(url string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := journeytest.Consent(ctx, url, "allow"); err != nil {
+		fmt.Fprintln(os.Stderr, "test browser:", err)
+		return 1
+	}
+	return 0
+}
+
+// tmuxSession is the built binary in a real terminal.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+	name   string
+}
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-J", "-t", s.name) }
+
+func (s *tmuxSession) keys(k ...string) { s.tmux(append([]string{"send-keys", "-t", s.name}, k...)...) }
+
+func (s *tmuxSession) waitFor(text string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if strings.Contains(s.screen(), text) {
+			return true
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+	return false
+}
+
+// pressUntil presses Enter (as a person going with the prefilled answers)
+// until text is on the screen.
+func (s *tmuxSession) pressUntil(text string) {
+	s.t.Helper()
+	for i := 0; i < 12; i++ {
+		if s.waitFor(text, 400*time.Millisecond) {
+			return
+		}
+		s.keys("Enter")
+	}
+	if !s.waitFor(text, 10*time.Second) {
+		s.t.Fatalf("%q never showed; screen:\n%s", text, s.screen())
+	}
+}
+
+// buildCewiz builds the module root (main.go wires the wizard).
+func buildCewiz(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cewiz")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/cewiz/cewiz")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func startTmux(t *testing.T, command string) *tmuxSession {
+	t.Helper()
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("cewiz-tui-%d-%d", os.Getpid(), time.Now().UnixNano()), name: "wiz"}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	s.tmux("new-session", "-d", "-s", s.name, "-x", "100", "-y", "30", command)
+	return s
+}
+
+// TestTmuxNewUser runs `cewiz --sandbox` in a real terminal as a newcomer
+// would: Enter through the prefilled steps, the browser ($BROWSER, here
+// this test binary) clicks Allow on the consent page, the instance is
+// created, Enter to finish.
+func TestTmuxNewUser(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: skipping the test of the built binary in a real terminal (apt-get install tmux)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildCewiz(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	cmd := fmt.Sprintf("env -u SSH_CONNECTION -u SSH_TTY -u SSH_CLIENT -u NO_COLOR HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s %s=1 BROWSER='%s -test.run=^$' %s --sandbox --listen 127.0.0.1:0; echo EXIT=$?; sleep 60",
+		home, home, home, browserEnv, self, bin)
+	start := time.Now()
+	s := startTmux(t, cmd)
+	if !s.waitFor("Step 1 of 8", 10*time.Second) {
+		t.Fatalf("no first screen:\n%s", s.screen())
+	}
+	t.Logf("first screen after %v (tmux polling included)", time.Since(start).Round(time.Millisecond))
+	for _, want := range []string{"sandbox", "Connect to Cloud Elements", "ctrl+c quit"} {
+		if !strings.Contains(s.screen(), want) {
+			t.Errorf("first screen lacks %q:\n%s", want, s.screen())
+		}
+	}
+	s.pressUntil("Step 2 of 8")
+	s.pressUntil("Step 3 of 8")
+	s.keys("Enter") // the site: Authorize starts at once
+	if !s.waitFor("Authorized", 20*time.Second) {
+		t.Fatalf("the browser's Allow never arrived:\n%s", s.screen())
+	}
+	if !strings.Contains(s.screen(), "Authorization address:") {
+		t.Errorf("the authorization address was not printed above the wizard:\n%s", s.screen())
+	}
+	s.pressUntil("Step 6 of 8")
+	s.pressUntil("Step 7 of 8")
+	s.pressUntil("Step 8 of 8")
+	if !strings.Contains(s.screen(), `"oauth.api.secret": "********"`) {
+		t.Errorf("review does not mask the secret:\n%s", s.screen())
+	}
+	s.pressUntil("Instance created")
+	screen := s.screen()
+	if strings.Contains(screen, "sandbox-app-secret") || strings.Contains(screen, "sandbox-user-secret") {
+		t.Fatalf("a secret is on the screen:\n%s", screen)
+	}
+	s.keys("Enter")
+	if !s.waitFor("EXIT=0", 10*time.Second) {
+		t.Fatalf("the wizard did not exit 0:\n%s", s.screen())
+	}
+	if !strings.Contains(s.screen(), "created instance") {
+		t.Errorf("no result line:\n%s", s.screen())
+	}
+	t.Logf("whole journey in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestTmuxCtrlC: Ctrl-C while waiting for the browser exits 130, restores
+// the terminal and frees the port.
+func TestTmuxCtrlC(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: skipping the test of the built binary in a real terminal (apt-get install tmux)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildCewiz(t)
+	home := t.TempDir()
+	port := freePort(t)
+	cmd := fmt.Sprintf("env -u SSH_CONNECTION -u SSH_TTY -u SSH_CLIENT HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s BROWSER=true %s --sandbox --listen 127.0.0.1:%d --callback-url http://127.0.0.1:%d/callback; echo EXIT=$?; if stty -a | grep -q -- '-icanon'; then echo TTY=raw; else echo TTY=cooked; fi; sleep 60",
+		home, home, home, bin, port, port)
+	s := startTmux(t, cmd)
+	if !s.waitFor("Step 1 of 8", 10*time.Second) {
+		t.Fatalf("no first screen:\n%s", s.screen())
+	}
+	s.pressUntil("Step 3 of 8")
+	s.keys("Enter")
+	if !s.waitFor("Waiting for the browser", 10*time.Second) {
+		t.Fatalf("not waiting:\n%s", s.screen())
+	}
+	s.keys("C-c")
+	if !s.waitFor("EXIT=130", 10*time.Second) {
+		t.Fatalf("ctrl+c did not exit 130:\n%s", s.screen())
+	}
+	// The terminal is back in cooked mode (echo on) and the port is free.
+	if sc := s.screen(); !strings.Contains(sc, "TTY=cooked") {
+		t.Errorf("the terminal was not restored:\n%s", sc)
+	}
+	if files, _ := filepath.Glob(filepath.Join(home, ".config", "cewiz", "*")); len(files) != 0 {
+		t.Errorf("files written on ctrl+c: %v", files)
+	}
+	ln, err := listenTCP(port)
+	if err != nil {
+		t.Fatalf("port %d still held after ctrl+c: %v", port, err)
+	}
+	_ = ln.Close()
+}
