@@ -42,10 +42,12 @@ type DoctorModel struct {
 	st      doctorStyles
 	width   int
 
-	started  time.Time
-	done     bool
-	canceled bool
-	report   doctor.Report
+	started   time.Time
+	printed   int  // standalone: rows already printed above the live area
+	headerOut bool // standalone: the header was printed
+	done      bool
+	canceled  bool
+	report    doctor.Report
 }
 
 // DoctorClosedMsg is sent by an embedded DoctorModel when the user leaves
@@ -117,11 +119,17 @@ func (m *DoctorModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !msg.ok {
 			m.finish()
 			if !m.embedded {
+				if p := m.flush(); p != nil {
+					return m, tea.Sequence(p, tea.Quit)
+				}
 				return m, tea.Quit
 			}
 			return m, nil
 		}
 		m.results[msg.r.ID] = msg.r
+		if p := m.flush(); p != nil {
+			return m, tea.Batch(m.next(), p)
+		}
 		return m, m.next()
 	case spinner.TickMsg:
 		if m.done {
@@ -172,37 +180,24 @@ func (m *DoctorModel) finish() {
 	m.cancel()
 }
 
-// View draws the list.
+// View draws the list. Standalone, finished rows have already been printed
+// above the live area (tea.Println, in the checklist's order), so only the
+// checks still running are redrawn: the list fits any terminal height and
+// stays in the scrollback.
 func (m *DoctorModel) View() string {
 	var b strings.Builder
-	b.WriteString(m.st.title.Render("cewiz doctor"))
-	b.WriteString(m.st.next.Render("  " + m.cfg.Answers.BaseURL))
-	b.WriteString("\n\n")
-	wrap := func(s string, indent int) string {
-		if m.width <= indent+10 {
-			return s
-		}
-		return ansi.Wordwrap(s, m.width-indent-1, "")
+	if !m.headerOut {
+		b.WriteString(m.header())
 	}
-	for _, c := range m.checks {
-		r, ok := m.results[c.ID]
-		if !ok {
-			fmt.Fprintf(&b, "%s %s  %s\n", m.spinner.View(), c.Title, m.st.next.Render("checking…"))
-			continue
-		}
-		mark, style := r.Status.Symbol()+" "+r.Status.Label(), m.st.status(r.Status)
-		line := c.Title + ": " + r.Finding
-		fmt.Fprintf(&b, "%s %s\n", style.Render(mark), indentRest(wrap(line, 8), 7))
-		if r.Next != "" && r.Status != doctor.Pass && r.Status != doctor.Skip {
-			fmt.Fprintf(&b, "       %s\n", m.st.next.Render(indentRest(wrap("→ "+r.Next, 8), 7)))
-		}
+	for _, c := range m.checks[m.printed:] {
+		b.WriteString(m.row(c))
 	}
 	b.WriteString("\n")
 	switch {
 	case m.canceled:
 		b.WriteString(m.st.next.Render("Canceled.") + "\n")
 	case m.done:
-		b.WriteString(m.st.summary.Render(wrap(strings.TrimSpace(summaryLine(m.report)), 0)) + "\n")
+		b.WriteString(m.st.summary.Render(m.wrap(strings.TrimSpace(summaryLine(m.report)), 0)) + "\n")
 		if m.embedded {
 			b.WriteString(m.st.next.Render("enter: back · ctrl+c: quit") + "\n")
 		}
@@ -210,6 +205,57 @@ func (m *DoctorModel) View() string {
 		b.WriteString(m.st.next.Render(fmt.Sprintf("%d of %d checks done · ctrl+c: cancel", len(m.results), len(m.checks))) + "\n")
 	}
 	return b.String()
+}
+
+func (m *DoctorModel) header() string {
+	return m.st.title.Render("cewiz doctor") + m.st.next.Render("  "+m.cfg.Answers.BaseURL) + "\n\n"
+}
+
+func (m *DoctorModel) wrap(s string, indent int) string {
+	if m.width <= indent+10 {
+		return s
+	}
+	return ansi.Wordwrap(s, m.width-indent-1, "")
+}
+
+// row is one check: a spinner while it runs, then its mark, finding and
+// next step.
+func (m *DoctorModel) row(c doctor.Check) string {
+	r, ok := m.results[c.ID]
+	if !ok {
+		return fmt.Sprintf("%s %s  %s\n", m.spinner.View(), c.Title, m.st.next.Render("checking…"))
+	}
+	var b strings.Builder
+	mark, style := r.Status.Symbol()+" "+r.Status.Label(), m.st.status(r.Status)
+	fmt.Fprintf(&b, "%s %s\n", style.Render(mark), indentRest(m.wrap(c.Title+": "+r.Finding, 8), 7))
+	if r.Next != "" && r.Status != doctor.Pass && r.Status != doctor.Skip {
+		fmt.Fprintf(&b, "       %s\n", m.st.next.Render(indentRest(m.wrap("→ "+r.Next, 8), 7)))
+	}
+	return b.String()
+}
+
+// flush prints (standalone) the finished rows at the top of the live area,
+// in order, and returns the command that prints them (nil: nothing new).
+func (m *DoctorModel) flush() tea.Cmd {
+	if m.embedded {
+		return nil
+	}
+	var b strings.Builder
+	for m.printed < len(m.checks) {
+		if _, ok := m.results[m.checks[m.printed].ID]; !ok {
+			break
+		}
+		if !m.headerOut {
+			b.WriteString(m.header())
+			m.headerOut = true
+		}
+		b.WriteString(m.row(m.checks[m.printed]))
+		m.printed++
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return tea.Println(strings.TrimSuffix(b.String(), "\n"))
 }
 
 // summaryLine is doctor.Summary without the duration (stable on screen).

@@ -84,7 +84,20 @@ func TestDoctorModelStandalone(t *testing.T) {
 	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Fatal("standalone model did not quit")
 	}
-	v := ansi.Strip(m.View())
+	// Standalone, every finished row went to the scrollback (tea.Println);
+	// the live area keeps only the summary.
+	if m.printed != len(m.checks) || !m.headerOut {
+		t.Fatalf("printed %d of %d", m.printed, len(m.checks))
+	}
+	live := ansi.Strip(m.View())
+	if strings.Contains(live, "Cloud Elements base URL") || !strings.Contains(live, "1 failed") {
+		t.Fatalf("live area:\n%s", live)
+	}
+	v := m.header()
+	for _, c := range m.checks {
+		v += m.row(c)
+	}
+	v = ansi.Strip(v + live)
 	for _, s := range []string{"✗ FAIL Cloud Elements base URL answers", "→ Check --base-url", "- SKIP User and Organization secrets", "! WARN A browser can be opened here", "✓ PASS DocuShare Flex domain", "1 failed"} {
 		if !strings.Contains(v, s) {
 			t.Errorf("view lacks %q:\n%s", s, v)
@@ -115,8 +128,8 @@ func TestDoctorModelEmbeddedAndCancel(t *testing.T) {
 	if !ok || closed.Canceled || len(closed.Report.Results) != 7 {
 		t.Fatalf("%#v", closed)
 	}
-	if !strings.Contains(ansi.Strip(m.View()), "enter: back") {
-		t.Fatal("no way back shown")
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "enter: back") || !strings.Contains(v, "PASS Cloud Elements base URL answers") {
+		t.Fatalf("embedded view:\n%s", v)
 	}
 
 	// ctrl+c while a check hangs: canceled at once.
@@ -140,7 +153,13 @@ func TestRunDoctorProgram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Failed() || !strings.Contains(ansi.Strip(out.String()), "DocuShare Flex domain") {
+	got := ansi.Strip(out.String())
+	for _, want := range []string{"cewiz doctor", "FAIL Cloud Elements base URL answers", "→ Check --base-url", "WARN A browser can be opened here", "PASS DocuShare Flex domain", "1 failed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("program output lacks %q:\n%s", want, got)
+		}
+	}
+	if !rep.Failed() {
 		t.Fatalf("%v\n%s", rep, out.String())
 	}
 }
