@@ -717,8 +717,11 @@ func doctorDeps(cfg *doctor.Config, s flow.Secrets, stderr io.Writer, lookup fun
 //	},
 func runDoctorWith(ctx context.Context, cfg doctor.Config, s flow.Secrets, stdout, stderr io.Writer, lookup func(string) (string, bool), asJSON bool) (doctor.Report, error) {
 	deps := doctorDeps(&cfg, s, stderr, lookup)
-	if !asJSON && writerIsTerminal(stderr) {
-		rep, err := tui.RunDoctor(ctx, cfg, deps, os.Stdin, stderr, getenvFrom(lookup))
+	getenv := getenvFrom(lookup)
+	// Screen readers (ACCESSIBLE=1) and dumb terminals get plain lines.
+	accessible := getenv("TERM") == "dumb" || (getenv("ACCESSIBLE") != "" && getenv("ACCESSIBLE") != "0" && getenv("ACCESSIBLE") != "false")
+	if !asJSON && !accessible && writerIsTerminal(stderr) {
+		rep, err := tui.RunDoctor(ctx, cfg, deps, os.Stdin, stderr, getenv)
 		if errors.Is(err, tui.ErrCanceled) {
 			return rep, errCanceled
 		}
