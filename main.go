@@ -708,13 +708,8 @@ func doctorDeps(cfg *doctor.Config, s flow.Secrets, stderr io.Writer, lookup fun
 
 // runDoctorWith runs the checklist for cfg and shows it: live on stderr in
 // a terminal (then also plain lines on stdout when stdout is redirected),
-// else plain lines (or --json) on stdout. The wizard's error screen can use
-// it too (tui.Config.Doctor):
-//
-//	Doctor: func(ctx context.Context, a flow.Answers, s flow.Secrets) error {
-//		_, err := runDoctorWith(ctx, doctor.Config{Answers: a, Sandbox: sandboxMode}, s, stdout, stderr, lookup, false)
-//		return err
-//	},
+// else plain lines (or --json) on stdout. The wizard's error screen reaches
+// it through wizardDoctor.
 func runDoctorWith(ctx context.Context, cfg doctor.Config, s flow.Secrets, stdout, stderr io.Writer, lookup func(string) (string, bool), asJSON bool) (doctor.Report, error) {
 	deps := doctorDeps(&cfg, s, stderr, lookup)
 	getenv := getenvFrom(lookup)
