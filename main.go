@@ -256,7 +256,8 @@ func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		Accessible: o.Accessible,
 		Input:      os.Stdin,
 		Output:     stderr,
-		Getenv:     func(k string) string { v, _ := lookup(k); return v },
+		Getenv:     getenvFrom(lookup),
+		Doctor:     wizardDoctor(stderr, lookup, o.Sandbox),
 	}
 	if o.Sandbox {
 		sb, err := sandbox.Start(sandbox.Options{})
@@ -283,6 +284,8 @@ func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		}
 	case tui.OutcomeExported:
 		fmt.Fprintln(stdout, out.ExportPath)
+	case tui.OutcomeDoctor:
+		return cfg.Doctor(ctx, out.Answers, out.Secrets)
 	}
 	return nil
 }
