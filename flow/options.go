@@ -82,7 +82,7 @@ func (o *Options) Register(fs *flag.FlagSet, groups FlagGroup) {
 	o.fs = fs
 	if groups&FlagsConnection != 0 {
 		fs.StringVar(&o.BaseURL, "base-url", "", "Cloud Elements API base `URL` (a bare host gets "+APIPath+")")
-		fs.StringVar(&o.Region, "region", "", "preset base URL: "+strings.Join(RegionNames, "|")+" (default us)")
+		fs.StringVar(&o.Region, "region", "", "`region` preset for the base URL: "+strings.Join(RegionNames, "|")+" (default us)")
 		fs.BoolVar(&o.Sandbox, "sandbox", false, "use the built-in Cloud Elements emulator, demo secrets prefilled")
 	}
 	if groups&FlagsBody != 0 {
@@ -102,7 +102,7 @@ func (o *Options) Register(fs *flag.FlagSet, groups FlagGroup) {
 	if groups&FlagsAuthorize != 0 {
 		fs.StringVar(&o.Listen, "listen", "", "loopback listener `address` for the OAuth callback (default "+oauthlistener.DefaultAddr+")")
 		fs.BoolVar(&o.NoBrowser, "no-browser", false, "print the authorization URL instead of opening a browser")
-		fs.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for the browser `duration`")
+		fs.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for the browser to come back (a `duration` such as 5m or 90s)")
 	}
 	if groups&FlagsJSON != 0 {
 		fs.BoolVar(&o.JSON, "json", false, "machine-readable result on stdout")
