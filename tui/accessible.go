@@ -94,7 +94,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 		huh.NewConfirm().Title("Use the element's default poller configuration?").
 			Description("Yes leaves event.poller.configuration out; No lets you choose the resources.").
 			Value(&useDefault),
-		huh.NewMultiSelect[string]().Title("Resources to poll (used when the answer above is No)").
+		huh.NewMultiSelect[string]().Title("Resources to poll (used when the answer above is No): type a number to tick or untick it, 0 when done").
 			Options(opts...).Value(&chosen),
 	))
 	return form, func(m *Model) tea.Cmd {

@@ -46,7 +46,7 @@ func newApp(m *Model) *appStep {
 				Value(&s.apiKey).Validate(flow.ValidateAPIKey),
 			huh.NewInput().Key("apisecret").Title("Application Secret").
 				Description("Hidden, never saved.").
-				EchoMode(huh.EchoModePassword).Value(&s.apiSecret).Validate(flow.ValidateSecretText("Application Secret")),
+				EchoMode(huh.EchoModePassword).Value(&s.apiSecret).Validate(m.secretValidator("Application Secret", m.secrets.APISecret)),
 		),
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("mode").Title("How does the code come back?").
@@ -88,9 +88,10 @@ func (s *appStep) submit(m *Model) tea.Cmd {
 	if s.mode == callbackRegistered {
 		cb = strings.TrimSpace(s.registered)
 	}
-	changed := s.apiKey != m.answers.APIKey || s.apiSecret != m.secrets.APISecret.Reveal() || cb != m.answers.CallbackURL
+	secret := keepSecret(s.apiSecret, m.secrets.APISecret)
+	changed := s.apiKey != m.answers.APIKey || secret.Reveal() != m.secrets.APISecret.Reveal() || cb != m.answers.CallbackURL
 	m.answers.APIKey = strings.TrimSpace(s.apiKey)
-	m.secrets.APISecret = flow.NewSecret(s.apiSecret)
+	m.secrets.APISecret = secret
 	m.answers.CallbackURL = cb
 	if changed {
 		m.voidCode()

@@ -89,9 +89,9 @@ func (s *connectStep) build(m *Model) {
 		huh.NewGroup(
 			huh.NewInput().Key("user").Title("User secret").
 				Description("Cloud Elements console → your profile. Hidden, never saved.").
-				EchoMode(huh.EchoModePassword).Value(&s.user).Validate(flow.ValidateSecretText("User secret")),
+				EchoMode(huh.EchoModePassword).Value(&s.user).Validate(m.secretValidator("User secret", m.secrets.UserSecret)),
 			huh.NewInput().Key("org").Title("Organization secret").
-				EchoMode(huh.EchoModePassword).Value(&s.org).Validate(flow.ValidateSecretText("Organization secret")),
+				EchoMode(huh.EchoModePassword).Value(&s.org).Validate(m.secretValidator("Organization secret", m.secrets.OrgSecret)),
 		),
 	)
 	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
@@ -117,8 +117,8 @@ func (s *connectStep) submit(m *Model) tea.Cmd {
 		return s.fs.init(m)
 	}
 	m.answers.BaseURL, m.answers.Region = u, flow.RegionOf(u)
-	m.secrets.UserSecret = flow.NewSecret(s.user)
-	m.secrets.OrgSecret = flow.NewSecret(s.org)
+	m.secrets.UserSecret = keepSecret(s.user, m.secrets.UserSecret)
+	m.secrets.OrgSecret = keepSecret(s.org, m.secrets.OrgSecret)
 	s.checking, s.err, s.offline = true, nil, false
 	return tea.Batch(m.spin(), checkConnection(m.ctx, m.cfg.NewClient, u, m.secrets))
 }
@@ -213,4 +213,24 @@ func (s *connectStep) help(m *Model) []key.Binding {
 		out = append(out, m.keys.Back)
 	}
 	return out
+}
+
+// secretValidator checks a typed secret. In accessible mode a password
+// prompt cannot show the value it already has, so an empty answer keeps it.
+func (m *Model) secretValidator(what string, prev flow.Secret) func(string) error {
+	check := flow.ValidateSecretText(what)
+	return func(v string) error {
+		if v == "" && m.accessible && !prev.IsZero() {
+			return nil
+		}
+		return check(v)
+	}
+}
+
+// keepSecret is the typed value, or the previous one for an empty answer.
+func keepSecret(typed string, prev flow.Secret) flow.Secret {
+	if typed == "" {
+		return prev
+	}
+	return flow.NewSecret(typed)
 }
