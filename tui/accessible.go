@@ -283,7 +283,10 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			}
 		}
 		view := plain(m.scr.view(m))
-		help := helpText(m)
+		help := ""
+		if b, ok := m.scr.(busyScreen); !ok || !b.busy() {
+			help = helpText(m)
+		}
 		if shown := view + "\n" + help; shown != lastShown {
 			fmt.Fprintln(out, shown)
 			lastShown = shown

@@ -43,7 +43,7 @@ func newApp(m *Model) *appStep {
 		huh.NewGroup(
 			huh.NewInput().Key("apikey").Title("Application ID").
 				Description("DocuShare Flex → Administration → Application Settings → OAuth Application.").
-				Value(&s.apiKey).Validate(flow.ValidateAPIKey),
+				Value(&s.apiKey).Validate(m.orKeep(&s.apiKey, flow.ValidateAPIKey)),
 			huh.NewInput().Key("apisecret").Title("Application Secret").
 				Description("Hidden, never saved.").
 				EchoMode(huh.EchoModePassword).Value(&s.apiSecret).Validate(m.secretValidator("Application Secret", m.secrets.APISecret)),
@@ -57,12 +57,12 @@ func newApp(m *Model) *appStep {
 			huh.NewNote().Title("Redirect URI to register in DocuShare Flex").
 				Description("For loopback, register exactly:\n"+loop+"\n(the redirect URI must match byte for byte)"),
 			huh.NewInput().Key("registered").Title("Registered redirect URL (for the paste option)").
-				Value(&s.registered).Validate(func(v string) error {
+				Value(&s.registered).Validate(m.orKeep(&s.registered, func(v string) error {
 				if s.mode != callbackRegistered {
 					return nil
 				}
 				return flow.ValidateCallbackURL(strings.TrimSpace(v))
-			}),
+			})),
 		),
 	)
 	s.fs = &formScreen{form: form, submit: s.submit}

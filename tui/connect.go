@@ -78,13 +78,13 @@ func (s *connectStep) build(m *Model) {
 				Options(regionOptions()...).Value(&s.region),
 			huh.NewInput().Key("baseurl").Title("Base URL (for custom)").
 				Description("Used only with the custom region; a bare host gets "+flow.APIPath+".").
-				Value(&s.baseURL).Validate(func(v string) error {
+				Value(&s.baseURL).Validate(m.orKeep(&s.baseURL, func(v string) error {
 				if s.region != customRegion {
 					return nil
 				}
 				_, err := flow.NormalizeBaseURL(v)
 				return err
-			}),
+			})),
 		),
 		huh.NewGroup(
 			huh.NewInput().Key("user").Title("User secret").
@@ -233,4 +233,16 @@ func keepSecret(typed string, prev flow.Secret) flow.Secret {
 		return prev
 	}
 	return flow.NewSecret(typed)
+}
+
+// orKeep wraps a field's validator for accessible mode, where huh checks
+// the typed line before falling back to the shown value: an empty line
+// keeps the current value (*cur) when there is one.
+func (m *Model) orKeep(cur *string, check func(string) error) func(string) error {
+	return func(v string) error {
+		if v == "" && m.accessible && *cur != "" {
+			return nil
+		}
+		return check(v)
+	}
 }

@@ -29,15 +29,15 @@ func newEvents(m *Model) *eventsStep {
 		huh.NewInput().Key("url").Title("Notification callback URL").
 			Description("https address that receives the events (event.notification.callback.url).").
 			Placeholder("https://example.com/events").
-			Value(&s.url).Validate(func(v string) error {
+			Value(&s.url).Validate(m.orKeep(&s.url, func(v string) error {
 			if !s.enabled && strings.TrimSpace(v) == "" {
 				return nil
 			}
 			return flow.ValidateNotificationURL(v)
-		}),
+		})),
 		huh.NewInput().Key("interval").Title("Polling interval, minutes").
 			Description("event.poller.refresh_interval (1-1440).").
-			Value(&s.interval).Validate(flow.ValidateRefreshInterval),
+			Value(&s.interval).Validate(m.orKeep(&s.interval, flow.ValidateRefreshInterval)),
 	))
 	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
 	return s

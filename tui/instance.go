@@ -25,10 +25,10 @@ func newInstance(m *Model) *instanceStep {
 	form := m.newForm(huh.NewGroup(
 		huh.NewInput().Key("name").Title("Instance name").
 			Description("How the instance appears in Cloud Elements.").
-			Value(&s.name).Validate(flow.ValidateName),
+			Value(&s.name).Validate(m.orKeep(&s.name, flow.ValidateName)),
 		huh.NewInput().Key("tags").Title("Tags (optional)").
 			Description("Separated by commas.").
-			Value(&s.tags).Validate(flow.ValidateTags),
+			Value(&s.tags).Validate(m.orKeep(&s.tags, flow.ValidateTags)),
 	))
 	s.fs = &formScreen{form: form, submit: s.submit}
 	return s

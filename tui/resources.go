@@ -425,20 +425,20 @@ func newResourceDetail(m *Model, r flow.PollResource, i, n int) *resourceDetail 
 	}
 	d.form = m.newForm(
 		huh.NewGroup(
-			huh.NewInput().Title("URL").Description("Hub path polled, optionally with a where clause and ${gmtDate:…}.").
-				Value(&d.url).Validate(flow.ValidateResourceURL),
-			huh.NewInput().Title("idField").Description("The record's unique id (dot paths allowed).").
-				Value(&d.idField).Validate(flow.ValidateFieldPath),
+			huh.NewInput().Title("URL of "+r.Name).Description("Hub path polled, optionally with a where clause and ${gmtDate:…}.").
+				Value(&d.url).Validate(m.orKeep(&d.url, flow.ValidateResourceURL)),
+			huh.NewInput().Title("idField of "+r.Name).Description("The record's unique id (dot paths allowed).").
+				Value(&d.idField).Validate(m.orKeep(&d.idField, flow.ValidateFieldPath)),
 		).Title(title+": what to poll"),
 		huh.NewGroup(
-			huh.NewInput().Title("Updated date field").Value(&d.updField).Validate(flow.ValidateFieldPath),
+			huh.NewInput().Title("Updated date field of "+r.Name).Value(&d.updField).Validate(m.orKeep(&d.updField, flow.ValidateFieldPath)),
 			huh.NewSelect[string]().Title("Updated date format").Options(formatOptions()...).Value(&d.updFmt).Height(6),
-			huh.NewInput().Title("Custom updated format (only for custom)").Value(&d.updCustom).Validate(customCheck(&d.updFmt)),
+			huh.NewInput().Title("Custom updated format (only for custom)").Value(&d.updCustom).Validate(m.orKeep(&d.updCustom, customCheck(&d.updFmt))),
 		).Title(title+": updated date"),
 		huh.NewGroup(
-			huh.NewInput().Title("Created date field").Value(&d.crField).Validate(flow.ValidateFieldPath),
+			huh.NewInput().Title("Created date field of "+r.Name).Value(&d.crField).Validate(m.orKeep(&d.crField, flow.ValidateFieldPath)),
 			huh.NewSelect[string]().Title("Created date format").Options(formatOptions()...).Value(&d.crFmt).Height(6),
-			huh.NewInput().Title("Custom created format (only for custom)").Value(&d.crCustom).Validate(customCheck(&d.crFmt)),
+			huh.NewInput().Title("Custom created format (only for custom)").Value(&d.crCustom).Validate(m.orKeep(&d.crCustom, customCheck(&d.crFmt))),
 		).Title(title+": created date"),
 	)
 	return d

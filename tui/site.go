@@ -21,7 +21,7 @@ func newSite(m *Model) *siteStep {
 		huh.NewInput().Key("domain").Title("DocuShare Flex domain").
 			Description("e.g. acme.docushareflex.com; the site's address works too.").
 			Placeholder("acme.docushareflex.com").
-			Value(&s.domain).Validate(flow.ValidateDomain),
+			Value(&s.domain).Validate(m.orKeep(&s.domain, flow.ValidateDomain)),
 	))
 	s.fs = &formScreen{form: form, submit: s.submit}
 	return s
