@@ -28,7 +28,11 @@ type authorizeStep struct {
 	paste  textinput.Model
 	pasted journey.Pasted
 	notice string
+	began  time.Time // when the wait began (for the "nothing yet?" hint)
 }
+
+// hintAfter is when the waiting screen suggests what may be wrong.
+const hintAfter = 30 * time.Second
 
 type authPhase int
 
@@ -125,6 +129,7 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		m.auth = msg.auth
 		s.phase = phaseWaiting
+		s.began = m.clock.Now()
 		cmds := []tea.Cmd{s.wait(m), m.tick(time.Second, authTickMsg{gen: s.gen})}
 		if !m.accessible {
 			// Printed above the wizard, unwrapped, so the terminal wraps it
@@ -394,6 +399,11 @@ func (s *authorizeStep) view(m *Model) string {
 		}
 		if s.notice != "" {
 			b.WriteString("\n" + st.dim.Render(s.notice))
+		}
+		if !auth.PasteOnly && !s.began.IsZero() && m.clock.Now().Sub(s.began) >= hintAfter {
+			b.WriteString("\n" + st.hint.Width(w).Render("Nothing yet? The redirect URI registered in DocuShare Flex must be exactly "+
+				auth.RedirectURI+"; a browser in HTTPS-only mode may refuse http://127.0.0.1 (allow it, or paste the address with p); "+
+				"over SSH, run the ssh -L line first."))
 		}
 	case phasePasting:
 		b.WriteString("Paste the address or the code, then enter" + left + ":\n")

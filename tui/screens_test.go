@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/cewiz/cewiz/flow"
@@ -337,3 +338,38 @@ func itoa(i int) string {
 }
 
 var _ = errors.New
+
+func TestScreenAuthorizeHint(t *testing.T) {
+	h := newHarness(t, ready)
+	h.walkTo(flow.StepAuthorize)
+	h.waitFor(func() bool { return h.m.auth != nil }, "listener")
+	h.clock.Advance(31 * time.Second)
+	h.snapshot(t)
+}
+
+// TestResizeFits: every screen fits the terminal after a resize, down to
+// 80x24 and in a wider one.
+func TestResizeFits(t *testing.T) {
+	sizes := [][2]int{{80, 24}, {120, 40}, {100, 30}, {80, 24}}
+	steps := []flow.Step{flow.StepConnect, flow.StepApp, flow.StepSite, flow.StepAuthorize, flow.StepEvents, flow.StepResources, flow.StepInstance, flow.StepReview}
+	h := newHarness(t, ready)
+	for _, s := range steps {
+		h.walkTo(s)
+		if s == flow.StepAuthorize {
+			h.waitFor(func() bool { return h.m.auth != nil }, "listener")
+		}
+		for _, sz := range sizes {
+			h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			lines := strings.Split(strings.TrimRight(h.screen(), "\n"), "\n")
+			if len(lines) > sz[1] {
+				t.Errorf("%v at %dx%d: %d lines", s, sz[0], sz[1], len(lines))
+			}
+			for _, l := range lines {
+				if w := ansi.StringWidth(l); w > sz[0] {
+					t.Errorf("%v at %dx%d: a line is %d wide: %q", s, sz[0], sz[1], w, l)
+					break
+				}
+			}
+		}
+	}
+}
