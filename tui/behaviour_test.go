@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
@@ -269,4 +271,26 @@ func TestErrorScreenActions(t *testing.T) {
 			t.Fatalf("outcome %+v", h.m.Outcome())
 		}
 	})
+}
+
+func TestNoColor(t *testing.T) {
+	var buf strings.Builder
+	r := lipgloss.NewRenderer(&buf)
+	r.SetColorProfile(termenv.TrueColor) // as on a colour terminal
+	if got := newStyles(r).errTitle.Render("x"); got == "x" {
+		t.Fatal("the colour terminal renders no colour: the test proves nothing")
+	}
+	applyNoColor(r, func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		return ""
+	})
+	st := newStyles(r)
+	if got := st.errTitle.Render("x"); got != "x" {
+		t.Fatalf("NO_COLOR still colours: %q", got)
+	}
+	if got := st.highlightJSON(`{"a": 1}`); strings.Contains(got, "\x1b[") {
+		t.Fatalf("NO_COLOR JSON has escapes: %q", got)
+	}
 }

@@ -163,13 +163,18 @@ func isTerminal(v any) bool {
 // NewRenderer returns a lipgloss renderer bound to w that honours NO_COLOR.
 func NewRenderer(w io.Writer, getenv func(string) string) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(w)
+	applyNoColor(r, getenv)
+	return r
+}
+
+// applyNoColor turns colours off when NO_COLOR is set (no-color.org).
+func applyNoColor(r *lipgloss.Renderer, getenv func(string) string) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
 	if getenv("NO_COLOR") != "" {
 		r.SetColorProfile(termenv.Ascii)
 	}
-	return r
 }
 
 // Run runs the wizard until the instance is created, the body exported, the
