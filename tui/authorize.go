@@ -314,23 +314,6 @@ func (s *authorizeStep) skip(m *Model) tea.Cmd {
 	return m.next()
 }
 
-// failureText is the message for each way authorizing fails.
-func failureText(err error) string {
-	switch journey.Classify(err) {
-	case journey.KindDenied:
-		return "You chose Deny on the DocuShare Flex page, so no code was issued. Press r to authorize again and choose Allow."
-	case journey.KindTimeout:
-		return "No answer arrived from the browser before the time ran out. Press r to start again; if the browser showed an address after Allow, paste it (p) during the next try."
-	case journey.KindWrongState:
-		return "The pasted address comes from an older or someone else's authorization (its state does not match). Use the newest browser tab, or press r to start again."
-	case journey.KindProviderError:
-		return "DocuShare Flex did not issue a code. Check the Application ID and Secret and the registered redirect URI, then press r to try again."
-	case journey.KindPort:
-		return "cewiz cannot listen for the browser's answer. Free the port (or use --listen), then press r; or paste the code with a registered URL (esc, then the app step)."
-	}
-	return "Press r to try again, or s to continue without authorizing (export only)."
-}
-
 func (s *authorizeStep) view(m *Model) string {
 	st := m.st
 	w := m.contentWidth()

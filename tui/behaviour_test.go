@@ -294,3 +294,22 @@ func TestNoColor(t *testing.T) {
 		t.Fatalf("NO_COLOR JSON has escapes: %q", got)
 	}
 }
+
+func TestConnectRetryAfter401(t *testing.T) {
+	h := newHarness(t, ready)
+	h.client.infoErr = &cloudelements.APIError{Op: "GET /elements/docushareflex", Status: 401, Message: "Invalid Organization or User secret"}
+	for i := 0; i < 6 && h.m.scr.(*connectStep).err == nil; i++ {
+		h.enter()
+	}
+	h.client.infoErr = nil
+	h.typeText("good-user")
+	h.enter()
+	h.typeText("good-org")
+	h.enter()
+	if h.m.Step() != flow.StepApp {
+		t.Fatalf("after retyping the secrets: %v\n%s", h.m.Step(), h.screen())
+	}
+	if h.m.secrets.UserSecret.Reveal() != "good-user" || h.m.secrets.OrgSecret.Reveal() != "good-org" {
+		t.Fatal("the retyped secrets were not used as typed")
+	}
+}

@@ -95,6 +95,9 @@ func (s *connectStep) build(m *Model) {
 		),
 	)
 	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
+	if journey.Classify(s.err) == journey.KindUnauthorized {
+		s.fs.startGroup = 1 // straight back to the secrets, emptied
+	}
 }
 
 func (s *connectStep) top(m *Model) string {
@@ -162,6 +165,12 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			s.err, s.errShown = msg.err, false
 			k := journey.Classify(msg.err)
 			s.offline = k == journey.KindNetwork || k == journey.KindTimeout
+			if k == journey.KindUnauthorized {
+				// Typing into a field holding the refused secret would
+				// append to it: start the secrets afresh.
+				s.user, s.org = "", ""
+				m.secrets.UserSecret, m.secrets.OrgSecret = flow.Secret{}, flow.Secret{}
+			}
 			s.build(m)
 			return s.fs.init(m)
 		}

@@ -19,12 +19,22 @@ type formScreen struct {
 	submit func(m *Model) tea.Cmd
 	// reserved lines above the form.
 	reserved int
-	done     bool
+	// startGroup opens the form at this group (0: the first), e.g. the
+	// secrets after a 401.
+	startGroup int
+	done       bool
 }
 
 func (f *formScreen) init(m *Model) tea.Cmd {
 	f.resize(m)
-	return f.form.Init()
+	cmds := []tea.Cmd{f.form.Init()}
+	for i := 0; i < f.startGroup; i++ {
+		if msg := f.form.NextGroup()(); msg != nil {
+			_, cmd := f.form.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Sequence(cmds...)
 }
 
 // resize fits the form under whatever is shown above it.
