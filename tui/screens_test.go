@@ -117,7 +117,7 @@ func TestScreensAuthorize(t *testing.T) {
 		h := newHarness(t, ready)
 		h.walkTo(flow.StepAuthorize)
 		h.waitFor(func() bool { return h.m.auth != nil }, "listener")
-		h.clock.Advance(75 * time.Second)
+		h.clock.Advance(15 * time.Second)
 		h.snapshot(t)
 	})
 	t.Run("headless_ssh", func(t *testing.T) {
