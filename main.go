@@ -6,9 +6,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,8 +14,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/charmbracelet/x/term"
@@ -239,9 +235,6 @@ func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	if err := parseFlags(fs, &o, args, lookup); err != nil {
 		return err
 	}
-	if o.Sandbox && (o.Given("base-url") || o.Given("region")) {
-		return &flow.UsageError{Flag: "sandbox", Err: errors.New("--sandbox points cewiz at the built-in emulator; leave out --base-url and --region")}
-	}
 	a, s, err := o.Resolve(lookup, os.ReadFile)
 	if err != nil {
 		return err
@@ -307,22 +300,6 @@ func writerIsTerminal(w io.Writer) bool {
 	return ok && isTerminalFile(f)
 }
 
-// hintError adds the next step to an error for the user.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() + "\nNext: " + e.hint }
-func (e *hintError) Unwrap() error { return e.err }
-
-func withHint(err error) error {
-	if h := journey.Hint(err); h != "" && !strings.Contains(err.Error(), h) {
-		return &hintError{err: err, hint: h}
-	}
-	return err
-}
-
 // getenvFrom turns run's lookup into a getenv.
 func getenvFrom(lookup func(string) (string, bool)) func(string) string {
 	return func(k string) string { v, _ := lookup(k); return v }
@@ -357,89 +334,12 @@ func startSandboxFor(a *flow.Answers, s *flow.Secrets) (stop func(), configDir s
 	return func() { _ = srv.Close() }, cfg.ConfigDir, nil
 }
 
-// lineSource reads lines from r in one goroutine, so the paste prompt and
-// the "authorize again?" question share stdin.
-func lineSource(r io.Reader) <-chan string {
-	ch := make(chan string)
-	go func() {
-		defer close(ch)
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 0, 4096), oauthlistener.MaxPaste+4096)
-		for sc.Scan() {
-			ch <- sc.Text()
-		}
-	}()
-	return ch
-}
-
-// readLine waits for a line, the end of input or ctx.
-func readLine(ctx context.Context, lines <-chan string) (string, bool) {
-	select {
-	case l, ok := <-lines:
-		return strings.TrimSpace(l), ok
-	case <-ctx.Done():
-		return "", false
-	}
-}
-
-// pasteLoop feeds what the user pastes to the authorization until done.
-func pasteLoop(ctx context.Context, auth *journey.Authorization, lines <-chan string, done <-chan struct{}, stderr io.Writer) {
-	for {
-		var line string
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-			return
-		case l, ok := <-lines:
-			if !ok {
-				return
-			}
-			line = strings.TrimSpace(l)
-		}
-		if line == "" {
-			continue
-		}
-		p, err := auth.Paste(line)
-		if err != nil {
-			var pe *oauthlistener.ProviderError
-			if errors.As(err, &pe) {
-				return // the wait ends with this refusal
-			}
-			fmt.Fprintf(stderr, "cewiz: %v\nPaste the whole address again, or the code:\n", err)
-			continue
-		}
-		if !p.NeedsConfirmation {
-			return
-		}
-		fmt.Fprint(stderr, "That is a bare code: its state cannot be checked, so use it only if you copied it from the page you just allowed. Use it? [y/N] ")
-		select {
-		case <-done:
-			return
-		case l, ok := <-lines:
-			if !ok {
-				return
-			}
-			if a := strings.ToLower(strings.TrimSpace(l)); a == "y" || a == "yes" {
-				if err := auth.Confirm(p); err != nil {
-					fmt.Fprintf(stderr, "cewiz: %v\n", err)
-				}
-				return
-			}
-			fmt.Fprintln(stderr, "Not used. Keep waiting for the browser, or paste the whole redirected address:")
-		}
-	}
-}
-
 func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {
 	fs := newFlagSet("create", "Create the instance without prompts: authorize (unless --code is given), then\nPOST /instances, then print the result on stdout (a short summary, or with\n--json the instance as Cloud Elements returned it; its token stays masked and\nis saved, mode 0600, in the summary file named on stderr). Progress goes to\nstderr. Secrets come only from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET and\nCEWIZ_API_SECRET. Without --code a loopback listener catches the code: the\nbrowser opens ($BROWSER honoured; --no-browser prints the address), and in a\nterminal the redirected address or the code can also be pasted. A registered\nnon-loopback --callback-url needs --code or a terminal to paste into.\nExit codes: 0 created, 1 failed, 2 usage (a missing answer names its flag), 130 canceled.", stderr)
 	var o flow.Options
 	o.Register(fs, flow.FlagsConnection|flow.FlagsBody|flow.FlagsAuthorize|flow.FlagsJSON)
 	if err := parseFlags(fs, &o, args, lookup); err != nil {
 		return err
-	}
-	if o.Sandbox && (o.Given("base-url") || o.Given("region")) {
-		return &flow.UsageError{Flag: "sandbox", Err: errors.New("--sandbox points cewiz at the built-in emulator; leave out --base-url and --region")}
 	}
 	a, s, err := o.Resolve(lookup, os.ReadFile)
 	if err != nil {
@@ -467,145 +367,32 @@ func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	if err != nil {
 		return &flow.UsageError{Flag: "base-url", Err: err}
 	}
-	var lines <-chan string
+	console := journey.Console{
+		Deps:     journey.Deps{API: client, Browser: newLauncher(lookup, stderr), Getenv: getenvFrom(lookup)},
+		Settings: journey.Settings{ListenAddr: o.Listen, Timeout: o.Timeout, NoBrowser: o.NoBrowser},
+		Out:      stderr,
+	}
 	if terminal {
-		lines = lineSource(createStdin)
+		console.Lines = journey.LineSource(createStdin)
 	}
-	deps := journey.Deps{API: client, Browser: newLauncher(lookup, stderr), Getenv: getenvFrom(lookup)}
-	settings := journey.Settings{
-		ListenAddr: o.Listen,
-		Timeout:    o.Timeout,
-		NoBrowser:  o.NoBrowser,
-		OnHint: func() {
-			fmt.Fprintln(stderr, "Nothing has arrived yet. If the browser shows an error page after Allow, copy its whole address and paste it here; check that the redirect URI registered in DocuShare Flex is exactly the callback URL.")
-		},
-	}
-	name := flow.BuildBody(a, flow.Secrets{}, flow.SecretsPlaceholder).Name
-	for {
-		done := make(chan struct{})
-		var pasting sync.WaitGroup
-		hooks := journey.Hooks{
-			Authorizing: func(auth *journey.Authorization) {
-				printAuthorizing(stderr, auth, terminal)
-				if lines != nil {
-					pasting.Add(1)
-					go func() {
-						defer pasting.Done()
-						pasteLoop(ctx, auth, lines, done, stderr)
-					}()
-				}
-			},
-			Authorized: func(journey.Grant) {
-				fmt.Fprintf(stderr, "Authorized. Creating the instance %q…\n", name)
-			},
-		}
-		if !a.Code.IsZero() {
-			fmt.Fprintf(stderr, "Creating the instance %q with the given grant code…\n", name)
-		}
-		res, err := journey.Run(ctx, deps, settings, a, s, hooks)
-		close(done)
-		pasting.Wait() // stdin is free again for the next question
-		if err == nil {
-			// Remember the callback URL as given, not an ephemeral port's.
-			res.Answers.CallbackURL = a.CallbackURL
-			return createSucceeded(stdout, stderr, res, o.JSON, configDir, remember)
-		}
-		kind := journey.Classify(err)
-		switch {
-		case kind == journey.KindCanceled || ctx.Err() != nil:
+	res, err := console.Run(ctx, a, s)
+	if err != nil {
+		switch journey.Classify(err) {
+		case journey.KindCanceled:
 			return errCanceled
-		case kind == journey.KindInvalid:
+		case journey.KindInvalid:
 			var me *journey.MissingError
 			if errors.As(err, &me) {
 				return &flow.UsageError{Flag: me.Flag, Err: err}
 			}
 			return &flow.UsageError{Err: err}
-		case kind.AuthorizeAgain() && lines != nil:
-			fmt.Fprintf(stderr, "cewiz: %v\n", withHint(err))
-			if kind == journey.KindCodeRejected {
-				fmt.Fprintln(stderr, "The grant code was rejected (codes are single-use and expire within minutes).")
-			}
-			fmt.Fprint(stderr, "Authorize again? [Y/n] ")
-			answer, ok := readLine(ctx, lines)
-			if !ok || strings.HasPrefix(strings.ToLower(answer), "n") {
-				if ctx.Err() != nil {
-					return errCanceled
-				}
-				return errors.New("not created")
-			}
-			a.Code = flow.Secret{}
-			continue
-		case kind == journey.KindCodeRejected:
-			return withHint(fmt.Errorf("the grant code was rejected (expired or already used): %w", err))
 		}
-		return withHint(err)
-	}
-}
-
-// printAuthorizing tells the user where to authorize and how the code
-// comes back. The provider's URL is always printed (rule 16).
-func printAuthorizing(w io.Writer, auth *journey.Authorization, terminal bool) {
-	fmt.Fprintf(w, "Authorize cewiz in DocuShare Flex at this address:\n  %s\n", auth.URL)
-	switch {
-	case auth.Browser.Opened:
-		fmt.Fprintln(w, "(opened in your browser)")
-	case auth.Browser.Err != nil:
-		fmt.Fprintf(w, "(%v)\n", auth.Browser.Err)
-	}
-	if auth.Browser.SSHLine != "" {
-		fmt.Fprintf(w, "On your own computer, first run:\n  %s\n", auth.Browser.SSHLine)
-	}
-	until := ""
-	if !auth.Deadline.IsZero() {
-		until = " until " + auth.Deadline.Format("15:04:05")
-	}
-	switch {
-	case auth.PasteOnly:
-		fmt.Fprintf(w, "After Allow, the browser lands on %s: paste that whole address (or the code) here and press Enter (waiting%s).\n", auth.RedirectURI, until)
-	case terminal:
-		fmt.Fprintf(w, "Waiting for the browser on port %d%s. You can also paste the redirected address or the code here and press Enter.\n", auth.Port, until)
-	default:
-		fmt.Fprintf(w, "Waiting for the browser on port %d%s.\n", auth.Port, until)
-	}
-}
-
-// createSucceeded prints the result, remembers the non-secret answers and
-// saves the instance summary (it holds the token: 0600).
-func createSucceeded(stdout, stderr io.Writer, res journey.Result, asJSON bool, configDir string, remember bool) error {
-	in := res.Instance
-	if in.Recovered {
-		fmt.Fprintln(stderr, "The create request got no clear answer, but the instance exists: it was found by name.")
-	}
-	summary, serr := journey.SaveSummary(configDir, in, res.Answers)
-	if serr != nil {
-		fmt.Fprintf(stderr, "cewiz: the instance was created, but its summary could not be saved: %v\n", serr)
-	}
-	if remember {
-		if err := (flow.Memory{Dir: configDir}).Save(res.Answers); err != nil {
-			fmt.Fprintf(stderr, "cewiz: could not remember the answers for next time: %v\n", err)
+		if ctx.Err() != nil {
+			return errCanceled
 		}
+		return err
 	}
-	if asJSON {
-		// The instance as Cloud Elements returned it; the token marshals masked.
-		out, err := json.MarshalIndent(in, "", "  ")
-		if err != nil {
-			return err
-		}
-		if _, err := stdout.Write(append(out, '\n')); err != nil {
-			return err
-		}
-	} else {
-		events := "off"
-		if in.EventsEnabled {
-			events = "on"
-		}
-		fmt.Fprintf(stdout, "Created instance %d %q (element %s, events %s).\n", in.ID, in.Name, res.Answers.ElementKey, events)
-		fmt.Fprintf(stdout, "Token: %s\n", in.Token)
-	}
-	if serr == nil {
-		fmt.Fprintf(stderr, "Saved the instance's id and token in %s (mode 0600).\n", journey.ShortPath(summary))
-	}
-	return nil
+	return journey.ReportCreated(stdout, stderr, res, journey.ReportOptions{JSON: o.JSON, ConfigDir: configDir, Remember: remember})
 }
 
 // ---- cewiz doctor (issue 6) ----
@@ -627,28 +414,12 @@ func runDoctor(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	if err := parseFlags(fs, &o, args, lookup); err != nil {
 		return err
 	}
-	if o.Sandbox && (o.Given("base-url") || o.Given("region")) {
-		return &flow.UsageError{Flag: "sandbox", Err: errors.New("--sandbox points cewiz at the built-in emulator; leave out --base-url and --region")}
-	}
 	a := flow.NewAnswers()
 	if !o.Sandbox {
 		a = flow.Memory{}.Prefill(a)
 	}
-	switch {
-	case o.Given("base-url") && o.Given("region"):
-		return &flow.UsageError{Flag: "base-url", Err: errors.New("give --base-url or --region, not both")}
-	case o.Given("base-url"):
-		u, err := flow.NormalizeBaseURL(o.BaseURL)
-		if err != nil {
-			return &flow.UsageError{Flag: "base-url", Err: err}
-		}
-		a.BaseURL, a.Region = u, flow.RegionOf(u)
-	case o.Given("region"):
-		u, err := flow.RegionBaseURL(o.Region)
-		if err != nil {
-			return &flow.UsageError{Flag: "region", Err: err}
-		}
-		a.BaseURL, a.Region = u, strings.ToLower(strings.TrimSpace(o.Region))
+	if err := o.ApplyConnection(&a); err != nil {
+		return err
 	}
 	// The domain and the notification URL are checked, not refused: a bad
 	// one is a failed check with advice.
@@ -675,13 +446,7 @@ func runDoctor(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		}
 		cfg.InstanceID = id
 	}
-	var s flow.Secrets
-	if v, ok := lookup(flow.EnvUserSecret); ok && v != "" {
-		s.UserSecret = flow.NewSecret(strings.TrimSpace(v))
-	}
-	if v, ok := lookup(flow.EnvOrgSecret); ok && v != "" {
-		s.OrgSecret = flow.NewSecret(strings.TrimSpace(v))
-	}
+	s := flow.SecretsFromEnv(lookup)
 	if o.Sandbox {
 		stop, _, err := startSandboxFor(&cfg.Answers, &s)
 		if err != nil {

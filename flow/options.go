@@ -190,22 +190,8 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		}
 		a, s = fa, fs
 	}
-	if has("base-url") && has("region") {
-		return a, s, usageErr("base-url", errors.New("give --base-url or --region, not both"))
-	}
-	switch {
-	case has("base-url"):
-		u, err := NormalizeBaseURL(o.BaseURL)
-		if err != nil {
-			return a, s, usageErr("base-url", err)
-		}
-		a.BaseURL, a.Region = u, RegionOf(u)
-	case has("region"):
-		u, err := RegionBaseURL(o.Region)
-		if err != nil {
-			return a, s, usageErr("region", err)
-		}
-		a.BaseURL, a.Region = u, strings.ToLower(strings.TrimSpace(o.Region))
+	if err := o.ApplyConnection(&a); err != nil {
+		return a, s, err
 	}
 	if has("name") {
 		if err := ValidateName(o.Name); err != nil {
@@ -283,12 +269,59 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		}
 		a.Code = NewSecret(o.Code)
 	}
+	s = SecretsFromEnv(lookup).Or(s)
+	return a, s, nil
+}
+
+// ApplyConnection sets a's base URL from --base-url or --region (a flag
+// given neither leaves a alone). --sandbox excludes both: it points cewiz
+// at the built-in emulator.
+func (o *Options) ApplyConnection(a *Answers) error {
+	has := func(name string) bool { return o.fs.Lookup(name) != nil && o.Given(name) }
+	if o.Sandbox && (has("base-url") || has("region")) {
+		return usageErr("sandbox", errors.New("--sandbox points cewiz at the built-in emulator; leave out --base-url and --region"))
+	}
+	if has("base-url") && has("region") {
+		return usageErr("base-url", errors.New("give --base-url or --region, not both"))
+	}
+	switch {
+	case has("base-url"):
+		u, err := NormalizeBaseURL(o.BaseURL)
+		if err != nil {
+			return usageErr("base-url", err)
+		}
+		a.BaseURL, a.Region = u, RegionOf(u)
+	case has("region"):
+		u, err := RegionBaseURL(o.Region)
+		if err != nil {
+			return usageErr("region", err)
+		}
+		a.BaseURL, a.Region = u, strings.ToLower(strings.TrimSpace(o.Region))
+	}
+	return nil
+}
+
+// SecretsFromEnv reads the secrets from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET
+// and CEWIZ_API_SECRET: secrets are never flags, since a flag shows in ps.
+func SecretsFromEnv(lookup func(string) (string, bool)) Secrets {
+	var s Secrets
 	for env, dst := range map[string]*Secret{EnvUserSecret: &s.UserSecret, EnvOrgSecret: &s.OrgSecret, EnvAPISecret: &s.APISecret} {
-		if v, ok := lookup(env); ok && v != "" {
+		if v, ok := lookup(env); ok && strings.TrimSpace(v) != "" {
 			*dst = NewSecret(strings.TrimSpace(v))
 		}
 	}
-	return a, s, nil
+	return s
+}
+
+// Or returns s with each secret it lacks taken from other.
+func (s Secrets) Or(other Secrets) Secrets {
+	pick := func(a, b Secret) Secret {
+		if a.IsZero() {
+			return b
+		}
+		return a
+	}
+	return Secrets{UserSecret: pick(s.UserSecret, other.UserSecret), OrgSecret: pick(s.OrgSecret, other.OrgSecret), APISecret: pick(s.APISecret, other.APISecret)}
 }
 
 // PresetPolling builds a poller configuration for the named resources:

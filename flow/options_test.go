@@ -115,6 +115,8 @@ func TestResolveUsageErrorsNameTheFlag(t *testing.T) {
 		{[]string{"--base-url", "ftp://x"}, nil, "base-url", "https"},
 		{[]string{"--region", "mars"}, nil, "region", "unknown region"},
 		{[]string{"--region", "eu", "--base-url", "https://x.com"}, nil, "base-url", "not both"},
+		{[]string{"--sandbox", "--region", "eu"}, nil, "sandbox", "leave out --base-url and --region"},
+		{[]string{"--sandbox"}, map[string]string{"CEWIZ_BASE_URL": "https://x.com"}, "sandbox", "leave out"},
 		{[]string{"--name", " "}, nil, "name", "empty"},
 		{[]string{"--tag", "a,b"}, nil, "tag", "comma"},
 		{[]string{"--api-key", "a b"}, nil, "api-key", "spaces"},
