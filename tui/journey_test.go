@@ -105,10 +105,15 @@ func TestJourneyAgainstSandbox(t *testing.T) {
 	m, srv, dir := sandboxModel(t, sandbox.Options{}, browser)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	w := &screenWatcher{r: tm.Output()}
-	pressUntil(t, tm, w, "Step 2 of 8")      // Connect: secrets checked against the sandbox
-	pressUntil(t, tm, w, "Step 3 of 8")      // App
-	pressUntil(t, tm, w, "Step 4 of 8")      // Site → Authorize: listener, consent page, Allow
-	pressUntil(t, tm, w, "Authorized")       // the browser clicked Allow: the code arrived
+	pressUntil(t, tm, w, "Step 2 of 8") // Connect: secrets checked against the sandbox
+	pressUntil(t, tm, w, "Step 3 of 8") // App
+	// Site → Authorize: the listener, the consent page, Allow; the code
+	// arrives so fast that the Authorize frame itself may never be drawn.
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	if !w.waitFor(t, "Authorized", 15*time.Second) {
+		t.Fatalf("no grant:\n%s", w.pull())
+	}
+	w.reset()
 	pressUntil(t, tm, w, "Step 6 of 8")      // Events
 	pressUntil(t, tm, w, "Step 7 of 8")      // Resources: the element's default
 	pressUntil(t, tm, w, "Step 8 of 8")      // Instance
