@@ -88,7 +88,7 @@ func sandboxModel(t *testing.T, sbOpts sandbox.Options, browser journey.Browser)
 func pressUntil(t *testing.T, tm *teatest.TestModel, w *screenWatcher, text string) {
 	t.Helper()
 	for i := 0; i < 12; i++ {
-		if w.waitFor(t, text, 250*time.Millisecond) {
+		if w.waitFor(t, text, 500*time.Millisecond) {
 			w.reset()
 			return
 		}

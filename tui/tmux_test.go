@@ -62,7 +62,7 @@ func (s *tmuxSession) waitFor(text string, d time.Duration) bool {
 func (s *tmuxSession) pressUntil(text string) {
 	s.t.Helper()
 	for i := 0; i < 12; i++ {
-		if s.waitFor(text, 400*time.Millisecond) {
+		if s.waitFor(text, 600*time.Millisecond) {
 			return
 		}
 		s.keys("Enter")
