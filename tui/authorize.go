@@ -230,6 +230,8 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			return s.openPaste()
 		case key.Matches(k, keys.Skip):
 			return s.skip(m)
+		case key.Matches(k, keys.Retry):
+			return s.begin(m) // a new state and a new address
 		case key.Matches(k, keys.Back):
 			m.closeAuth()
 			return m.back()
@@ -411,10 +413,11 @@ func (s *authorizeStep) help(m *Model) []key.Binding {
 	case phaseStarting:
 		return []key.Binding{k.Back}
 	case phaseWaiting:
+		again := key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "start again"))
 		if m.auth != nil && m.auth.PasteOnly {
-			return []key.Binding{k.Paste, k.CopyURL, k.Skip, k.Back}
+			return []key.Binding{k.Paste, k.CopyURL, again, k.Skip, k.Back}
 		}
-		return []key.Binding{k.Reopen, k.CopyURL, k.Paste, k.Skip, k.Back}
+		return []key.Binding{k.Reopen, k.CopyURL, k.Paste, again, k.Skip, k.Back}
 	case phasePasting:
 		return []key.Binding{k.SubmitText, k.CancelText}
 	case phaseConfirm:
