@@ -168,9 +168,6 @@ func prefill(a flow.Answers, mem flow.Memory) flow.Answers {
 
 // Init starts the first step.
 func (m *Model) Init() tea.Cmd {
-	if firstFrameHook != nil {
-		firstFrameHook(time.Now())
-	}
 	return m.scr.init(m)
 }
 

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -219,6 +218,3 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	}
 	return m.outcome, nil
 }
-
-// firstFrameHook is set by the first-frame measurement.
-var firstFrameHook func(time.Time)
