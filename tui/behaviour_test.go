@@ -313,3 +313,106 @@ func TestConnectRetryAfter401(t *testing.T) {
 		t.Fatal("the retyped secrets were not used as typed")
 	}
 }
+
+// TestNoSecretOnAnyScreen walks the whole wizard and the end screens and
+// checks that no secret, code or token is ever drawn.
+func TestNoSecretOnAnyScreen(t *testing.T) {
+	secrets := []string{"user-secret", "org-secret", "app-secret", "GRANT-CODE", "TOKEN-abc123="}
+	check := func(h *harness) {
+		t.Helper()
+		s := h.screen()
+		for _, x := range secrets {
+			if strings.Contains(s, x) {
+				t.Fatalf("%v shows %q:\n%s", h.m.Step(), x, s)
+			}
+		}
+	}
+	h := newHarness(t, ready)
+	for _, s := range []flow.Step{flow.StepConnect, flow.StepApp, flow.StepSite, flow.StepAuthorize, flow.StepEvents, flow.StepResources, flow.StepInstance, flow.StepReview} {
+		h.walkTo(s)
+		if s == flow.StepAuthorize {
+			h.waitFor(func() bool { return h.m.auth != nil }, "listener")
+		}
+		check(h)
+	}
+	h.typeText("u") // the cURL view reads the secrets from variables
+	check(h)
+	h.typeText("u")
+	h.enter()
+	h.waitFor(func() bool { return h.m.Step() == flow.StepResult }, "result")
+	check(h)
+
+	h2 := newHarness(t, ready)
+	h2.client.createErrs = []error{&cloudelements.APIError{Op: "POST /instances", Status: 400, Message: "bad", ProviderMessage: "invalid_grant"}}
+	h2.walkTo(flow.StepReview)
+	h2.enter()
+	h2.waitFor(func() bool { return h2.m.Step() == flow.StepError }, "error")
+	check(h2)
+}
+
+// TestResourcesDetails ticks two resources (one by copying the events
+// configuration), fills their small forms, and finds them in the body.
+func TestResourcesDetails(t *testing.T) {
+	h := newHarness(t, ready)
+	h.walkTo(flow.StepResources)
+	h.typeText(" ") // events
+	h.key(tea.KeyDown)
+	h.typeText("c") // files gets a copy of events' configuration
+	h.enter()       // → events' form
+	if !strings.Contains(h.screen(), "events (1 of 2)") {
+		t.Fatalf("no form for events:\n%s", h.screen())
+	}
+	h.enter() // url
+	h.clearInput()
+	h.typeText("uuid") // idField
+	h.enter()
+	h.enter() // updated field
+	for i := 0; i < len(flow.CommonDateFormats); i++ {
+		h.key(tea.KeyDown) // to "custom"
+	}
+	h.enter()
+	h.typeText("dd.MM.yyyy")
+	h.enter()
+	for i := 0; i < 3; i++ { // created: field, format, custom
+		h.enter()
+	}
+	if !strings.Contains(h.screen(), "files (2 of 2)") {
+		t.Fatalf("no form for files:\n%s", h.screen())
+	}
+	for i := 0; i < 8 && h.m.Step() == flow.StepResources; i++ {
+		h.enter()
+	}
+	if h.m.Step() != flow.StepInstance {
+		t.Fatalf("after the forms: %v\n%s", h.m.Step(), h.screen())
+	}
+	p := h.m.answers.Polling
+	if len(p) != 2 || p[0].Name != "events" || p[1].Name != "files" {
+		t.Fatalf("polling %+v", p)
+	}
+	if p[0].IDField != "uuid" || p[0].DatesConfiguration.UpdatedDateFormat != "dd.MM.yyyy" {
+		t.Fatalf("events %+v %+v", p[0], *p[0].DatesConfiguration)
+	}
+	if p[1].URL != "/hubs/documents/files" || p[1].IDField != "id" {
+		t.Fatalf("files %+v", p[1])
+	}
+	body := flow.BuildBody(h.m.answers, h.m.secrets, flow.SecretsMasked)
+	if len(body.Configuration.PollerConfiguration) != 2 {
+		t.Fatal("the body has no poller configuration")
+	}
+}
+
+func TestResourcesUseDefault(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		ready(c)
+		c.Answers.Polling = flow.PollingPresets()[:1]
+	})
+	h.walkTo(flow.StepResources)
+	if !strings.Contains(h.screen(), "1 ticked") {
+		t.Fatalf("the answers' resources are not ticked:\n%s", h.screen())
+	}
+	h.typeText("d")
+	h.enter()
+	if h.m.Step() != flow.StepInstance || h.m.answers.Polling != nil {
+		t.Fatalf("d then enter: %v %+v", h.m.Step(), h.m.answers.Polling)
+	}
+}
