@@ -330,7 +330,7 @@ func (s *authorizeStep) view(m *Model) string {
 		b.WriteString(st.dim.Render("Press enter to continue, or a to authorize again (codes are single-use and expire)."))
 		return b.String()
 	case phaseStarting:
-		b.WriteString(m.spinner.View() + " Starting the listener and asking Cloud Elements for the authorization address…")
+		b.WriteString(m.spinView() + " Starting the listener and asking Cloud Elements for the authorization address…")
 		return b.String()
 	case phaseFailed:
 		b.WriteString(m.renderError(s.err))
@@ -340,7 +340,7 @@ func (s *authorizeStep) view(m *Model) string {
 	}
 	auth := m.auth
 	if auth == nil {
-		return m.spinner.View() + " …"
+		return m.spinView() + " …"
 	}
 	if auth.PasteOnly {
 		b.WriteString("Open this address, choose Allow, then copy the address the browser lands on\n(" + st.url.Render(auth.RedirectURI) + "?code=…) and paste it here:\n")
@@ -378,9 +378,9 @@ func (s *authorizeStep) view(m *Model) string {
 	switch s.phase {
 	case phaseWaiting:
 		if auth.PasteOnly {
-			b.WriteString(m.spinner.View() + " Waiting for the pasted address" + left)
+			b.WriteString(m.spinView() + " Waiting for the pasted address" + left)
 		} else {
-			b.WriteString(m.spinner.View() + " Waiting for the browser at " + st.url.Render(auth.RedirectURI) + left)
+			b.WriteString(m.spinView() + " Waiting for the browser at " + st.url.Render(auth.RedirectURI) + left)
 		}
 		if s.notice != "" {
 			b.WriteString("\n" + st.dim.Render(s.notice))

@@ -208,7 +208,7 @@ func (s *connectStep) goOffline(m *Model) tea.Cmd {
 
 func (s *connectStep) view(m *Model) string {
 	if s.checking {
-		return m.spinner.View() + " Checking the secrets with Cloud Elements at " + m.st.url.Render(m.answers.BaseURL) + " …"
+		return m.spinView() + " Checking the secrets with Cloud Elements at " + m.st.url.Render(m.answers.BaseURL) + " …"
 	}
 	return s.fs.view(m)
 }

@@ -54,7 +54,7 @@ func (s *createStep) update(m *Model, msg tea.Msg) tea.Cmd {
 }
 
 func (s *createStep) view(m *Model) string {
-	return m.spinner.View() + " Creating the instance: Cloud Elements exchanges the grant code with DocuShare Flex…"
+	return m.spinView() + " Creating the instance: Cloud Elements exchanges the grant code with DocuShare Flex…"
 }
 
 func (s *createStep) help(*Model) []key.Binding { return nil }

@@ -483,3 +483,12 @@ func (m *Model) copyText(s string) tea.Cmd {
 }
 
 type copiedMsg struct{ err error }
+
+// spinView is the spinner, or nothing in accessible mode (a screen reader
+// would read the glyph).
+func (m *Model) spinView() string {
+	if m.accessible {
+		return "…"
+	}
+	return m.spinner.View()
+}
