@@ -416,3 +416,22 @@ func TestResourcesUseDefault(t *testing.T) {
 		t.Fatalf("d then enter: %v %+v", h.m.Step(), h.m.answers.Polling)
 	}
 }
+
+// TestLeavingWhileStartingFreesTheListener: esc while the authorization is
+// starting; when the start completes later, its listener is closed.
+func TestLeavingWhileStartingFreesTheListener(t *testing.T) {
+	h := newHarness(t, ready)
+	h.walkTo(flow.StepSite)
+	// Enter Authorize without running its start command.
+	h.m.step = flow.StepAuthorize
+	h.m.scr = newAuthorize(h.m)
+	start := h.m.scr.(*authorizeStep).begin(h.m)
+	h.key(tea.KeyEsc)
+	if h.m.Step() != flow.StepSite {
+		t.Fatalf("esc: %v", h.m.Step())
+	}
+	h.do(start) // the start completes now
+	if len(h.ls.all) != 1 || !h.ls.allClosed() {
+		t.Fatalf("%d listeners, all closed %v", len(h.ls.all), h.ls.allClosed())
+	}
+}

@@ -198,6 +198,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			fs.resize(m)
 		}
 		return m, nil
+	case authBegunMsg:
+		// An authorization that finished starting after the user left the
+		// step (esc while starting): free its port at once.
+		if s, ok := m.scr.(*authorizeStep); (!ok || s.gen != msg.gen || m.quitting) && msg.auth != nil {
+			_ = msg.auth.Close()
+			return m, nil
+		}
 	case spinner.TickMsg:
 		if m.noTicks {
 			return m, nil
