@@ -322,11 +322,11 @@ func (s *authorizeStep) view(m *Model) string {
 	var b strings.Builder
 	switch s.phase {
 	case phaseHave:
-		age := ""
-		if !m.codeAt.IsZero() {
-			age = " " + humanDuration(m.clock.Now().Sub(m.codeAt)) + " ago"
+		if m.codeAt.IsZero() {
+			b.WriteString(st.ok.Render("✓ A grant code was given") + " (--code or the body file).\n")
+		} else {
+			b.WriteString(st.ok.Render("✓ Authorized") + ": the grant code was caught " + humanDuration(m.clock.Now().Sub(m.codeAt)) + " ago.\n")
 		}
-		b.WriteString(st.ok.Render("✓ Authorized") + ": the grant code was caught" + age + ".\n")
 		b.WriteString(st.dim.Render("Press enter to continue, or a to authorize again (codes are single-use and expire)."))
 		return b.String()
 	case phaseStarting:
