@@ -63,13 +63,6 @@ type doctorResultMsg struct {
 	ok bool
 }
 
-var doctorKeys = struct {
-	Cancel, Close key.Binding
-}{
-	Cancel: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "cancel")),
-	Close:  key.NewBinding(key.WithKeys("enter", "esc", "q"), key.WithHelp("enter", "back")),
-}
-
 // NewDoctor makes the live checklist for cfg with deps (the real ones are
 // built by main: see runDoctorWith there). r is the renderer the UI draws
 // with (NewRenderer(os.Stderr, getenv)). The checks start in Init.

@@ -109,3 +109,15 @@ func newKeyMap() keyMap {
 	k.form = fk
 	return k
 }
+
+// doctorKeyMap holds the doctor checklist's bindings. DoctorModel also runs
+// standalone (`cewiz doctor`), without the wizard's keyMap.
+type doctorKeyMap struct {
+	Cancel key.Binding // ctrl+c: cancel the checks
+	Close  key.Binding // once done: back to the wizard (embedded) or quit
+}
+
+var doctorKeys = doctorKeyMap{
+	Cancel: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "cancel")),
+	Close:  key.NewBinding(key.WithKeys("enter", "esc", "q"), key.WithHelp("enter", "back")),
+}
