@@ -3,8 +3,8 @@
 // for reads, and a create that never makes a duplicate.
 //
 // Errors never contain a secret: the User/Organization secrets, the
-// Application Secret, the grant code and instance tokens are removed from
-// every error text, and URLs in errors carry no query.
+// Application Secret, the OAuth state, the grant code and instance tokens
+// are removed from every error text, and URLs in errors carry no query.
 package cloudelements
 
 import (
@@ -491,7 +491,9 @@ func (c *Client) OAuthURL(ctx context.Context, o OAuthRequest) (string, error) {
 	var out struct {
 		OAuthURL flexString `json:"oauthUrl"`
 	}
-	r := request{method: http.MethodGet, path: c.elementPath("/oauth/url"), query: q, secrets: []string{o.APISecret.Reveal()}, retry: true}
+	// The state is a nonce the listener checks on the way back: like the
+	// Application Secret, it must not reach an error text.
+	r := request{method: http.MethodGet, path: c.elementPath("/oauth/url"), query: q, secrets: []string{o.APISecret.Reveal(), o.State}, retry: true}
 	if err := c.do(ctx, r, &out); err != nil {
 		return "", err
 	}

@@ -26,6 +26,7 @@ const (
 	canaryAppSecret = "CANARY-app-secret+/=7788"
 	canaryWrongUser = "CANARY-wrong-user-9911"
 	canaryCode      = "CANARY-code-aa55"
+	canaryState     = "CANARY-state-b0b0"
 )
 
 // TestSecretsNeverInErrors collects an error from every failure path the
@@ -35,7 +36,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	so := sandbox.Options{UserSecret: canaryUser, OrgSecret: canaryOrg, AppSecret: canaryAppSecret}
 	e := newEnvWith(t, so)
 	user, org := flow.NewSecret(canaryUser), flow.NewSecret(canaryOrg)
-	oauth := cloudelements.OAuthRequest{APIKey: sandbox.DemoAppID, APISecret: flow.NewSecret(canaryAppSecret), CallbackURL: callback, SiteAddress: site, State: "s"}
+	oauth := cloudelements.OAuthRequest{APIKey: sandbox.DemoAppID, APISecret: flow.NewSecret(canaryAppSecret), CallbackURL: callback, SiteAddress: site, State: canaryState}
 	mkBody := func(name, code string) flow.Body {
 		b := body(name, code)
 		b.Configuration.APISecret = canaryAppSecret
@@ -54,7 +55,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		status := http.StatusBadRequest
-		if r.URL.Query().Get("state") == "ok" {
+		if r.URL.Query().Get("apiKey") == "not-json" {
 			status = http.StatusOK // a 200 that is not JSON: the protocol path
 			w.Write([]byte("not json " + r.Header.Get("Authorization")))
 			return
@@ -125,7 +126,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		{"oauth/url echoed", func() error { _, err := newClient(echo.URL).OAuthURL(ctx, oauth); return err }},
 		{"oauth/url 200 not JSON", func() error {
 			o := oauth
-			o.State = "ok"
+			o.APIKey = "not-json"
 			_, err := newClient(echo.URL).OAuthURL(ctx, o)
 			return err
 		}},
@@ -162,7 +163,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		{"events echoed", func() error { _, err := newClient(echo.URL).InstanceEvents(ctx, 1); return err }},
 		{"delete echoed", func() error { return newClient(echo.URL).DeleteInstance(ctx, 1) }},
 	}
-	canaries := []string{canaryUser, canaryOrg, canaryAppSecret, canaryWrongUser, canaryCode}
+	canaries := []string{canaryUser, canaryOrg, canaryAppSecret, canaryWrongUser, canaryCode, canaryState}
 	for _, c := range canaries[:] {
 		canaries = append(canaries, url.QueryEscape(c), url.PathEscape(c))
 	}
@@ -191,7 +192,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	}
 	// The echo server really did echo: the scan is not vacuous.
 	_, err := newClient(echo.URL).OAuthURL(ctx, oauth)
-	if ae := apiErr(t, err); !strings.Contains(ae.Message, flow.Mask) || !strings.Contains(ae.RequestID, flow.Mask) {
+	if ae := apiErr(t, err); !strings.Contains(ae.Message, "state="+flow.Mask) || !strings.Contains(ae.RequestID, flow.Mask) {
 		t.Fatalf("the echo server did not echo: %#v", ae)
 	}
 }
