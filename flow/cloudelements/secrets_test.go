@@ -27,6 +27,7 @@ const (
 	canaryWrongUser = "CANARY-wrong-user-9911"
 	canaryCode      = "CANARY-code-aa55"
 	canaryState     = "CANARY-state-b0b0"
+	canaryToken     = "CANARY-token-c1c1/+="
 )
 
 // TestSecretsNeverInErrors collects an error from every failure path the
@@ -194,5 +195,39 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	_, err := newClient(echo.URL).OAuthURL(ctx, oauth)
 	if ae := apiErr(t, err); !strings.Contains(ae.Message, "state="+flow.Mask) || !strings.Contains(ae.RequestID, flow.Mask) {
 		t.Fatalf("the echo server did not echo: %#v", ae)
+	}
+}
+
+// TestInstanceTokensNeverInErrors: once the client has seen an instance's
+// token (list, get or create), a later error that repeats it shows it masked.
+func TestInstanceTokensNeverInErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/elements/api-v2/instances" {
+			fmt.Fprintf(w, `[{"id":1,"name":"n","token":%q}]`, canaryToken)
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"requestId":"r1","message":"instance token %s is broken","providerMessage":%q}`, canaryToken, url.QueryEscape(canaryToken))
+	}))
+	defer srv.Close()
+	c, err := cloudelements.New(srv.URL, flow.NewSecret(canaryUser), flow.NewSecret(canaryOrg), cloudelements.WithRetry(fastRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ListInstances(ctx)
+	if err != nil || len(list) != 1 || list[0].Token.Reveal() != canaryToken {
+		t.Fatalf("list %v %v", list, err)
+	}
+	_, err = c.GetInstance(ctx, 1)
+	ae := apiErr(t, err)
+	if !strings.Contains(ae.Message, "instance token "+flow.Mask) {
+		t.Fatalf("the server's text did not come through masked: %q", ae.Message)
+	}
+	for _, text := range []string{err.Error(), fmt.Sprintf("%+v %#v", err, err), cloudelements.Hint(err)} {
+		for _, sec := range []string{canaryToken, url.QueryEscape(canaryToken)} {
+			if strings.Contains(text, sec) {
+				t.Errorf("the error text contains the instance token: %s", text)
+			}
+		}
 	}
 }
