@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -90,6 +91,38 @@ func TestUserAgentAndHeaders(t *testing.T) {
 	if got.Get("User-Agent") != "cewiz/1.2.3" || got.Get("Content-Type") != "application/json" ||
 		got.Get("Authorization") != "User "+sandbox.DemoUserSecret+", Organization "+sandbox.DemoOrgSecret {
 		t.Fatalf("headers %v", got)
+	}
+}
+
+// TestOAuthURLSendsTheFields: the query of GET .../oauth/url carries the
+// real Application Secret (not its mask) and the callback URL byte for byte
+// (rule 2 of oauth-loopback.md: one string everywhere).
+func TestOAuthURLSendsTheFields(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{})
+	var got url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/oauth/url") {
+			got = r.URL.Query()
+		}
+		sb.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, err := cloudelements.New(srv.URL, flow.NewSecret(sandbox.DemoUserSecret), flow.NewSecret(sandbox.DemoOrgSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cb = "http://localhost:23949/oauth%2Fcb?tenant=a+b&x=%7E"
+	if _, err := c.OAuthURL(ctx, cloudelements.OAuthRequest{
+		APIKey: sandbox.DemoAppID, APISecret: flow.NewSecret(sandbox.DemoAppSecret), CallbackURL: cb, SiteAddress: site, State: "st/+=1",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"apiKey": sandbox.DemoAppID, "apiSecret": sandbox.DemoAppSecret, "callbackUrl": cb,
+		"siteAddress": site, "docushare.domain": site, "state": "st/+=1"}
+	for k, v := range want {
+		if len(got[k]) != 1 || got[k][0] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
 	}
 }
 
