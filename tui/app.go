@@ -39,6 +39,11 @@ func newApp(m *Model) *appStep {
 		s.registered = m.answers.CallbackURL
 	}
 	loop := loopbackURI(m)
+	register, note := loop, "For loopback, register exactly:\n"+loop+"\n(the redirect URI must match byte for byte)"
+	if a := m.cfg.Listen.ListenAddr; ephemeralListen(a) {
+		register = "http://" + strings.TrimSuffix(a, ":0") + ":PORT" + oauthlistener.DefaultPath
+		note = "With --listen " + a + " the port is chosen when authorizing:\nthe Authorize step shows the exact redirect URI to register\n(give --listen a fixed port to register it once)"
+	}
 	form := m.newForm(
 		huh.NewGroup(
 			huh.NewInput().Key("apikey").Title("Application ID").
@@ -51,11 +56,11 @@ func newApp(m *Model) *appStep {
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("mode").Title("How does the code come back?").
 				Options(
-					huh.NewOption("Here, to cewiz (loopback): register "+loop, callbackLoopback),
+					huh.NewOption("Here, to cewiz (loopback): register "+register, callbackLoopback),
 					huh.NewOption("A registered URL: I paste the code or the address", callbackRegistered),
 				).Value(&s.mode),
 			huh.NewNote().Title("Redirect URI to register in DocuShare Flex").
-				Description("For loopback, register exactly:\n"+loop+"\n(the redirect URI must match byte for byte)"),
+				Description(note),
 			huh.NewInput().Key("registered").Title("Registered redirect URL (for the paste option)").
 				Value(&s.registered).Validate(m.orKeep(&s.registered, func(v string) error {
 				if s.mode != callbackRegistered {
@@ -69,19 +74,33 @@ func newApp(m *Model) *appStep {
 	return s
 }
 
-// loopbackURI is the redirect URI the listener catches: the answers' own
-// when it is loopback, else the one --listen implies, else the default.
+// loopbackURI is the redirect URI the listener catches: the one a fixed
+// --listen port implies (the answers' own when it is loopback on that port,
+// byte for byte), else the answers' own when it is loopback, else the
+// default. With --listen PORT 0 the listener's chosen port replaces it when
+// authorizing.
 func loopbackURI(m *Model) string {
+	own := ""
 	if flow.CallbackIsLoopback(m.answers) {
-		return m.answers.CallbackURL
+		own = m.answers.CallbackURL
 	}
-	if a := m.cfg.Listen.ListenAddr; a != "" && !strings.HasSuffix(a, ":0") {
+	if a := m.cfg.Listen.ListenAddr; a != "" && !ephemeralListen(a) {
 		if r, err := oauthlistener.ParseRedirectURI("http://" + a + oauthlistener.DefaultPath); err == nil && r.Loopback {
+			if o, err := oauthlistener.ParseRedirectURI(own); err == nil && o.Port() == r.Port() {
+				return own
+			}
 			return r.Raw
 		}
 	}
+	if own != "" {
+		return own
+	}
 	return oauthlistener.DefaultRedirectURI
 }
+
+// ephemeralListen: --listen with port 0, where the listener picks a free
+// port when the authorization starts (the redirect URI follows it).
+func ephemeralListen(addr string) bool { return strings.HasSuffix(addr, ":0") }
 
 func (s *appStep) submit(m *Model) tea.Cmd {
 	cb := loopbackURI(m)

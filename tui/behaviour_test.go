@@ -12,6 +12,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/oauthlistener"
 )
 
 func TestEditStepFromReview(t *testing.T) {
@@ -434,4 +435,46 @@ func TestLeavingWhileStartingFreesTheListener(t *testing.T) {
 	if len(h.ls.all) != 1 || !h.ls.allClosed() {
 		t.Fatalf("%d listeners, all closed %v", len(h.ls.all), h.ls.allClosed())
 	}
+}
+
+// The App step names the redirect URI to register: the exact one for a
+// fixed port, and no made-up one when --listen asks for a free port.
+func TestAppRedirectURINote(t *testing.T) {
+	for _, tc := range []struct {
+		listen     string
+		want, deny string
+	}{
+		{"", "register exactly:\n" + oauthlistener.DefaultRedirectURI, "PORT"},
+		{"127.0.0.1:23949", "register exactly:\n" + oauthlistener.DefaultRedirectURI, "PORT"},
+		{"127.0.0.1:8123", "register exactly:\nhttp://127.0.0.1:8123/callback", oauthlistener.DefaultRedirectURI},
+		{"127.0.0.1:0", "port is chosen when authorizing", oauthlistener.DefaultRedirectURI},
+	} {
+		t.Run(tc.listen, func(t *testing.T) {
+			h := newHarness(t, ready, func(c *Config) { c.Listen.ListenAddr = tc.listen })
+			h.walkTo(flow.StepApp)
+			h.enter() // Application ID
+			h.enter() // Application Secret: the callback group
+			s := trimLines(h.screen())
+			if !strings.Contains(s, "How does the code come back?") {
+				t.Fatalf("not at the callback group:\n%s", s)
+			}
+			if !strings.Contains(s, tc.want) || strings.Contains(s, tc.deny) {
+				t.Fatalf("want %q and no %q:\n%s", tc.want, tc.deny, s)
+			}
+			// The listener is asked for what the step showed.
+			h.walkTo(flow.StepAuthorize)
+			h.waitFor(func() bool { return h.ls.last() != nil }, "the listener")
+			if want := h.m.answers.CallbackURL; tc.listen == "127.0.0.1:8123" && want != "http://127.0.0.1:8123/callback" {
+				t.Fatalf("callback URL %q, want the --listen port's", want)
+			}
+		})
+	}
+}
+
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, "\n")
 }
