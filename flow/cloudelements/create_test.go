@@ -53,8 +53,10 @@ func TestAmbiguousCreateIsRecovered(t *testing.T) {
 		{"504 after the create", sandbox.Fault{After: true, Status: 504}, nil, nil},
 		{"502 after the create", sandbox.Fault{After: true, Status: 502}, nil, nil},
 		{"client timeout after the create", sandbox.Fault{After: true, Delay: 5 * time.Second}, &http.Client{Timeout: time.Second}, nil},
-		{"caller deadline after the create", sandbox.Fault{After: true, Delay: 3 * time.Second}, nil,
-			func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 200*time.Millisecond) }},
+		// The deadline leaves the request ample time to arrive (the create
+		// then waits 10 s before answering).
+		{"caller deadline after the create", sandbox.Fault{After: true, Delay: 10 * time.Second}, nil,
+			func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 2*time.Second) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,12 +69,13 @@ func TestAmbiguousCreateIsRecovered(t *testing.T) {
 			e.create("someone-else")
 			e.srv.ResetCounts()
 			e.fault(sandbox.RouteCreateInstance, tt.fault)
+			b := body("mine", e.authorize(callback)) // before the deadline starts
 			c, cancel := ctx, context.CancelFunc(func() {})
 			if tt.ctx != nil {
 				c, cancel = tt.ctx()
 			}
 			defer cancel()
-			in, err := e.c.CreateInstance(c, body("mine", e.authorize(callback)))
+			in, err := e.c.CreateInstance(c, b)
 			if err != nil {
 				t.Fatalf("not recovered: %v", err)
 			}
@@ -122,10 +125,11 @@ func TestAmbiguousCreateNotFound(t *testing.T) {
 	})
 	t.Run("cancelled by the user: no lookup", func(t *testing.T) {
 		e := newEnv(t)
-		e.fault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: 5 * time.Second})
-		c, cancel := context.WithCancel(ctx)
-		time.AfterFunc(100*time.Millisecond, cancel)
-		_, err := e.c.CreateInstance(c, body("cancelled", e.authorize(callback)))
+		e.fault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: time.Minute})
+		b := body("cancelled", e.authorize(callback))
+		// Ctrl-C once the create has happened and its answer is held back.
+		c := cancelWhen(t, func() bool { return len(e.srv.Instances()) == 1 })
+		_, err := e.c.CreateInstance(c, b)
 		if !errors.Is(err, cloudelements.ErrOutcomeUnknown) || !cloudelements.IsCanceled(err) {
 			t.Fatalf("got %v", err)
 		}

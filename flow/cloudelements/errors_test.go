@@ -203,23 +203,25 @@ func TestContextCancellation(t *testing.T) {
 	})
 	t.Run("cancelled while the server is slow", func(t *testing.T) {
 		e := newEnv(t)
-		e.fault(sandbox.RouteListInstances, sandbox.Fault{Delay: 10 * time.Second})
-		c, cancel := context.WithCancel(ctx)
-		time.AfterFunc(50*time.Millisecond, cancel)
+		e.fault(sandbox.RouteListInstances, sandbox.Fault{Delay: time.Minute})
+		// Cancel once the request has reached the slow server.
+		c := cancelWhen(t, func() bool { return e.srv.Count(sandbox.RouteListInstances) == 1 })
 		start := time.Now()
 		_, err := e.c.ListInstances(c)
-		if !cloudelements.IsCanceled(err) || time.Since(start) > 3*time.Second {
+		if !cloudelements.IsCanceled(err) || time.Since(start) > 30*time.Second {
 			t.Fatalf("got %v after %v", err, time.Since(start))
 		}
 	})
 	t.Run("cancelled during a retry backoff", func(t *testing.T) {
-		e := newEnv(t, cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 5, Base: 10 * time.Second, Max: 10 * time.Second}))
+		// A backoff of at least 30 s: only the cancellation explains an
+		// earlier return.
+		e := newEnv(t, cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 5, Base: time.Minute, Max: time.Minute}))
 		e.fault(sandbox.RouteListInstances, sandbox.Fault{Count: 10, Status: 503})
-		c, cancel := context.WithCancel(ctx)
-		time.AfterFunc(50*time.Millisecond, cancel)
+		// Cancel once the first request has reached the server (it answers 503).
+		c := cancelWhen(t, func() bool { return e.srv.Count(sandbox.RouteListInstances) == 1 })
 		start := time.Now()
 		_, err := e.c.ListInstances(c)
-		if !cloudelements.IsCanceled(err) || time.Since(start) > 3*time.Second {
+		if !cloudelements.IsCanceled(err) || time.Since(start) > 20*time.Second {
 			t.Fatalf("got %v after %v", err, time.Since(start))
 		}
 		if n := e.srv.Count(sandbox.RouteListInstances); n != 1 {

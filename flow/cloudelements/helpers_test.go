@@ -165,3 +165,27 @@ func contains(s string, subs ...string) bool {
 }
 
 func secretOf(s string) flow.Secret { return flow.NewSecret(s) }
+
+// cancelWhen cancels the returned context as soon as cond holds (polled),
+// so a test cancels at a known point of the exchange instead of after a
+// guessed delay. It gives up after a minute.
+func cancelWhen(t testing.TB, cond func() bool) context.Context {
+	t.Helper()
+	c, cancel := context.WithCancel(context.Background())
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	t.Cleanup(func() { close(stop); <-done; cancel() })
+	go func() {
+		defer close(done)
+		deadline := time.Now().Add(time.Minute)
+		for !cond() && time.Now().Before(deadline) {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+		cancel()
+	}()
+	return c
+}

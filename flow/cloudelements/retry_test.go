@@ -122,8 +122,10 @@ func TestRetryAfter(t *testing.T) {
 	})
 	t.Run("beyond the context deadline: give up at once", func(t *testing.T) {
 		e := newEnv(t)
-		e.fault(sandbox.RouteListInstances, sandbox.Fault{Status: 503, RetryAfter: "2"})
-		c, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		// Retry-After 3 s is within fastRetry's MaxRetryAfter but beyond
+		// what is left of the 2 s deadline after the first answer.
+		e.fault(sandbox.RouteListInstances, sandbox.Fault{Status: 503, RetryAfter: "3"})
+		c, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		// Had it slept, the deadline would have ended it with a timeout, not the 503.
 		if _, err := e.c.ListInstances(c); cloudelements.StatusOf(err) != 503 {
