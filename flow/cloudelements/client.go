@@ -205,7 +205,9 @@ func (c *Client) send(ctx context.Context, r request) (*result, error) {
 			return res, nil
 		}
 		lastErr = err
-		if !retryable(err) || ctx.Err() != nil {
+		// A context that ended meanwhile is handled before the next try:
+		// a passed deadline gives this answer, a cancellation says so.
+		if !retryable(err) {
 			return nil, err
 		}
 	}

@@ -1,8 +1,10 @@
 package cloudelements_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -213,12 +215,15 @@ func TestContextCancellation(t *testing.T) {
 		}
 	})
 	t.Run("cancelled during a retry backoff", func(t *testing.T) {
-		// A backoff of at least 30 s: only the cancellation explains an
-		// earlier return.
-		e := newEnv(t, cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 5, Base: time.Minute, Max: time.Minute}))
+		// Cancel right after the first (503) answer has been read in full,
+		// so the cancellation lands in the backoff, which is at least 30 s:
+		// only the cancellation explains an earlier return.
+		c, cancel := context.WithCancel(ctx)
+		defer cancel()
+		hc := &http.Client{Transport: &afterAnswer{rt: http.DefaultTransport, then: cancel}}
+		e := newEnv(t, cloudelements.WithHTTPClient(hc),
+			cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 5, Base: time.Minute, Max: time.Minute}))
 		e.fault(sandbox.RouteListInstances, sandbox.Fault{Count: 10, Status: 503})
-		// Cancel once the first request has reached the server (it answers 503).
-		c := cancelWhen(t, func() bool { return e.srv.Count(sandbox.RouteListInstances) == 1 })
 		start := time.Now()
 		_, err := e.c.ListInstances(c)
 		if !cloudelements.IsCanceled(err) || time.Since(start) > 20*time.Second {
@@ -277,4 +282,26 @@ func TestHintsCoverEveryKind(t *testing.T) {
 			t.Errorf("%+v seen as a rejected code", ae)
 		}
 	}
+}
+
+// afterAnswer is the real transport, plus a call to then once an answer has
+// been read in full (the body is kept in memory for the client).
+type afterAnswer struct {
+	rt   http.RoundTripper
+	then func()
+}
+
+func (a *afterAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.rt.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	a.then()
+	return resp, nil
 }
