@@ -269,17 +269,33 @@ func TestRule15_LaunchErrorIsShowableAndHoldsNoURL(t *testing.T) {
 	mustContain(t, err.Error(), "open the address yourself", "launch error")
 }
 
+// waitFile polls until path exists (or a minute passes) and reports whether it does.
+func waitFile(path string) bool {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // TestRule15_RealCommandDoesNotBlockNorWriteStdout starts a real $BROWSER
-// script that writes to stdout and stderr and then sleeps: Open must return
-// at once and nothing may reach this process's stdout.
+// script that writes to stdout and stderr and then stays up until the test
+// releases it: Open must return while it still runs, and nothing may reach
+// this process's stdout.
 func TestRule15_RealCommandDoesNotBlockNorWriteStdout(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("needs /bin/sh")
 	}
 	dir := t.TempDir()
-	marker := filepath.Join(dir, "ran")
+	marker, release, exited := filepath.Join(dir, "ran"), filepath.Join(dir, "release"), filepath.Join(dir, "exited")
 	script := filepath.Join(dir, "fakebrowser")
-	body := "#!/bin/sh\necho STDOUT-CHATTER\necho STDERR-CHATTER >&2\necho \"$1\" > " + marker + "\nsleep 2\n"
+	body := "#!/bin/sh\necho STDOUT-CHATTER\necho STDERR-CHATTER >&2\necho \"$1\" > " + marker + "\n" +
+		"i=0; while [ ! -e " + release + " ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\ntouch " + exited + "\n"
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -297,22 +313,23 @@ func TestRule15_RealCommandDoesNotBlockNorWriteStdout(t *testing.T) {
 	l.IsTerminal = func() bool { return true }
 	l.GOOS = "linux"
 	l.ReadFile = func(string) ([]byte, error) { return nil, os.ErrNotExist }
-	t0 := time.Now()
 	if err := l.Open(authURL); err != nil {
 		t.Fatal(err)
 	}
-	if el := time.Since(t0); el > 500*time.Millisecond {
-		t.Errorf("Open blocked for %v", el)
+	if _, err := os.Stat(exited); err == nil {
+		t.Error("Open returned only after the browser exited: it must not wait for it")
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		if b, err := os.ReadFile(marker); err == nil && strings.TrimSpace(string(b)) == authURL {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the browser command did not run with the URL")
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !waitFile(marker) {
+		t.Fatal("the browser command did not run")
+	}
+	if b, _ := os.ReadFile(marker); strings.TrimSpace(string(b)) != authURL {
+		t.Fatalf("the browser got %q, want the URL", b)
+	}
+	if err := os.WriteFile(release, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !waitFile(exited) {
+		t.Fatal("the browser command did not end")
 	}
 	os.Stdout = saved
 	w.Close()
@@ -338,7 +355,7 @@ func TestRule15_PkgBrowserOutputGoesNowhere(t *testing.T) {
 	saved := os.Stdout
 	os.Stdout = w
 	err := openWithPkgBrowser(authURL)
-	time.Sleep(200 * time.Millisecond)
+	ran := waitFile(marker) // the chatter comes before the marker
 	os.Stdout = saved
 	w.Close()
 	out, _ := io.ReadAll(r)
@@ -348,7 +365,7 @@ func TestRule15_PkgBrowserOutputGoesNowhere(t *testing.T) {
 	if browser.Stdout != io.Discard || browser.Stderr != io.Discard {
 		t.Error("pkg/browser's Stdout/Stderr are not silenced")
 	}
-	if _, err := os.Stat(marker); err != nil {
+	if !ran {
 		t.Error("the fake xdg-open did not run")
 	}
 	if len(out) != 0 {

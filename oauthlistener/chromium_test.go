@@ -74,6 +74,8 @@ func TestRealBrowserHeadlessChromium(t *testing.T) {
 				select {
 				case <-exited:
 				case <-time.After(2 * time.Second):
+					cancel() // stop it: its output can be read only once it has ended
+					<-exited
 				}
 				t.Fatalf("Wait: %v\nobservations: %+v\nchromium stderr (tail): %s", err, l.Observations(), tail(stderr.String(), 2000))
 			}

@@ -451,9 +451,11 @@ func TestRule10_PortClosedWithinASecondAfterTheAnswer(t *testing.T) {
 	if !waitPortFree(l2.Addrs()[0], 1500*time.Millisecond) {
 		t.Fatal("the port is still bound 1.5 s after the answer")
 	}
+	// The port is free: Close has nothing left to wait for but goroutines
+	// that are ending (a bound far below the 1 s grace it would otherwise wait).
 	t0 = time.Now()
 	_ = l2.Close()
-	if time.Since(t0) > 100*time.Millisecond {
+	if time.Since(t0) > 900*time.Millisecond {
 		t.Errorf("Close after shutdown took %v", time.Since(t0))
 	}
 }
@@ -592,10 +594,10 @@ func TestRule12_CancelReturnsWithinASecondAndFreesThePort(t *testing.T) {
 	defer c.Close()
 	_, _ = c.Write([]byte("GET /callback?code=x HTTP/1.1\r\nHost: 127.0.0.1\r\n"))
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	t0 := time.Now()
+	canceledAt := make(chan time.Time, 1)
+	time.AfterFunc(50*time.Millisecond, func() { canceledAt <- time.Now(); cancel() })
 	_, err = l.Wait(ctx)
-	el := time.Since(t0) - 50*time.Millisecond
+	el := time.Since(<-canceledAt) // from the cancellation, however late the timer fired
 	if !errors.Is(err, ErrCanceled) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want ErrCanceled wrapping context.Canceled", err)
 	}
@@ -661,9 +663,9 @@ func TestRule12_DefaultTimeoutAndHint(t *testing.T) {
 	stillWaiting(t, l2, "the hint")
 
 	// A panicking hint callback does not take the listener down.
-	l3 := start(t, Options{HintAfter: 10 * time.Millisecond, OnHint: func() { panic("boom") }})
-	<-l3.Hint()
-	time.Sleep(20 * time.Millisecond)
+	panicked := make(chan struct{})
+	l3 := start(t, Options{HintAfter: 10 * time.Millisecond, OnHint: func() { defer close(panicked); panic("boom") }})
+	<-panicked
 	valid(t, l3, "still-works")
 	if res, err := waitFor(t, l3, time.Second); err != nil || res.Code.Reveal() != "still-works" {
 		t.Fatal(res, err)
