@@ -326,9 +326,14 @@ func bind(host string, port int) (net.Listener, error) {
 	return nil, &PortUnavailableError{Addr: addr, Port: port, Cause: cause, Err: err}
 }
 
+// probePath is what probeCewiz asks for. A listener answers it with a 404
+// and does not count it, so another cewiz's probe does not show up in
+// Observations (and Diagnose) as a browser arriving at a wrong path.
+const probePath = "/.cewiz-listener-probe"
+
 // probeCewiz asks whoever listens on addr whether it is an oauthlistener
-// (rule 19): a GET on / that any listener of this package answers with its
-// marker header (and a 404). It sends nothing else.
+// (rule 19): a GET on probePath that any listener of this package answers
+// with its marker header (and a 404). It sends nothing else.
 func probeCewiz(addr string) bool {
 	c := &http.Client{
 		Timeout:   time.Second,
@@ -338,7 +343,7 @@ func probeCewiz(addr string) bool {
 		},
 	}
 	defer c.CloseIdleConnections()
-	resp, err := c.Get("http://" + addr + "/")
+	resp, err := c.Get("http://" + addr + probePath)
 	if err != nil {
 		return false
 	}
@@ -570,8 +575,12 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeText(w, http.StatusInternalServerError, "internal error")
 		}
 	}()
-	l.obs.requests.Add(1)
 	setSecurityHeaders(w.Header())
+	if r.Method == http.MethodGet && r.URL.EscapedPath() == probePath && probePath != l.path {
+		writeText(w, http.StatusNotFound, "not found") // rule 19's probe: not counted
+		return
+	}
+	l.obs.requests.Add(1)
 
 	if !l.hostAllowed(r.Host) { // rule 8: DNS rebinding
 		l.obs.wrongHost.Add(1)

@@ -689,8 +689,16 @@ func TestRule19_SecondListenerOnSamePortSaysAnotherIsWaiting(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("message %q does not start with %q", err, want)
 	}
-	// The probe did not disturb the first listener.
+	// The probe did not disturb the first listener, nor its diagnosis.
 	stillWaiting(t, first, "the probe")
+	if o := first.Observations(); o.Requests != 0 || o.WrongPath != 0 || len(o.Paths) != 0 {
+		t.Errorf("the probe was counted as a request: %+v", o)
+	}
+	for _, tr := range first.Diagnose() {
+		if tr.Observed {
+			t.Errorf("the probe shows in the diagnosis: %s", tr)
+		}
+	}
 	valid(t, first, "first")
 	if res, err := waitFor(t, first, time.Second); err != nil || res.Code.Reveal() != "first" {
 		t.Fatal(res, err)
