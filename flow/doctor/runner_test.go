@@ -264,8 +264,13 @@ func TestPlainAndJSON(t *testing.T) {
 	deps.Prober = &fakeProber{status: 404}
 	cfg := Config{Answers: answers(), HaveSecrets: true}
 	var streamed bytes.Buffer
-	ps := NewPlainStream(&streamed, Checks(cfg), Words)
-	rep := Run(context.Background(), cfg, deps, ps.Add)
+	rep, err := RunPlain(context.Background(), cfg, deps, &streamed, Words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(streamed.String(), Summary(rep)) {
+		t.Fatalf("no summary line at the end:\n%s", streamed.String())
+	}
 	var whole bytes.Buffer
 	if err := WritePlain(&whole, rep, Words); err != nil {
 		t.Fatal(err)
@@ -361,12 +366,12 @@ func (s *slowAPI) InstanceEvents(ctx context.Context, id int64) ([]cloudelements
 
 func TestRunBudgetBoundsChains(t *testing.T) {
 	deps, api := goodDeps()
-	// Timeout 1s, so a budget of 2s: secrets (0.6s) then instance (0.6s)
-	// pass with 0.4s to spare each; the events check starts at 1.2s or
-	// later, so the budget (2s) ends it before its own timeout (2.2s or
-	// later). Scheduling delays only move the events check later.
-	deps.API = &slowAPI{fakeAPI: fakeAPI{element: api.element, meta: api.meta, inst: api.inst, events: api.events}, d: 600 * time.Millisecond}
-	cfg := Config{Answers: answers(), HaveSecrets: true, InstanceID: 7, Timeout: time.Second}
+	// Timeout 1.5s, so a budget of 3s: secrets (1.1s) then instance (1.1s)
+	// pass with 0.4s to spare each; the events check starts at 2.2s or
+	// later, so the budget stops it after at most 0.8s, well before its own
+	// 1.5s timeout. Scheduling delays only start it later (and so shorten it).
+	deps.API = &slowAPI{fakeAPI: fakeAPI{element: api.element, meta: api.meta, inst: api.inst, events: api.events}, d: 1100 * time.Millisecond}
+	cfg := Config{Answers: answers(), HaveSecrets: true, InstanceID: 7, Timeout: 1500 * time.Millisecond}
 	start := time.Now()
 	rep := Run(context.Background(), cfg, deps, nil)
 	took := time.Since(start)
@@ -374,8 +379,15 @@ func TestRunBudgetBoundsChains(t *testing.T) {
 	if m[IDSecrets].Status != Pass || m[IDInstance].Status != Pass {
 		t.Fatalf("the chain's first links should pass:\n%+v\n%+v", m[IDSecrets], m[IDInstance])
 	}
-	if r := m[IDEventLog]; r.Status != Fail || !strings.Contains(r.Finding, "time limit (2s)") {
+	// The check sees its context end and says "in time", or the runner
+	// stops it first and names the doctor's time limit.
+	r := m[IDEventLog]
+	if r.Status != Fail || !(strings.Contains(r.Finding, "time limit (3s)") || strings.Contains(r.Finding, "in time")) {
 		t.Fatalf("%+v", r)
+	}
+	// It was the budget, not the check's own timeout, that ended it.
+	if r.Duration >= cfg.Timeout {
+		t.Fatalf("the events check ran %s: its own timeout, not the budget, stopped it", r.Duration)
 	}
 	if took < cfg.budget() || took > cfg.budget()+5*time.Second {
 		t.Fatalf("took %s for a budget of %s", took, cfg.budget())
