@@ -401,53 +401,17 @@ var errChecksFailed = errors.New("some checks failed (see above)")
 
 func runDoctor(args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {
 	fs := newFlagSet("doctor", "Run the troubleshooting checklist: the base URL answers, the secrets are\naccepted, the element supports polling, the domain and the notification URL\nresolve, the loopback port is free, a browser can be opened; with --instance\nalso the instance (valid, enabled, events on, vendor type, interval, poller\nconfiguration, recent events). Secrets come from CEWIZ_USER_SECRET and\nCEWIZ_ORG_SECRET; answers not given are taken from the last successful run.\nIn a terminal the list updates live on stderr; otherwise one line per check\non stdout, or with --json a report. Exit 1 when a check fails.", stderr)
-	var o flow.Options
-	o.Register(fs, flow.FlagsConnection|flow.FlagsJSON)
-	var domain, notify, callback, listen, instance string
-	events := true
-	fs.StringVar(&domain, "domain", "", "DocuShare Flex `domain` to check, e.g. acme.docushareflex.com")
-	fs.StringVar(&notify, "notify-url", "", "notification `URL` to check")
-	fs.StringVar(&callback, "callback-url", "", "OAuth redirect `URL` (default "+oauthlistener.DefaultRedirectURI+")")
-	fs.StringVar(&listen, "listen", "", "loopback listener `address` to check (default: the callback URL's)")
-	fs.BoolVar(&events, "events", true, "events are meant to be on (a missing --notify-url is then a warning)")
-	fs.StringVar(&instance, "instance", "", "also inspect the instance with this `ID`")
-	if err := parseFlags(fs, &o, args, lookup); err != nil {
+	var f doctor.Flags
+	f.Register(fs)
+	if err := parseFlags(fs, &f.Options, args, lookup); err != nil {
 		return err
 	}
-	a := flow.NewAnswers()
-	if !o.Sandbox {
-		a = flow.Memory{}.Prefill(a)
-	}
-	if err := o.ApplyConnection(&a); err != nil {
+	cfg, err := f.Config(flow.Memory{})
+	if err != nil {
 		return err
-	}
-	// The domain and the notification URL are checked, not refused: a bad
-	// one is a failed check with advice.
-	if o.Given("domain") {
-		a.Domain = domain
-	}
-	if o.Given("notify-url") {
-		a.NotificationURL = notify
-	}
-	if o.Given("events") {
-		a.EventsEnabled = events
-	}
-	if o.Given("callback-url") {
-		if err := flow.ValidateCallbackURL(callback); err != nil {
-			return &flow.UsageError{Flag: "callback-url", Err: err}
-		}
-		a.CallbackURL = callback
-	}
-	cfg := doctor.Config{Answers: a, ListenAddr: listen}
-	if o.Given("instance") {
-		id, err := doctor.ParseInstanceID(instance)
-		if err != nil {
-			return &flow.UsageError{Flag: "instance", Err: err}
-		}
-		cfg.InstanceID = id
 	}
 	s := flow.SecretsFromEnv(lookup)
-	if o.Sandbox {
+	if f.Sandbox {
 		stop, _, err := startSandboxFor(&cfg.Answers, &s)
 		if err != nil {
 			return err
@@ -457,7 +421,7 @@ func runDoctor(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	}
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
-	rep, err := runDoctorWith(ctx, cfg, s, stdout, stderr, lookup, o.JSON)
+	rep, err := runDoctorWith(ctx, cfg, s, stdout, stderr, lookup, f.JSON)
 	if err != nil {
 		return err
 	}
@@ -507,12 +471,10 @@ func runDoctorWith(ctx context.Context, cfg doctor.Config, s flow.Secrets, stdou
 	if writerIsTerminal(stdout) {
 		style = doctor.Symbols
 	}
-	stream := doctor.NewPlainStream(stdout, doctor.Checks(cfg), style)
-	rep := doctor.Run(ctx, cfg, deps, stream.Add)
+	rep, err := doctor.RunPlain(ctx, cfg, deps, stdout, style)
 	if ctx.Err() != nil {
 		return rep, errCanceled
 	}
-	_, err := io.WriteString(stdout, doctor.Summary(rep))
 	return rep, err
 }
 

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -102,6 +103,16 @@ func (s *PlainStream) Add(r Result) {
 		delete(s.got, s.next)
 		s.next++
 	}
+}
+
+// RunPlain runs the doctor and writes it to w as plain lines: each result
+// as soon as the checks before it are written (NewPlainStream), then the
+// summary line. A write error is returned with the report.
+func RunPlain(ctx context.Context, cfg Config, deps Deps, w io.Writer, style PlainStyle) (Report, error) {
+	stream := NewPlainStream(w, Checks(cfg), style)
+	rep := Run(ctx, cfg, deps, stream.Add)
+	_, err := io.WriteString(w, Summary(rep))
+	return rep, err
 }
 
 // JSONReport is the --json document.
