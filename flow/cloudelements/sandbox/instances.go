@@ -460,25 +460,28 @@ func scalarText(v []byte) string {
 	return buf.String()
 }
 
-// instanceFor finds the instance named by the {id} path value, writing 404
-// when there is none. Called with s.mu held.
-func (s *Sandbox) instanceFor(w http.ResponseWriter, r *http.Request) *instance {
+// withInstance serves a request on one instance: it checks the
+// Authorization header, finds the instance named by the {id} path value
+// (404 when there is none) and, when the header carries an Element token,
+// checks that it is this instance's (401). Then it runs f with s.mu held.
+func (s *Sandbox) withInstance(w http.ResponseWriter, r *http.Request, f func(in *instance)) {
+	token, ok := s.authorize(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	in := s.instances[id]
 	if err != nil || in == nil {
 		s.fail(w, http.StatusNotFound, fmt.Sprintf("No instance found with id '%s'", r.PathValue("id")), "")
-		return nil
+		return
 	}
-	return in
-}
-
-// checkElementToken rejects a wrong "Element <token>" for this instance.
-func (s *Sandbox) checkElementToken(w http.ResponseWriter, in *instance, token string) bool {
 	if token != "" && !equal(token, in.token) {
 		s.fail(w, http.StatusUnauthorized, msgUnauthorized, "")
-		return false
+		return
 	}
-	return true
+	f(in)
 }
 
 func (s *Sandbox) sortedInstances() []*instance {
@@ -504,72 +507,46 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) handleGet(w http.ResponseWriter, r *http.Request) {
-	tok, ok := s.authorize(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	in := s.instanceFor(w, r)
-	if in == nil || !s.checkElementToken(w, in, tok) {
-		return
-	}
-	writeJSON(w, http.StatusOK, in.view())
+	s.withInstance(w, r, func(in *instance) { writeJSON(w, http.StatusOK, in.view()) })
 }
 
 func (s *Sandbox) handleDelete(w http.ResponseWriter, r *http.Request) {
-	tok, ok := s.authorize(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	in := s.instanceFor(w, r)
-	if in == nil || !s.checkElementToken(w, in, tok) {
-		return
-	}
-	delete(s.instances, in.id)
-	delete(s.byName, in.name)
-	w.WriteHeader(http.StatusOK)
+	s.withInstance(w, r, func(in *instance) {
+		delete(s.instances, in.id)
+		delete(s.byName, in.name)
+		w.WriteHeader(http.StatusOK)
+	})
 }
 
 func (s *Sandbox) handleEvents(w http.ResponseWriter, r *http.Request) {
-	tok, ok := s.authorize(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	in := s.instanceFor(w, r)
-	if in == nil || !s.checkElementToken(w, in, tok) {
-		return
-	}
-	if in.disabled {
-		s.fail(w, http.StatusForbidden, fmt.Sprintf("The instance %d is disabled", in.id), "")
-		return
-	}
-	status := r.URL.Query().Get("status")
-	size := 200
-	if ps := r.URL.Query().Get("pageSize"); ps != "" {
-		n, err := strconv.Atoi(ps)
-		if err != nil || n < 1 || n > 500 {
-			s.fail(w, http.StatusBadRequest, "pageSize must be a number between 1 and 500", "")
+	s.withInstance(w, r, func(in *instance) {
+		if in.disabled {
+			s.fail(w, http.StatusForbidden, fmt.Sprintf("The instance %d is disabled", in.id), "")
 			return
 		}
-		size = n
-	}
-	events := make([]Event, 0, len(in.events))
-	for _, e := range in.events {
-		if status == "" || strings.EqualFold(status, e.Status) {
-			events = append(events, e)
+		status := r.URL.Query().Get("status")
+		size := 200
+		if ps := r.URL.Query().Get("pageSize"); ps != "" {
+			n, err := strconv.Atoi(ps)
+			if err != nil || n < 1 || n > 500 {
+				s.fail(w, http.StatusBadRequest, "pageSize must be a number between 1 and 500", "")
+				return
+			}
+			size = n
 		}
-	}
-	// Newest first, as an event log is read.
-	sort.SliceStable(events, func(i, j int) bool { return events[i].EventDate.After(events[j].EventDate) })
-	if len(events) > size {
-		events = events[:size]
-	}
-	writeJSON(w, http.StatusOK, events)
+		events := make([]Event, 0, len(in.events))
+		for _, e := range in.events {
+			if status == "" || strings.EqualFold(status, e.Status) {
+				events = append(events, e)
+			}
+		}
+		// Newest first, as an event log is read.
+		sort.SliceStable(events, func(i, j int) bool { return events[i].EventDate.After(events[j].EventDate) })
+		if len(events) > size {
+			events = events[:size]
+		}
+		writeJSON(w, http.StatusOK, events)
+	})
 }
 
 // ErrNoInstance is returned by the accessors for an unknown id.
