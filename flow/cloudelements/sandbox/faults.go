@@ -137,32 +137,28 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request, f Fault, h 
 			return false
 		}
 	}
-	if f.After {
-		rec := &recorder{header: http.Header{}}
-		h(rec, r)
-		if !wait() {
-			return
-		}
+	// answer drops the connection or gives the fault's status, else the
+	// normal answer.
+	answer := func(normal func()) {
 		switch {
 		case f.Drop:
 			drop(w)
 		case f.Status != 0:
 			s.faultStatus(w, f)
 		default:
-			rec.replay(w)
+			normal()
+		}
+	}
+	if f.After {
+		rec := &recorder{header: http.Header{}}
+		h(rec, r)
+		if wait() {
+			answer(func() { rec.replay(w) })
 		}
 		return
 	}
-	if !wait() {
-		return
-	}
-	switch {
-	case f.Drop:
-		drop(w)
-	case f.Status != 0:
-		s.faultStatus(w, f)
-	default:
-		h(w, r)
+	if wait() {
+		answer(func() { h(w, r) })
 	}
 }
 

@@ -585,6 +585,17 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("after-fault: %d, %d instances", a.status, len(s.Instances()))
 	}
 
+	// A delay alone, before or after the handler, still gives the normal answer.
+	for _, after := range []bool{false, true} {
+		_ = s.InjectFault(RouteListInstances, Fault{After: after, Delay: 10 * time.Millisecond})
+		var got []map[string]any
+		a := call(t, "GET", list, demoAuth, nil)
+		a.json(t, &got)
+		if a.status != 200 || len(got) != 1 || got[0]["name"] != "ghost" {
+			t.Fatalf("delay (after=%v): %d %s", after, a.status, a.body)
+		}
+	}
+
 	// Delay, ended early by a client that gives up.
 	_ = s.InjectFault(RouteElement, Fault{Delay: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
