@@ -222,16 +222,10 @@ func addressMismatch(u *url.URL, r RedirectURI) string {
 	return ""
 }
 
-func portOf(u *url.URL) int {
-	return RedirectURI{URL: u}.Port()
-}
-
-func pathOf(u *url.URL) string {
-	if p := u.EscapedPath(); p != "" {
-		return p
-	}
-	return "/"
-}
+// portOf and pathOf read a pasted address the way RedirectURI reads the
+// redirect URI, so that the two compare alike.
+func portOf(u *url.URL) int    { return RedirectURI{URL: u}.Port() }
+func pathOf(u *url.URL) string { return RedirectURI{URL: u}.Path() }
 
 // trailingBrokenEscape reports whether s ends with "%" or "%X".
 func trailingBrokenEscape(s string) bool {
