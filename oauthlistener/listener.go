@@ -57,7 +57,8 @@ type Options struct {
 	// HintAfter is when Hint() closes and OnHint runs if no callback has
 	// arrived (default 30 seconds; negative: never).
 	HintAfter time.Duration
-	// OnHint runs once, in its own goroutine, at HintAfter.
+	// OnHint runs once, in its own goroutine, at HintAfter. It must return
+	// promptly (hand the news to the UI without blocking): Close waits for it.
 	OnHint func()
 	// Pages are the landing page texts.
 	Pages Pages
