@@ -519,7 +519,7 @@ func TestDoctorCommand(t *testing.T) {
 		check string
 		want  string
 	}{
-		{"bad secrets", func() {}, createEnv("CEWIZ_USER_SECRET", "wrong"), "secrets", "fail: Cloud Elements refused"},
+		{"bad secrets", func() {}, createEnv("CEWIZ_USER_SECRET", "not-the-user-secret-5120"), "secrets", "fail: Cloud Elements refused"},
 		{"disabled instance", func() { sb.SetDisabled(in.ID, true) }, createEnv(), "instance", "fail: "},
 		{"events off", func() { sb.SetDisabled(in.ID, false); sb.SetEventsEnabled(in.ID, false) }, createEnv(), "instance-events-enabled", "fail: Events are off"},
 		{"unparsable poller configuration", func() {
@@ -756,13 +756,13 @@ func TestWizardDoctor(t *testing.T) {
 	sb := startSandbox(t)
 	a := flow.NewAnswers()
 	a.BaseURL, a.CallbackURL = sb.BaseURL(), "https://auth.cloudelements.io/oauth"
-	s := flow.Secrets{UserSecret: flow.NewSecret(sandbox.DemoUserSecret), OrgSecret: flow.NewSecret("wrong")}
+	s := flow.Secrets{UserSecret: flow.NewSecret(sandbox.DemoUserSecret), OrgSecret: flow.NewSecret("not-the-org-secret-5121")}
 	var errOut bytes.Buffer
 	err := wizardDoctor(&errOut, func(string) (string, bool) { return "", false }, true)(context.Background(), a, s)
 	if !errors.Is(err, errChecksFailed) || !strings.Contains(errOut.String(), "FAIL  User and Organization secrets accepted") {
 		t.Fatalf("%v\n%s", err, errOut.String())
 	}
-	checkNoSecrets(t, map[string]string{"CEWIZ_ORG_SECRET": "wrong"}, nil, []string{"wizard doctor"}, "", errOut.String())
+	checkNoSecrets(t, map[string]string{"CEWIZ_ORG_SECRET": "not-the-org-secret-5121"}, nil, []string{"wizard doctor"}, "", errOut.String())
 }
 
 func TestCreateRegisteredCallbackPaste(t *testing.T) {
