@@ -24,6 +24,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cewiz/cewiz/flow"
 )
@@ -325,9 +326,10 @@ func (c *Client) apiError(r request, res *result) *APIError {
 	if e.RequestID == "" {
 		e.RequestID = res.header.Get("Elements-Request-Id")
 	}
-	e.Message = c.redact(clip(e.Message), r.secrets)
-	e.ProviderMessage = c.redact(clip(e.ProviderMessage), r.secrets)
-	e.RequestID = c.redact(clip(e.RequestID), r.secrets)
+	// Redact before cutting: a secret across the cut would leave its start.
+	e.Message = clip(c.redact(e.Message, r.secrets))
+	e.ProviderMessage = clip(c.redact(e.ProviderMessage, r.secrets))
+	e.RequestID = clip(c.redact(e.RequestID, r.secrets))
 	e.RetryAfter = parseRetryAfter(res.header.Get("Retry-After"), time.Now())
 	return e
 }
@@ -342,7 +344,11 @@ func clip(s string) string {
 		return r
 	}, s)
 	if len(s) > 1000 {
-		s = s[:1000] + "…"
+		cut := 1000
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // never in the middle of a character
+		}
+		s = s[:cut] + "…"
 	}
 	return strings.TrimSpace(s)
 }

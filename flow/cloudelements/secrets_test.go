@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
@@ -229,5 +230,28 @@ func TestInstanceTokensNeverInErrors(t *testing.T) {
 				t.Errorf("the error text contains the instance token: %s", text)
 			}
 		}
+	}
+}
+
+// TestLongErrorTextCutAfterRedaction: a secret that straddles the point
+// where a long server text is cut must not leave its beginning behind.
+func TestLongErrorTextCutAfterRedaction(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		pad := strings.Repeat("é", 495) // 990 bytes: the secret crosses byte 1000
+		fmt.Fprintf(w, `{"requestId":"r1","message":%q}`, pad+r.URL.Query().Get("apiSecret"))
+	}))
+	defer srv.Close()
+	c, err := cloudelements.New(srv.URL, flow.NewSecret(canaryUser), flow.NewSecret(canaryOrg), cloudelements.WithRetry(fastRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.OAuthURL(ctx, cloudelements.OAuthRequest{APIKey: "k", APISecret: flow.NewSecret(canaryAppSecret), CallbackURL: callback, SiteAddress: site})
+	msg := apiErr(t, err).Message
+	if strings.Contains(msg, canaryAppSecret[:8]) {
+		t.Fatalf("the start of the secret survives the cut: %q", msg)
+	}
+	if !utf8.ValidString(msg) || len(msg) > 1100 {
+		t.Fatalf("the cut text is %d bytes, valid UTF-8: %v", len(msg), utf8.ValidString(msg))
 	}
 }
