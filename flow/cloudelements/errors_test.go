@@ -150,6 +150,8 @@ func TestNetworkErrors(t *testing.T) {
 	patientTLS := &http.Client{Transport: &http.Transport{TLSHandshakeTimeout: 2 * time.Minute}}
 	slow := newEnv(t)
 	slow.fault(sandbox.RouteElement, sandbox.Fault{Delay: 5 * time.Second})
+	cut := newEnv(t)
+	cut.fault(sandbox.RouteElement, sandbox.Fault{Count: 100, Drop: true}) // every retry too
 
 	tests := []struct {
 		name string
@@ -165,6 +167,7 @@ func TestNetworkErrors(t *testing.T) {
 		{"tls untrusted certificate", tlsSrv.URL, patientTLS, cloudelements.NetTLS, "secure connection"},
 		{"https to an http server", strings.Replace(plain.srv.URL(), "http://", "https://", 1), patientTLS, cloudelements.NetTLS, "secure connection"},
 		{"timeout", slow.srv.BaseURL(), &http.Client{Timeout: 100 * time.Millisecond}, cloudelements.NetTimeout, "in time"},
+		{"reset", cut.srv.BaseURL(), nil, cloudelements.NetReset, "connection was cut"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
