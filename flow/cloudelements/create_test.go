@@ -137,6 +137,27 @@ func TestAmbiguousCreateNotFound(t *testing.T) {
 			t.Fatalf("looked up %d times after Ctrl-C", n)
 		}
 	})
+	t.Run("caller deadline passed and the lookup hangs: bounded by WithLookupTimeout", func(t *testing.T) {
+		e := newEnv(t, cloudelements.WithLookupTimeout(300*time.Millisecond))
+		e.fault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: time.Minute})
+		e.fault(sandbox.RouteListInstances, sandbox.Fault{Delay: time.Minute})
+		b := body("slow", e.authorize(callback))
+		c, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := e.c.CreateInstance(c, b)
+		var oe *cloudelements.OutcomeUnknownError
+		if !errors.As(err, &oe) || netErr(t, oe.LookupErr).Kind != cloudelements.NetTimeout {
+			t.Fatalf("got %v", err)
+		}
+		// 2 s for the create, then 0.3 s for the lookup (the default would be 10 s).
+		if d := time.Since(start); d > 8*time.Second {
+			t.Fatalf("returned after %v", d)
+		}
+		if n := e.srv.Count(sandbox.RouteListInstances); n != 1 {
+			t.Fatalf("%d lookups", n)
+		}
+	})
 	t.Run("refused: definitely not sent", func(t *testing.T) {
 		e := newEnv(t)
 		base := e.srv.BaseURL()
