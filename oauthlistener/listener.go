@@ -577,13 +577,14 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	setSecurityHeaders(w.Header())
-	if r.Method == http.MethodGet && r.URL.EscapedPath() == probePath && probePath != l.path {
+	hostOK := l.hostAllowed(r.Host)
+	if hostOK && r.Method == http.MethodGet && r.URL.EscapedPath() == probePath && probePath != l.path {
 		writeText(w, http.StatusNotFound, "not found") // rule 19's probe: not counted
 		return
 	}
 	l.obs.requests.Add(1)
 
-	if !l.hostAllowed(r.Host) { // rule 8: DNS rebinding
+	if !hostOK { // rule 8: DNS rebinding
 		l.obs.wrongHost.Add(1)
 		l.debug("rejected a request for another host", "status", 421)
 		writeText(w, http.StatusMisdirectedRequest, "misdirected request")

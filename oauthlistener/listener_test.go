@@ -353,13 +353,18 @@ func TestRule08_HostOriginAndFetchModeChecks(t *testing.T) {
 		{map[string]string{"Host": "127.0.0.1:1"}, http.StatusMisdirectedRequest},
 		{map[string]string{"Host": "127.0.0.1.nip.io:" + p}, http.StatusMisdirectedRequest},
 		{map[string]string{"Host": "localhost.evil.example:" + p}, http.StatusMisdirectedRequest},
+		{map[string]string{"Host": "evil.example:" + p, "X-Target": probePath}, http.StatusMisdirectedRequest},
 		{map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
 		{map[string]string{"Origin": "null"}, http.StatusForbidden},
 		{map[string]string{"Sec-Fetch-Mode": "cors"}, http.StatusForbidden},
 		{map[string]string{"Sec-Fetch-Mode": "no-cors"}, http.StatusForbidden},
 		{map[string]string{"Sec-Fetch-Mode": ""}, http.StatusForbidden},
 	} {
-		r := do(t, l, "GET", target, tc.hdr)
+		tg := target
+		if x, ok := tc.hdr["X-Target"]; ok { // another path (rule 19's probe: still 421)
+			tg = x
+		}
+		r := do(t, l, "GET", tg, tc.hdr)
 		if r.Status != tc.want {
 			t.Errorf("%v: status %d, want %d", tc.hdr, r.Status, tc.want)
 		}
