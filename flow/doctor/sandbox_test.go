@@ -242,11 +242,24 @@ func TestListenerPortsReal(t *testing.T) {
 	}
 	defer l.Close()
 	addr = net.JoinHostPort("127.0.0.1", itoa(l.Port()))
-	err = p.ProbePort(context.Background(), addr)
-	if !errors.Is(err, oauthlistener.ErrAlreadyWaiting) {
-		t.Fatalf("%v", err)
+	// The listener recognises another cewiz with a one-second HTTP probe;
+	// on a stalled CI machine one probe can miss, so allow a few attempts.
+	for attempt := 1; ; attempt++ {
+		err = p.ProbePort(context.Background(), addr)
+		if errors.Is(err, oauthlistener.ErrAlreadyWaiting) {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("another cewiz waiting on %s not recognised: %v", addr, err)
+		}
 	}
-	want(t, "cewiz", CheckLoopbackPort(context.Background(), a, addr, p), Fail, "Another cewiz")
+	for attempt := 1; ; attempt++ {
+		r := CheckLoopbackPort(context.Background(), a, addr, p)
+		if strings.Contains(r.Finding, "Another cewiz") || attempt == 3 {
+			want(t, "cewiz", r, Fail, "Another cewiz")
+			break
+		}
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
