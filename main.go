@@ -359,6 +359,9 @@ func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	if err := flow.MissingForCreate(a, s, terminal); err != nil {
 		return err
 	}
+	if err := flow.CheckAuthorizeFlags(o.Listen, o.Timeout); err != nil {
+		return err
+	}
 
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()

@@ -381,6 +381,10 @@ func TestCreateMissingAnswers(t *testing.T) {
 		{"bad domain", createEnv(), append(without("domain"), "--domain", "evil.com"), "--domain:"},
 		{"sandbox and base url", createEnv(), append(append([]string{}, full...), "--sandbox"), "--sandbox:"},
 		{"stray argument", createEnv(), append(append([]string{}, full...), "stray"), "unexpected argument"},
+		{"no limit on the wait", createEnv(), append(append([]string{}, full...), "--timeout", "-1s"), "--timeout:"},
+		{"zero wait", createEnv("CEWIZ_TIMEOUT", "0s"), full, "--timeout:"},
+		{"listen not host:port", createEnv(), append(append([]string{}, full...), "--listen", "nonsense"), "--listen:"},
+		{"listen not loopback", createEnv(), append(append([]string{}, full...), "--listen", "8.8.8.8:80"), "--listen:"},
 		{"unknown flag", createEnv(), append(append([]string{}, full...), "--nope"), "flag provided but not defined"},
 	}
 	for _, c := range cases {

@@ -3,6 +3,11 @@ package flow
 import (
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/cewiz/cewiz/oauthlistener"
 )
 
 // Need is one answer `cewiz create` cannot do without, with the flag (or,
@@ -67,6 +72,34 @@ func MissingForCreate(a Answers, s Secrets, canPaste bool) error {
 	}
 	if a.Code.IsZero() && !CallbackIsLoopback(a) && !canPaste {
 		return &UsageError{Flag: "code", Err: ErrPasteNeedsTerminal}
+	}
+	return nil
+}
+
+// CheckAuthorizeFlags refuses, before anything is sent, a --listen or
+// --timeout that could only fail later or wait for ever: --listen must be
+// HOST:PORT with a loopback host (127.0.0.1, [::1], localhost; port 0 picks
+// a free one), and --timeout a positive duration (the listener takes a
+// negative one as "no limit", which without a terminal is a hang). It
+// returns a *UsageError naming the flag, or nil.
+func CheckAuthorizeFlags(listen string, timeout time.Duration) error {
+	if timeout <= 0 {
+		return &UsageError{Flag: "timeout", Err: fmt.Errorf("the wait for the browser must be a positive duration such as 5m or 90s, not %s", timeout)}
+	}
+	if listen == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(listen)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n < 0 || n > 65535 {
+		return &UsageError{Flag: "listen", Err: fmt.Errorf("%q is not HOST:PORT with a port from 0 to 65535 (for example %s)", listen, oauthlistener.DefaultAddr)}
+	}
+	if host == "" {
+		return nil // the listener binds 127.0.0.1
+	}
+	// The redirect URI parser knows which hosts are loopback.
+	if r, err := oauthlistener.ParseRedirectURI("http://" + net.JoinHostPort(host, "1") + "/"); err != nil || !r.Loopback {
+		return &UsageError{Flag: "listen", Err: fmt.Errorf("%w; %q is not one of them", oauthlistener.ErrNotLoopback, host)}
 	}
 	return nil
 }

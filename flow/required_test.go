@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMissingForCreate(t *testing.T) {
@@ -52,6 +53,40 @@ func TestMissingForCreate(t *testing.T) {
 				}
 				return ""
 			}(), c.flag, c.text)
+		}
+	}
+}
+
+func TestCheckAuthorizeFlags(t *testing.T) {
+	cases := []struct {
+		listen  string
+		timeout time.Duration
+		flag    string
+	}{
+		{"", 5 * time.Minute, ""},
+		{"127.0.0.1:0", time.Second, ""},
+		{"127.0.0.1:23949", time.Minute, ""},
+		{"localhost:8080", time.Minute, ""},
+		{"[::1]:8080", time.Minute, ""},
+		{":23949", time.Minute, ""},
+		{"", 0, "timeout"},
+		{"", -time.Second, "timeout"},
+		{"nonsense", time.Minute, "listen"},
+		{"127.0.0.1", time.Minute, "listen"},
+		{"127.0.0.1:99999", time.Minute, "listen"},
+		{"127.0.0.1:http", time.Minute, "listen"},
+		{"8.8.8.8:80", time.Minute, "listen"},
+		{"0.0.0.0:23949", time.Minute, "listen"},
+		{"example.com:80", time.Minute, "listen"},
+	}
+	for _, c := range cases {
+		err := CheckAuthorizeFlags(c.listen, c.timeout)
+		var ue *UsageError
+		switch {
+		case c.flag == "" && err != nil:
+			t.Errorf("%q %s: %v", c.listen, c.timeout, err)
+		case c.flag != "" && (!errors.As(err, &ue) || ue.Flag != c.flag):
+			t.Errorf("%q %s: %v; want a usage error naming --%s", c.listen, c.timeout, err, c.flag)
 		}
 	}
 }
