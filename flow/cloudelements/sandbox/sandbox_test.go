@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -288,10 +289,7 @@ func TestConsentPage(t *testing.T) {
 	}
 	// Scripts: GET with decision=allow|deny answers 302 at once.
 	for _, tt := range []struct{ decision, want string }{{"allow", "code"}, {"deny", "error"}} {
-		q2 := url.Values{}
-		for k, v := range q {
-			q2[k] = v
-		}
+		q2 := maps.Clone(q) // Set and Del replace whole entries: q stays as it is
 		q2.Set("decision", tt.decision)
 		a := call(t, "GET", s.URL()+ConsentPath+"?"+q2.Encode(), "", nil)
 		loc, _ := url.Parse(a.header.Get("Location"))
@@ -308,10 +306,7 @@ func TestConsentPage(t *testing.T) {
 		func(v url.Values) { v.Del("client_id") },
 		func(v url.Values) { v.Set("redirect_uri", "not a url") },
 	} {
-		q2 := url.Values{}
-		for k, v := range q {
-			q2[k] = v
-		}
+		q2 := maps.Clone(q) // Set and Del replace whole entries: q stays as it is
 		edit(q2)
 		q2.Set("decision", "allow")
 		if a := call(t, "GET", s.URL()+ConsentPath+"?"+q2.Encode(), "", nil); a.status != 400 || a.header.Get("Location") != "" {
