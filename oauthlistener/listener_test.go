@@ -404,10 +404,12 @@ func TestRule10_FirstValidCallbackWinsLaterSeeAlreadyCompleted(t *testing.T) {
 	var wg sync.WaitGroup
 	var won atomic.Int32
 	statuses := make([]int, n)
+	fire := make(chan struct{}) // all at once, well within the second the port stays open
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
+			<-fire
 			r := get(t, l, cb(l, "code", "code"+strconv.Itoa(i), "state", l.State()))
 			statuses[i] = r.Status
 			if r.Status == http.StatusSeeOther {
@@ -417,6 +419,7 @@ func TestRule10_FirstValidCallbackWinsLaterSeeAlreadyCompleted(t *testing.T) {
 			}
 		}(i)
 	}
+	close(fire)
 	wg.Wait()
 	if won.Load() != 1 {
 		t.Fatalf("%d callbacks won (statuses %v), want exactly 1", won.Load(), statuses)
