@@ -3,7 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
-	"io"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,42 +22,148 @@ import (
 	"github.com/cewiz/cewiz/flow/journey/journeytest"
 )
 
-// screenWatcher accumulates a teatest program's output so that a test can
-// wait for a text without consuming what later waits need.
-type screenWatcher struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	r   io.Reader
+// watchedModel wraps the wizard in a teatest run and publishes, after each
+// Update (on the program's goroutine), its step, whether it is busy (the
+// secrets being checked, an authorization waiting, the create running) and
+// how many keys it has handled. Tests press a key only when the wizard has
+// handled the previous one and is not busy, and wait on these events with
+// generous timeouts: never on a timer, so a loaded machine only slows them.
+type watchedModel struct {
+	*Model
+	mu      sync.Mutex
+	step    flow.Step
+	busy    bool
+	keys    int
+	place   string        // the step and the focused field
+	screen  string        // the last frame drawn
+	changed chan struct{} // closed (and replaced) on every Update
 }
 
-func (w *screenWatcher) pull() string {
-	p := make([]byte, 64<<10)
-	n, _ := w.r.Read(p)
+func (w *watchedModel) View() string {
+	v := w.Model.View()
+	w.mu.Lock()
+	if w.screen != v {
+		w.screen = v
+		close(w.changed)
+		w.changed = make(chan struct{})
+	}
+	w.mu.Unlock()
+	return v
+}
+
+func (w *watchedModel) lastScreen() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.buf.Write(p[:n])
-	return ansi.Strip(w.buf.String())
+	return ansi.Strip(w.screen)
 }
 
-// waitFor waits until text appears in the output after the mark.
-func (w *screenWatcher) waitFor(t *testing.T, text string, d time.Duration) bool {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if strings.Contains(w.pull(), text) {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
+func watch(m *Model) *watchedModel {
+	return &watchedModel{Model: m, step: m.Step(), changed: make(chan struct{})}
+}
+
+func (w *watchedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := w.Model.Update(msg)
+	m := w.Model
+	busy := m.step == flow.StepAuthorize || m.step == flow.StepCreate
+	if c, ok := m.scr.(*connectStep); ok && c.checking {
+		busy = true
 	}
-	return false
+	place := fmt.Sprintf("%v %p", m.step, focusedField(m))
+	w.mu.Lock()
+	w.step, w.busy, w.place = m.step, busy, place
+	if _, ok := msg.(tea.KeyMsg); ok {
+		w.keys++
+	}
+	close(w.changed)
+	w.changed = make(chan struct{})
+	w.mu.Unlock()
+	return w, cmd
 }
 
-// reset forgets the output seen so far.
-func (w *screenWatcher) reset() {
-	w.pull()
+type watchState struct {
+	step    flow.Step
+	busy    bool
+	keys    int
+	place   string
+	screen  string
+	changed <-chan struct{}
+}
+
+func (w *watchedModel) state() watchState {
 	w.mu.Lock()
-	w.buf.Reset()
-	w.mu.Unlock()
+	defer w.mu.Unlock()
+	return watchState{w.step, w.busy, w.keys, w.place, ansi.Strip(w.screen), w.changed}
+}
+
+// waitStep waits until the wizard is at step s and not busy.
+func (w *watchedModel) waitStep(t *testing.T, s flow.Step, d time.Duration) {
+	t.Helper()
+	timeout := time.After(d)
+	for {
+		st := w.state()
+		if st.step == s && !st.busy {
+			return
+		}
+		select {
+		case <-st.changed:
+		case <-timeout:
+			t.Fatalf("the wizard is at %v (busy %v), not %v; screen:\n%s", st.step, st.busy, s, w.lastScreen())
+		}
+	}
+}
+
+// focusedField is the focused field of a form step (nil elsewhere).
+func focusedField(m *Model) any {
+	var fs *formScreen
+	switch s := m.scr.(type) {
+	case *connectStep:
+		fs = s.fs
+	case *appStep:
+		fs = s.fs
+	case *siteStep:
+		fs = s.fs
+	case *eventsStep:
+		fs = s.fs
+	case *instanceStep:
+		fs = s.fs
+	}
+	if fs == nil || fs.form == nil {
+		return nil
+	}
+	return fs.form.GetFocusedField()
+}
+
+// pressUntil presses enter until the wizard is at step s, one key at a
+// time: the next only once the wizard has handled the last and it took
+// effect (another field is focused or another step shown: huh moves on in
+// a later message than the key's), and none while the wizard is busy. It
+// waits on the wizard's events, never on a timer, so a slow machine only
+// makes it slower.
+func pressUntil(t *testing.T, tm *teatest.TestModel, w *watchedModel, s flow.Step) {
+	t.Helper()
+	sent, pressedAt := w.state().keys, "" // pressedAt: where enter was last pressed
+	for presses := 0; ; {
+		st := w.state()
+		switch {
+		case st.step == s && !st.busy:
+			return
+		case st.step > s && s <= flow.StepReview && st.step <= flow.StepReview:
+			t.Fatalf("went past %v to %v; screen:\n%s", s, st.step, st.screen)
+		case st.busy || st.keys < sent || st.place == pressedAt:
+			select {
+			case <-st.changed:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the wizard is stuck at %v (busy %v, %d of %d keys handled); screen:\n%s", st.step, st.busy, st.keys, sent, st.screen)
+			}
+			continue
+		case presses == 30:
+			t.Fatalf("30 presses of enter did not reach %v: at %v", s, st.step)
+		}
+		pressedAt = st.place
+		tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+		sent++
+		presses++
+	}
 }
 
 // sandboxModel builds a wizard against a real in-process sandbox with a
@@ -84,42 +190,23 @@ func sandboxModel(t *testing.T, sbOpts sandbox.Options, browser journey.Browser)
 	return New(context.Background(), cfg, lipgloss.DefaultRenderer()), srv, dir
 }
 
-// pressUntil presses enter until text shows (one field at a time).
-func pressUntil(t *testing.T, tm *teatest.TestModel, w *screenWatcher, text string) {
-	t.Helper()
-	for i := 0; i < 12; i++ {
-		if w.waitFor(t, text, 500*time.Millisecond) {
-			w.reset()
-			return
-		}
-		tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	}
-	if !w.waitFor(t, text, 5*time.Second) {
-		t.Fatalf("%q never showed; output:\n%s", text, w.pull())
-	}
-	w.reset()
-}
-
 func TestJourneyAgainstSandbox(t *testing.T) {
 	browser := &journeytest.ConsentBrowser{}
 	m, srv, dir := sandboxModel(t, sandbox.Options{}, browser)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	w := &screenWatcher{r: tm.Output()}
-	pressUntil(t, tm, w, "Step 2 of 8") // Connect: secrets checked against the sandbox
-	pressUntil(t, tm, w, "Step 3 of 8") // App
-	// Site → Authorize: the listener, the consent page, Allow; the code
-	// arrives so fast that the Authorize frame itself may never be drawn.
+	w := watch(m)
+	tm := teatest.NewTestModel(t, w, teatest.WithInitialTermSize(80, 24))
+	pressUntil(t, tm, w, flow.StepApp)  // Connect: secrets checked against the sandbox
+	pressUntil(t, tm, w, flow.StepSite) // App
+	// Site → Authorize: the listener, the consent page, Allow, the grant.
+	pressUntil(t, tm, w, flow.StepEvents)
+	pressUntil(t, tm, w, flow.StepResources) // Events
+	pressUntil(t, tm, w, flow.StepInstance)  // Resources: the element's default
+	pressUntil(t, tm, w, flow.StepReview)    // Instance
+	pressUntil(t, tm, w, flow.StepResult)    // Review → Create
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Instance created")) },
+		teatest.WithDuration(30*time.Second))
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	if !w.waitFor(t, "Authorized", 15*time.Second) {
-		t.Fatalf("no grant:\n%s", w.pull())
-	}
-	w.reset()
-	pressUntil(t, tm, w, "Step 6 of 8")      // Events
-	pressUntil(t, tm, w, "Step 7 of 8")      // Resources: the element's default
-	pressUntil(t, tm, w, "Step 8 of 8")      // Instance
-	pressUntil(t, tm, w, "Instance created") // Review → Create
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*watchedModel).Model
 	if err := browser.Wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -160,27 +247,24 @@ func TestReauthorizeAfterExpiredCode(t *testing.T) {
 	clock := journeytest.NewClock(time.Now())
 	browser := &journeytest.ConsentBrowser{}
 	m, srv, _ := sandboxModel(t, sandbox.Options{Now: clock.Now, CodeTTL: time.Minute}, browser)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	w := &screenWatcher{r: tm.Output()}
-	pressUntil(t, tm, w, "Step 3 of 8")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	if !w.waitFor(t, "Authorized", 15*time.Second) {
-		t.Fatalf("no grant:\n%s", w.pull())
-	}
-	w.reset()
-	pressUntil(t, tm, w, "Step 8 of 8")
+	w := watch(m)
+	tm := teatest.NewTestModel(t, w, teatest.WithInitialTermSize(80, 24))
+	pressUntil(t, tm, w, flow.StepEvents) // through Connect, App, Site and Authorize
+	pressUntil(t, tm, w, flow.StepReview)
 	clock.Advance(2 * time.Minute) // the code expires while the user reviews
-	pressUntil(t, tm, w, "The grant code was rejected")
+	pressUntil(t, tm, w, flow.StepError)
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("The grant code was rejected")) },
+		teatest.WithDuration(30*time.Second))
 	if len(srv.Instances()) != 0 {
 		t.Fatal("an instance was created with an expired code")
 	}
 	// Authorize again and retry, keeping every other answer.
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("a")})
-	if !w.waitFor(t, "Instance created", 15*time.Second) {
-		t.Fatalf("no instance after authorizing again:\n%s", w.pull())
-	}
+	w.waitStep(t, flow.StepResult, 30*time.Second)
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Instance created")) },
+		teatest.WithDuration(30*time.Second))
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*watchedModel).Model
 	if fm.Outcome().Kind != OutcomeCreated || len(srv.Instances()) != 1 {
 		t.Fatalf("outcome %+v, %d instances", fm.Outcome(), len(srv.Instances()))
 	}
