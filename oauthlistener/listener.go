@@ -32,8 +32,10 @@ const (
 	linger = 300 * time.Millisecond
 	// shutdownBound bounds a graceful shutdown before connections are cut.
 	shutdownBound = 500 * time.Millisecond
-	// DonePath is where the callback's 303 sends the browser.
-	DonePath = "/done"
+	// DonePath is where the callback's 303 sends the browser (donePathAlt
+	// when the callback path itself is /done).
+	DonePath    = "/done"
+	donePathAlt = "/done-authorization"
 )
 
 // Options configure Start. The zero value listens on DefaultAddr with
@@ -72,6 +74,7 @@ type Options struct {
 type Listener struct {
 	redirect    RedirectURI
 	path        string
+	donePath    string // DonePath, unless that is the callback path
 	state       string
 	port        int
 	allowPorts  map[int]bool
@@ -209,6 +212,7 @@ func Start(ctx context.Context, opts Options) (*Listener, error) {
 
 	l := &Listener{
 		path:       plan.path,
+		donePath:   DonePath,
 		state:      state,
 		pages:      opts.Pages.withDefaults(),
 		logger:     opts.Logger,
@@ -234,6 +238,9 @@ func Start(ctx context.Context, opts Options) (*Listener, error) {
 		}
 	}
 	l.allowPorts[l.port] = true
+	if l.path == DonePath {
+		l.donePath = donePathAlt
+	}
 
 	if plan.redirect != nil {
 		l.redirect = *plan.redirect
@@ -591,7 +598,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.EscapedPath()
-	if r.Method == http.MethodGet && path == DonePath && path != l.path {
+	if r.Method == http.MethodGet && path == l.donePath {
 		l.serveDone(w)
 		return
 	}
@@ -668,7 +675,7 @@ func (l *Listener) hostAllowed(hostport string) bool {
 }
 
 func (l *Listener) redirectDone(w http.ResponseWriter) {
-	w.Header().Set("Location", DonePath)
+	w.Header().Set("Location", l.donePath)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusSeeOther)
 }

@@ -527,6 +527,25 @@ func TestRule11_CallbackAnswers303ToDoneWithHeaders(t *testing.T) {
 	mustContain(t, again.Body, "already complete", "already completed page")
 }
 
+// A redirect URI whose path is /done itself still gets its landing page.
+func TestRule11_CallbackPathDone(t *testing.T) {
+	t.Parallel()
+	l := start(t, Options{Path: "/done"})
+	r := get(t, l, cb(l, "code", "c", "state", l.State()))
+	loc := r.Header.Get("Location")
+	if r.Status != http.StatusSeeOther || loc == "" || loc == "/done" {
+		t.Fatalf("status %d location %q: the 303 must lead elsewhere than the callback", r.Status, loc)
+	}
+	done := get(t, l, loc)
+	if done.Status != http.StatusOK {
+		t.Fatalf("%s: %d", loc, done.Status)
+	}
+	mustContain(t, done.Body, "Authorization received", "landing page")
+	if res, err := waitFor(t, l, time.Second); err != nil || res.Code.Reveal() != "c" {
+		t.Fatal(res, err)
+	}
+}
+
 func TestRule11_EveryPageIsSelfContained(t *testing.T) {
 	t.Parallel()
 	l := start(t, Options{})
