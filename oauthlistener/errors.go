@@ -156,8 +156,15 @@ type PortUnavailableError struct {
 }
 
 func (e *PortUnavailableError) Error() string {
+	if e.anyPortTaken() {
+		return fmt.Sprintf("cannot listen on %s: the system has no free port left to choose from. %s", e.Addr, e.Advice())
+	}
 	return fmt.Sprintf("cannot listen on %s: port %d is %s. %s", e.Addr, e.Port, e.reason(), e.Advice())
 }
+
+// anyPortTaken: port 0 (any free port) was asked for and none was free,
+// which no single program can be blamed for.
+func (e *PortUnavailableError) anyPortTaken() bool { return e.Port == 0 && e.Cause == CauseInUse }
 
 func (e *PortUnavailableError) reason() string {
 	switch e.Cause {
@@ -176,6 +183,9 @@ func (e *PortUnavailableError) reason() string {
 // Advice is what the user can do about it.
 func (e *PortUnavailableError) Advice() string {
 	other := fmt.Sprintf("choose another port with --listen 127.0.0.1:PORT and register http://127.0.0.1:PORT%s with the provider (the redirect URI must match exactly)", DefaultPath)
+	if e.anyPortTaken() {
+		return "Ports of connections closed in the last minute are still held; wait a minute and try again, or " + other + "."
+	}
 	switch e.Cause {
 	case CauseInUse:
 		return fmt.Sprintf("Stop the program using port %d (find it with `lsof -iTCP:%d -sTCP:LISTEN` or `netstat -ano | findstr :%d`), or %s.", e.Port, e.Port, e.Port, other)

@@ -167,6 +167,12 @@ func TestRule03_BindErrorsAreClassified(t *testing.T) {
 			t.Error("errors.Is(ErrPortUnavailable) is false")
 		}
 	}
+	// Port 0 with no free port left: no program to stop, no "port 0".
+	pe := &PortUnavailableError{Addr: "127.0.0.1:0", Port: 0, Cause: CauseInUse, Err: wrap(syscall.EADDRINUSE)}
+	mustContain(t, pe.Error(), "no free port", "port 0 message")
+	mustContain(t, pe.Error(), "--listen", "port 0 message")
+	mustNotContain(t, pe.Error(), "port 0", "port 0 message")
+	mustNotContain(t, pe.Error(), "Stop the program", "port 0 message")
 }
 
 // ---- Rule 4: one listener, listening before the URL is requested ----
