@@ -64,11 +64,6 @@ func (s *connectStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 	return s.fs.aform(m)
 }
 
-func (s *appStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd)      { return s.fs.aform(m) }
-func (s *siteStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd)     { return s.fs.aform(m) }
-func (s *eventsStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd)   { return s.fs.aform(m) }
-func (s *instanceStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) { return s.fs.aform(m) }
-
 func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 	if s.detail != nil {
 		d := s.detail

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
@@ -25,11 +24,11 @@ const DefaultRegisteredCallback = "https://auth.cloudelements.io/oauth"
 // comes back (the loopback listener, whose exact redirect URI is shown for
 // registration, or a registered URL where the user copies the code).
 type appStep struct {
-	fs         *formScreen
-	apiKey     string
-	apiSecret  string
-	mode       string
-	registered string
+	*formScreen // init, resize, update, view and help
+	apiKey      string
+	apiSecret   string
+	mode        string
+	registered  string
 }
 
 func newApp(m *Model) *appStep {
@@ -70,7 +69,7 @@ func newApp(m *Model) *appStep {
 			})),
 		),
 	)
-	s.fs = &formScreen{form: form, submit: s.submit}
+	s.formScreen = &formScreen{form: form, submit: s.submit}
 	return s
 }
 
@@ -126,9 +125,3 @@ func (m *Model) voidCode() {
 		m.needsAuth = true
 	}
 }
-
-func (s *appStep) init(m *Model) tea.Cmd                { return s.fs.init(m) }
-func (s *appStep) resize(m *Model)                      { s.fs.resize(m) }
-func (s *appStep) update(m *Model, msg tea.Msg) tea.Cmd { return s.fs.update(m, msg) }
-func (s *appStep) view(m *Model) string                 { return s.fs.view(m) }
-func (s *appStep) help(m *Model) []key.Binding          { return s.fs.help(m) }

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
@@ -14,10 +13,10 @@ import (
 // eventsStep: notifications on/off, the notification callback URL, the
 // refresh interval.
 type eventsStep struct {
-	fs       *formScreen
-	enabled  bool
-	url      string
-	interval string
+	*formScreen // init, resize, update, view and help
+	enabled     bool
+	url         string
+	interval    string
 }
 
 func newEvents(m *Model) *eventsStep {
@@ -39,7 +38,7 @@ func newEvents(m *Model) *eventsStep {
 			Description("event.poller.refresh_interval (1-1440).").
 			Value(&s.interval).Validate(m.orKeep(&s.interval, flow.ValidateRefreshInterval)),
 	))
-	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
+	s.formScreen = &formScreen{form: form, submit: s.submit, top: s.top}
 	return s
 }
 
@@ -60,9 +59,3 @@ func (s *eventsStep) submit(m *Model) tea.Cmd {
 	m.answers.RefreshInterval = n
 	return m.next()
 }
-
-func (s *eventsStep) init(m *Model) tea.Cmd                { return s.fs.init(m) }
-func (s *eventsStep) resize(m *Model)                      { s.fs.resize(m) }
-func (s *eventsStep) update(m *Model, msg tea.Msg) tea.Cmd { return s.fs.update(m, msg) }
-func (s *eventsStep) view(m *Model) string                 { return s.fs.view(m) }
-func (s *eventsStep) help(m *Model) []key.Binding          { return s.fs.help(m) }

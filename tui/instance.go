@@ -3,7 +3,6 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
@@ -12,9 +11,9 @@ import (
 
 // instanceStep: the instance's name (suggested from the domain) and tags.
 type instanceStep struct {
-	fs   *formScreen
-	name string
-	tags string
+	*formScreen // init, resize, update, view and help
+	name        string
+	tags        string
 }
 
 func newInstance(m *Model) *instanceStep {
@@ -30,7 +29,7 @@ func newInstance(m *Model) *instanceStep {
 			Description("Separated by commas.").
 			Value(&s.tags).Validate(m.orKeep(&s.tags, flow.ValidateTags)),
 	))
-	s.fs = &formScreen{form: form, submit: s.submit}
+	s.formScreen = &formScreen{form: form, submit: s.submit}
 	return s
 }
 
@@ -43,9 +42,3 @@ func (s *instanceStep) submit(m *Model) tea.Cmd {
 	m.answers.Tags = tags
 	return m.next()
 }
-
-func (s *instanceStep) init(m *Model) tea.Cmd                { return s.fs.init(m) }
-func (s *instanceStep) resize(m *Model)                      { s.fs.resize(m) }
-func (s *instanceStep) update(m *Model, msg tea.Msg) tea.Cmd { return s.fs.update(m, msg) }
-func (s *instanceStep) view(m *Model) string                 { return s.fs.view(m) }
-func (s *instanceStep) help(m *Model) []key.Binding          { return s.fs.help(m) }

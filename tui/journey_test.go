@@ -119,13 +119,13 @@ func focusedField(m *Model) any {
 	case *connectStep:
 		fs = s.fs
 	case *appStep:
-		fs = s.fs
+		fs = s.formScreen
 	case *siteStep:
-		fs = s.fs
+		fs = s.formScreen
 	case *eventsStep:
-		fs = s.fs
+		fs = s.formScreen
 	case *instanceStep:
-		fs = s.fs
+		fs = s.formScreen
 	}
 	if fs == nil || fs.form == nil {
 		return nil

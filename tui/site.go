@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
@@ -11,8 +10,8 @@ import (
 // siteStep: the DocuShare Flex domain (a site address is accepted and
 // normalised to the bare host).
 type siteStep struct {
-	fs     *formScreen
-	domain string
+	*formScreen // init, resize, update, view and help
+	domain      string
 }
 
 func newSite(m *Model) *siteStep {
@@ -23,7 +22,7 @@ func newSite(m *Model) *siteStep {
 			Placeholder("acme.docushareflex.com").
 			Value(&s.domain).Validate(m.orKeep(&s.domain, flow.ValidateDomain)),
 	))
-	s.fs = &formScreen{form: form, submit: s.submit}
+	s.formScreen = &formScreen{form: form, submit: s.submit}
 	return s
 }
 
@@ -38,9 +37,3 @@ func (s *siteStep) submit(m *Model) tea.Cmd {
 	}
 	return m.next()
 }
-
-func (s *siteStep) init(m *Model) tea.Cmd                { return s.fs.init(m) }
-func (s *siteStep) resize(m *Model)                      { s.fs.resize(m) }
-func (s *siteStep) update(m *Model, msg tea.Msg) tea.Cmd { return s.fs.update(m, msg) }
-func (s *siteStep) view(m *Model) string                 { return s.fs.view(m) }
-func (s *siteStep) help(m *Model) []key.Binding          { return s.fs.help(m) }
