@@ -113,7 +113,7 @@ func TestAccessibleJourney(t *testing.T) {
 	for ls.last() == nil && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	ls.last().finish(oauthlistener.Result{Code: oauthlistener.NewCode("GRANT"), Source: oauthlistener.FromCallback}, nil)
+	ls.last().Finish(oauthlistener.Result{Code: oauthlistener.NewCode("GRANT"), Source: oauthlistener.FromCallback}, nil)
 	expect("== Events (step 5 of 8)")
 	expect("Press enter to continue.")
 	say("")

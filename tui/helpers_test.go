@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -104,65 +103,21 @@ func (f *fakeClient) CreateInstance(_ context.Context, b flow.Body) (*cloudeleme
 		Element: cloudelements.InstanceElement{Key: "docushareflex"}}, nil
 }
 
-// fakeListener waits until a test finishes it or it is closed.
+// fakeListener is the journey's socketless listener (the pasted address is
+// checked against the redirect URI and the state STATE) on a fixed port: a
+// test finishes it as the browser's callback would.
 type fakeListener struct {
-	redirect string
-	deadline time.Time
-	done     chan struct{}
-	once     sync.Once
-	mu       sync.Mutex
-	res      oauthlistener.Result
-	err      error
-	closed   bool
+	*journey.ManualListener
+	mu     sync.Mutex
+	closed bool
 }
 
-func (l *fakeListener) RedirectURI() string { return l.redirect }
-func (l *fakeListener) State() string       { return "STATE" }
-func (l *fakeListener) Port() int           { return 23949 }
-func (l *fakeListener) Deadline() time.Time { return l.deadline }
-func (l *fakeListener) finish(res oauthlistener.Result, err error) {
-	l.once.Do(func() {
-		l.mu.Lock()
-		l.res, l.err = res, err
-		l.mu.Unlock()
-		close(l.done)
-	})
-}
-func (l *fakeListener) Wait(ctx context.Context) (oauthlistener.Result, error) {
-	select {
-	case <-l.done:
-	case <-ctx.Done():
-		l.finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.res, l.err
-}
-func (l *fakeListener) Paste(in string) (oauthlistener.PastedResult, error) {
-	r, _ := oauthlistener.ParseRedirectURI(l.redirect)
-	p, err := oauthlistener.ParsePasted(in, r, "STATE")
-	if err != nil {
-		var pe *oauthlistener.ProviderError
-		if errors.As(err, &pe) {
-			l.finish(oauthlistener.Result{}, pe)
-		}
-		return p, err
-	}
-	if !p.NeedsConfirmation {
-		_ = l.Accept(p)
-	}
-	return p, nil
-}
-func (l *fakeListener) Accept(p oauthlistener.PastedResult) error {
-	l.finish(oauthlistener.Result{Code: p.Code, Source: oauthlistener.FromPaste}, nil)
-	return nil
-}
+func (l *fakeListener) Port() int { return 23949 }
 func (l *fakeListener) Close() error {
 	l.mu.Lock()
 	l.closed = true
 	l.mu.Unlock()
-	l.finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
-	return nil
+	return l.ManualListener.Close()
 }
 func (l *fakeListener) isClosed() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.closed }
 
@@ -176,10 +131,15 @@ type listeners struct {
 func (ls *listeners) start(_ context.Context, o oauthlistener.Options) (journey.Listener, error) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	l := &fakeListener{redirect: o.RedirectURI, deadline: ls.clock.Now().Add(5 * time.Minute), done: make(chan struct{})}
-	if l.redirect == "" {
-		l.redirect = oauthlistener.DefaultRedirectURI
+	redirect := o.RedirectURI
+	if redirect == "" {
+		redirect = oauthlistener.DefaultRedirectURI
 	}
+	r, err := oauthlistener.ParseRedirectURI(redirect)
+	if err != nil {
+		return nil, err
+	}
+	l := &fakeListener{ManualListener: journey.NewManualListener(context.Background(), r, "STATE", 5*time.Minute, ls.clock.Now())}
 	ls.all = append(ls.all, l)
 	return l, nil
 }

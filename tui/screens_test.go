@@ -39,7 +39,7 @@ func (h *harness) advance() {
 func (h *harness) authorizeNow() {
 	h.t.Helper()
 	h.waitFor(func() bool { return h.ls.last() != nil && h.m.auth != nil }, "the listener")
-	h.ls.last().finish(oauthlistener.Result{Code: oauthlistener.NewCode("GRANT-CODE"), Source: oauthlistener.FromCallback}, nil)
+	h.ls.last().Finish(oauthlistener.Result{Code: oauthlistener.NewCode("GRANT-CODE"), Source: oauthlistener.FromCallback}, nil)
 	h.waitFor(func() bool { return h.m.Step() != flow.StepAuthorize }, "the grant")
 }
 
@@ -171,7 +171,7 @@ func TestScreensAuthorize(t *testing.T) {
 			h.walkTo(flow.StepAuthorize)
 			h.waitFor(func() bool { return h.m.auth != nil }, "listener")
 			first := h.ls.last()
-			first.finish(oauthlistener.Result{}, err)
+			first.Finish(oauthlistener.Result{}, err)
 			h.waitFor(func() bool { return h.m.scr.(*authorizeStep).phase == phaseFailed }, "the failure")
 			h.snapshot(t)
 			if !first.isClosed() {

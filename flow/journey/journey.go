@@ -213,7 +213,7 @@ func Begin(ctx context.Context, deps Deps, settings Settings, a flow.Answers, s 
 		if err != nil {
 			return nil, err
 		}
-		l = newPasteOnly(ctx, r, settings.Timeout, deps.clock().Now())
+		l = NewManualListener(ctx, r, "", settings.Timeout, deps.clock().Now())
 		auth.PasteOnly = true
 	}
 	auth.l = l

@@ -9,10 +9,12 @@ import (
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
-// pasteOnly is the Listener for a registered non-loopback callback URL: no
-// socket, the provider redirects elsewhere and the user pastes the address
-// (checked against the callback URL and the state) or the code.
-type pasteOnly struct {
+// ManualListener is a Listener with no socket: the grant comes from Paste
+// (the address is checked against the redirect URI and the state, a bare
+// code needs Accept) or from Finish. Begin uses it for a registered
+// non-loopback callback URL, where the provider redirects elsewhere and the
+// user pastes; tests use it as the loopback listener's double.
+type ManualListener struct {
 	redirect oauthlistener.RedirectURI
 	state    string
 	deadline time.Time
@@ -24,15 +26,20 @@ type pasteOnly struct {
 	stop     context.CancelFunc
 }
 
-func newPasteOnly(ctx context.Context, r oauthlistener.RedirectURI, timeout time.Duration, now time.Time) *pasteOnly {
+// NewManualListener waits for r with state ("": a new random one) until
+// timeout (0: oauthlistener.DefaultTimeout; negative: never), when Wait
+// returns oauthlistener.ErrTimeout. now stamps the Deadline (the caller's
+// clock); the timer runs on the real one.
+func NewManualListener(ctx context.Context, r oauthlistener.RedirectURI, state string, timeout time.Duration, now time.Time) *ManualListener {
 	if timeout == 0 {
 		timeout = oauthlistener.DefaultTimeout
 	}
-	p := &pasteOnly{redirect: r, state: oauthlistener.NewState(), done: make(chan struct{})}
+	if state == "" {
+		state = oauthlistener.NewState()
+	}
+	p := &ManualListener{redirect: r, state: state, done: make(chan struct{})}
 	var cctx context.Context
 	if timeout > 0 {
-		// The deadline is shown on the caller's clock; the timer runs on
-		// the real one.
 		p.deadline = now.Add(timeout)
 		cctx, p.stop = context.WithTimeout(ctx, timeout)
 	} else {
@@ -43,9 +50,9 @@ func newPasteOnly(ctx context.Context, r oauthlistener.RedirectURI, timeout time
 		select {
 		case <-cctx.Done():
 			if errors.Is(cctx.Err(), context.DeadlineExceeded) {
-				p.finish(oauthlistener.Result{}, oauthlistener.ErrTimeout)
+				p.Finish(oauthlistener.Result{}, oauthlistener.ErrTimeout)
 			} else {
-				p.finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
+				p.Finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
 			}
 		case <-p.done:
 		}
@@ -53,7 +60,9 @@ func newPasteOnly(ctx context.Context, r oauthlistener.RedirectURI, timeout time
 	return p
 }
 
-func (p *pasteOnly) finish(res oauthlistener.Result, err error) bool {
+// Finish ends the wait with res or err (as a callback would) and reports
+// whether it did: only the first outcome counts.
+func (p *ManualListener) Finish(res oauthlistener.Result, err error) bool {
 	won := false
 	p.once.Do(func() {
 		p.mu.Lock()
@@ -68,28 +77,28 @@ func (p *pasteOnly) finish(res oauthlistener.Result, err error) bool {
 	return won
 }
 
-func (p *pasteOnly) RedirectURI() string { return p.redirect.Raw }
-func (p *pasteOnly) State() string       { return p.state }
-func (p *pasteOnly) Port() int           { return 0 }
-func (p *pasteOnly) Deadline() time.Time { return p.deadline }
+func (p *ManualListener) RedirectURI() string { return p.redirect.Raw }
+func (p *ManualListener) State() string       { return p.state }
+func (p *ManualListener) Port() int           { return 0 }
+func (p *ManualListener) Deadline() time.Time { return p.deadline }
 
-func (p *pasteOnly) Wait(ctx context.Context) (oauthlistener.Result, error) {
+func (p *ManualListener) Wait(ctx context.Context) (oauthlistener.Result, error) {
 	select {
 	case <-p.done:
 	case <-ctx.Done():
-		p.finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
+		p.Finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.res, p.err
 }
 
-func (p *pasteOnly) Paste(input string) (oauthlistener.PastedResult, error) {
+func (p *ManualListener) Paste(input string) (oauthlistener.PastedResult, error) {
 	r, err := oauthlistener.ParsePasted(input, p.redirect, p.state)
 	if err != nil {
 		var pe *oauthlistener.ProviderError
 		if errors.As(err, &pe) {
-			p.finish(oauthlistener.Result{}, pe)
+			p.Finish(oauthlistener.Result{}, pe)
 		}
 		return r, err
 	}
@@ -101,7 +110,7 @@ func (p *pasteOnly) Paste(input string) (oauthlistener.PastedResult, error) {
 	return r, nil
 }
 
-func (p *pasteOnly) Accept(r oauthlistener.PastedResult) error {
+func (p *ManualListener) Accept(r oauthlistener.PastedResult) error {
 	if r.Code.IsZero() {
 		return errors.New("there is no code to accept")
 	}
@@ -109,14 +118,14 @@ func (p *pasteOnly) Accept(r oauthlistener.PastedResult) error {
 	if r.NeedsConfirmation {
 		src = oauthlistener.FromPastedCode
 	}
-	if !p.finish(oauthlistener.Result{Code: r.Code, Params: r.Params, Source: src, ReceivedAt: time.Now()}, nil) {
+	if !p.Finish(oauthlistener.Result{Code: r.Code, Params: r.Params, Source: src, ReceivedAt: time.Now()}, nil) {
 		return oauthlistener.ErrAlreadyCompleted
 	}
 	return nil
 }
 
-func (p *pasteOnly) Close() error {
-	p.finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
+func (p *ManualListener) Close() error {
+	p.Finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
 	p.stop()
 	return nil
 }
