@@ -121,7 +121,10 @@ func (m *DoctorModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.results[msg.r.ID] = msg.r
 		if p := m.flush(); p != nil {
-			return m, tea.Batch(m.next(), p)
+			// The rows are printed before the next result is read: in a
+			// Batch the last result (then tea.Quit) could overtake them
+			// and the program end with rows never printed.
+			return m, tea.Sequence(p, m.next())
 		}
 		return m, m.next()
 	case spinner.TickMsg:

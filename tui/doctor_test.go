@@ -165,3 +165,25 @@ func TestRunDoctorProgram(t *testing.T) {
 		t.Fatalf("%v\n%s", rep, out.String())
 	}
 }
+
+// TestRunDoctorProgramPrintsEveryRow: the standalone program prints every
+// row before it quits. The rows used to be printed in a Batch with the read
+// of the next result, so the end of the run (tea.Quit) could overtake the
+// last rows: about one run in ten lost one under -race on a loaded machine.
+func TestRunDoctorProgramPrintsEveryRow(t *testing.T) {
+	cfg, deps := docConfig()
+	for i := 0; i < 100; i++ {
+		var out bytes.Buffer
+		if _, err := RunDoctor(context.Background(), cfg, deps, strings.NewReader(""), &out, func(string) string { return "" }); err != nil {
+			t.Fatal(err)
+		}
+		got, at := ansi.Strip(out.String()), 0
+		for _, c := range doctor.Checks(cfg) {
+			j := strings.Index(got[at:], c.Title+":")
+			if j < 0 {
+				t.Fatalf("run %d: row %q missing or out of order:\n%s", i, c.Title, got)
+			}
+			at += j
+		}
+	}
+}
