@@ -58,18 +58,56 @@ func (s *tmuxSession) waitFor(text string, d time.Duration) bool {
 }
 
 // pressUntil presses Enter (as a person going with the prefilled answers)
-// until text is on the screen.
+// until text is on the screen: the next Enter only once the last one took
+// effect (another field focused or another step shown) and never while a
+// form step shows no focused field (huh finishing the form: the step is
+// about to change). It waits on what the screen shows, with generous
+// timeouts, so a loaded machine only makes it slower.
 func (s *tmuxSession) pressUntil(text string) {
 	s.t.Helper()
-	for i := 0; i < 12; i++ {
-		if s.waitFor(text, 600*time.Millisecond) {
+	pressedAt := "" // where Enter was last pressed
+	deadline := time.Now().Add(60 * time.Second)
+	for presses := 0; ; {
+		sc := s.screen()
+		if strings.Contains(sc, text) {
 			return
 		}
-		s.keys("Enter")
+		if p, settled := place(sc); settled && p != pressedAt {
+			if presses == 30 {
+				s.t.Fatalf("30 presses of Enter did not show %q; screen:\n%s", text, sc)
+			}
+			pressedAt = p
+			s.keys("Enter")
+			presses++
+			continue
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%q never showed; screen:\n%s", text, sc)
+		}
+		time.Sleep(40 * time.Millisecond)
 	}
-	if !s.waitFor(text, 10*time.Second) {
-		s.t.Fatalf("%q never showed; screen:\n%s", text, s.screen())
+}
+
+// place is where the wizard stands on screen: the step header and the
+// focused field's title (huh marks it with ┃). settled is false while the
+// instance is being created and on a form step that shows no focused field.
+func place(screen string) (p string, settled bool) {
+	header, focus := "", ""
+	for _, l := range strings.Split(screen, "\n") {
+		l = strings.TrimSpace(l)
+		if header == "" && strings.HasPrefix(l, "cewiz · ") {
+			header = l
+		}
+		if focus == "" && strings.HasPrefix(l, "┃") {
+			focus = l
+		}
 	}
+	form := false
+	for _, n := range []string{"Step 1 of", "Step 2 of", "Step 3 of", "Step 5 of", "Step 7 of"} {
+		form = form || strings.Contains(header, n)
+	}
+	busy := strings.Contains(header, "Creating") // the create in flight
+	return header + "|" + focus, header != "" && !busy && (focus != "" || !form)
 }
 
 // buildCewiz builds the module root (main.go wires the wizard).
