@@ -8,16 +8,12 @@ import (
 )
 
 // Flags are `cewiz doctor`'s command line: the connection flags and --json
-// of flow.Options, and the answers the doctor checks. Each is also read
+// of flow.Options, the answers the doctor checks (in the same Options
+// fields, with the doctor's own help) and --instance. Each is also read
 // from CEWIZ_<NAME> by Options.ApplyEnv, like every other flag.
 type Flags struct {
 	flow.Options
-	Domain      string
-	NotifyURL   string
-	CallbackURL string
-	Listen      string
-	Events      bool
-	Instance    string
+	Instance string
 }
 
 // Register adds the doctor's flags to fs.
