@@ -239,6 +239,9 @@ func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	if err != nil {
 		return err
 	}
+	if err := flow.CheckAuthorizeFlags(o.Listen, o.Timeout); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -414,6 +417,9 @@ func runDoctor(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		return err
 	}
 	s := flow.SecretsFromEnv(lookup)
+	if err := f.RequireSecrets(cfg, s); err != nil {
+		return err
+	}
 	if f.Sandbox {
 		stop, _, err := startSandboxFor(&cfg.Answers, &s)
 		if err != nil {

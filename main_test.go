@@ -117,6 +117,9 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{[]string{"export", "--format", "yaml"}, exitUsage, "--format:"},
 		{[]string{"export", "--from", "/does/not/exist.json"}, exitUsage, "--from:"},
 		{[]string{"frobnicate"}, exitUsage, "unknown command"},
+		{[]string{"doctor", "--instance", "5", "--base-url", "http://127.0.0.1:9"}, exitUsage, "--instance: inspecting an instance needs the platform secrets"},
+		{[]string{"--timeout", "-1s"}, exitUsage, "--timeout"},
+		{[]string{"--listen", "8.8.8.8:80"}, exitUsage, "--listen"},
 		{[]string{"export", "--help"}, exitOK, "--include-secrets"},
 	}
 	for _, c := range cases {

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"errors"
 	"flag"
 
 	"github.com/cewiz/cewiz/flow"
@@ -66,4 +67,17 @@ func (f *Flags) Config(mem flow.Memory) (Config, error) {
 		cfg.InstanceID = id
 	}
 	return cfg, nil
+}
+
+// RequireSecrets refuses --instance without the platform secrets: every
+// instance check needs them, and a report of skipped checks that exits 0
+// would read as healthy to a script. The sandbox brings its own secrets.
+func (f *Flags) RequireSecrets(cfg Config, s flow.Secrets) error {
+	if cfg.InstanceID == 0 || f.Sandbox {
+		return nil
+	}
+	if s.UserSecret.IsZero() || s.OrgSecret.IsZero() {
+		return &flow.UsageError{Flag: "instance", Err: errors.New("inspecting an instance needs the platform secrets: set " + flow.EnvUserSecret + " and " + flow.EnvOrgSecret + " (secrets are never flags)")}
+	}
+	return nil
 }

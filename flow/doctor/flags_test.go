@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/cewiz/cewiz/flow"
@@ -84,6 +85,33 @@ func TestFlagsConfig(t *testing.T) {
 		var ue *flow.UsageError
 		if !errors.As(err, &ue) || ue.Flag != c.flag {
 			t.Errorf("%v: %v; want a usage error naming --%s", c.args, err, c.flag)
+		}
+	}
+}
+
+func TestRequireSecretsForInstance(t *testing.T) {
+	both := flow.Secrets{UserSecret: flow.NewSecret("u"), OrgSecret: flow.NewSecret("o")}
+	cases := []struct {
+		name    string
+		f       Flags
+		cfg     Config
+		s       flow.Secrets
+		wantErr bool
+	}{
+		{"no instance, no secrets", Flags{}, Config{}, flow.Secrets{}, false},
+		{"instance with secrets", Flags{}, Config{InstanceID: 7}, both, false},
+		{"instance without secrets", Flags{}, Config{InstanceID: 7}, flow.Secrets{}, true},
+		{"instance, org secret missing", Flags{}, Config{InstanceID: 7}, flow.Secrets{UserSecret: flow.NewSecret("u")}, true},
+		{"sandbox brings its own", Flags{Options: flow.Options{Sandbox: true}}, Config{InstanceID: 7}, flow.Secrets{}, false},
+	}
+	for _, c := range cases {
+		err := c.f.RequireSecrets(c.cfg, c.s)
+		var u *flow.UsageError
+		if got := errors.As(err, &u); got != c.wantErr {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if c.wantErr && (u.Flag != "instance" || !strings.Contains(err.Error(), flow.EnvUserSecret)) {
+			t.Errorf("%s: message %q", c.name, err)
 		}
 	}
 }
