@@ -246,6 +246,16 @@ func TestCreateWithBrowserScript(t *testing.T) {
 	if in.ID == 0 || in.Name != "docushareflex-acme" || in.Token != "********" || !in.EventsEnabled {
 		t.Fatalf("%+v", in)
 	}
+	// The instance as Cloud Elements returned it: fields cewiz does not
+	// model are there too, and nothing cewiz adds.
+	for _, field := range []string{`"user"`, `"updatedDate"`, `"element"`} {
+		if !strings.Contains(out, field) {
+			t.Errorf("--json lost the field %s:\n%s", field, out)
+		}
+	}
+	if strings.Contains(out, `"recovered"`) {
+		t.Error("--json carries cewiz's own recovered field")
+	}
 	stored, ok := sb.Instance(in.ID)
 	if !ok || stored.Token == "" || strings.Contains(out, stored.Token) {
 		t.Fatal("the token must stay masked on stdout")

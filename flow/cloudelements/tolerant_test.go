@@ -1,6 +1,7 @@
 package cloudelements_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -91,5 +92,39 @@ func TestParsePollerDefault(t *testing.T) {
 	p, err := cloudelements.ParsePollerDefault(`"{\"a\":{\"url\":\"/x\",\"idField\":\"id\"}}"`)
 	if err != nil || len(p) != 1 || p[0].Name != "a" {
 		t.Errorf("string form: %v %v", p, err)
+	}
+}
+
+// create --json prints the instance as Cloud Elements sent it: every field,
+// unknown ones included, with the token and secret-looking configuration
+// values masked.
+func TestInstanceMaskedJSON(t *testing.T) {
+	raw := `{"id":7,"name":"n","token":"TOKEN-VALUE","maxCacheSize":0,"user":{"id":1},
+		"configuration":{"oauth.api.secret":"********","oauth.user.token":"ACCESS-VALUE","oauth.user.refresh_token":"REFRESH-VALUE","docushare.domain":"a.docushareflex.com"}}`
+	var in cloudelements.Instance
+	if err := json.Unmarshal([]byte(raw), &in); err != nil {
+		t.Fatal(err)
+	}
+	out, err := in.MaskedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"TOKEN-VALUE", "ACCESS-VALUE", "REFRESH-VALUE"} {
+		if strings.Contains(string(out), leak) {
+			t.Fatalf("%s leaked:\n%s", leak, out)
+		}
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["maxCacheSize"] != float64(0) || m["user"] == nil || m["token"] != flow.Mask {
+		t.Fatalf("fields lost or token not masked:\n%s", out)
+	}
+	if cfg := m["configuration"].(map[string]any); cfg["docushare.domain"] != "a.docushareflex.com" || cfg["oauth.user.token"] != flow.Mask {
+		t.Fatalf("configuration: %v", cfg)
+	}
+	if _, ok := m["recovered"]; ok {
+		t.Fatal("recovered is cewiz's, not Cloud Elements'")
 	}
 }

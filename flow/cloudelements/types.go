@@ -252,6 +252,52 @@ type Instance struct {
 	// Recovered is set by CreateInstance when the create request failed
 	// ambiguously and the instance was then found by name.
 	Recovered bool `json:"recovered,omitempty"`
+
+	// raw is the instance exactly as Cloud Elements sent it (MaskedJSON).
+	raw json.RawMessage
+}
+
+// MaskedJSON is the instance as Cloud Elements returned it, every field kept
+// (keys sorted), with the token and any configuration value whose key names
+// a secret, token or password replaced by flow.Mask: `cewiz create --json`
+// prints it. An instance not decoded from a response is marshalled as it is.
+func (in Instance) MaskedJSON() ([]byte, error) {
+	var m map[string]json.RawMessage
+	if len(in.raw) == 0 || json.Unmarshal(in.raw, &m) != nil {
+		return indentJSON(in)
+	}
+	mask, _ := json.Marshal(flow.Mask)
+	if _, ok := m["token"]; ok {
+		m["token"] = mask
+	}
+	if cfg, ok := m["configuration"]; ok {
+		var c map[string]json.RawMessage
+		if json.Unmarshal(cfg, &c) == nil {
+			for k := range c {
+				if looksSecret(k) {
+					c[k] = mask
+				}
+			}
+			m["configuration"], _ = json.Marshal(c)
+		}
+	}
+	return indentJSON(m)
+}
+
+// looksSecret reports whether a configuration key holds a credential
+// (oauth.api.secret, oauth.user.token, oauth.user.refresh_token, ...).
+func looksSecret(key string) bool {
+	k := strings.ToLower(key)
+	return strings.Contains(k, "secret") || strings.Contains(k, "token") || strings.Contains(k, "password")
+}
+
+func indentJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(v)
+	return b.Bytes(), err
 }
 
 func (in *Instance) UnmarshalJSON(b []byte) error {
@@ -277,7 +323,8 @@ func (in *Instance) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*in = Instance{
-		ID: int64(w.ID), Name: string(w.Name), Token: flow.NewSecret(string(w.Token)), CreatedDate: string(w.CreatedDate),
+		raw: append(json.RawMessage(nil), b...),
+		ID:  int64(w.ID), Name: string(w.Name), Token: flow.NewSecret(string(w.Token)), CreatedDate: string(w.CreatedDate),
 		Valid: w.Valid == nil || bool(*w.Valid), Disabled: bool(w.Disabled), EventsEnabled: bool(w.EventsEnabled),
 		ExternalAuthentication: string(w.ExternalAuthentication),
 	}

@@ -3,7 +3,6 @@ package journey
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -222,11 +221,11 @@ func ReportCreated(stdout, stderr io.Writer, res Result, o ReportOptions) error 
 		}
 	}
 	if o.JSON {
-		out, err := json.MarshalIndent(in, "", "  ") // the token marshals masked
+		out, err := in.MaskedJSON() // every field Cloud Elements sent, the token masked
 		if err != nil {
 			return err
 		}
-		if _, err := stdout.Write(append(out, '\n')); err != nil {
+		if _, err := stdout.Write(out); err != nil {
 			return err
 		}
 	} else {
