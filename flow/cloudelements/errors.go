@@ -180,6 +180,23 @@ func (e *NetError) Retryable() bool { return e.Kind == NetReset }
 // *url.Error's inner error): the URL itself is never kept.
 func classify(op, host string, err error, sent bool, ctx context.Context) *NetError {
 	ne := &NetError{Op: op, Host: host, Sent: sent, err: err}
+	switch {
+	case ctx.Err() == context.Canceled || errors.Is(err, context.Canceled):
+		ne.Kind, ne.err = NetCanceled, context.Canceled
+	case ctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):
+		ne.Kind, ne.err = NetTimeout, context.DeadlineExceeded
+	default:
+		ne.Kind = NetKindOf(err)
+	}
+	ne.msg = err.Error()
+	return ne
+}
+
+// NetKindOf tells what kind of transport failure err is: a *NetError's
+// Kind, or for an error straight from net/http (the doctor's own probes)
+// the same classification the client makes.
+func NetKindOf(err error) NetKind {
+	var ne *NetError
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
@@ -189,29 +206,31 @@ func classify(op, host string, err error, sent bool, ctx context.Context) *NetEr
 	var alert tls.AlertError
 	var netErr net.Error
 	switch {
-	case ctx.Err() == context.Canceled || errors.Is(err, context.Canceled):
-		ne.Kind, ne.err = NetCanceled, context.Canceled
-	case ctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):
-		ne.Kind, ne.err = NetTimeout, context.DeadlineExceeded
+	case errors.As(err, &ne):
+		return ne.Kind
+	case errors.Is(err, context.Canceled):
+		return NetCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return NetTimeout
 	case errors.As(err, &dnsErr):
-		ne.Kind = NetDNS
+		if dnsErr.IsTimeout {
+			return NetTimeout
+		}
+		return NetDNS
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalid),
 		errors.As(err, &recordErr), errors.As(err, &alert), strings.Contains(err.Error(), "tls:"),
 		strings.Contains(err.Error(), "HTTP response to HTTPS client"):
-		ne.Kind = NetTLS
+		return NetTLS
 	case errors.Is(err, syscall.ECONNREFUSED):
-		ne.Kind = NetRefused
+		return NetRefused
 	case errors.As(err, &netErr) && netErr.Timeout():
-		ne.Kind = NetTimeout
+		return NetTimeout
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.EPIPE), strings.Contains(err.Error(), "server closed"),
 		strings.Contains(err.Error(), "connection reset"):
-		ne.Kind = NetReset
-	default:
-		ne.Kind = NetOther
+		return NetReset
 	}
-	ne.msg = err.Error()
-	return ne
+	return NetOther
 }
 
 // IsCodeRejected reports whether err means the grant code was refused

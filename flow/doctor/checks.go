@@ -2,8 +2,6 @@ package doctor
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -12,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cewiz/cewiz/flow"
@@ -54,75 +51,25 @@ func oneLine(s string) string {
 	return s
 }
 
-// netKind names a failure to get an HTTP answer: dns, tls, timeout,
-// refused, reset or other.
-func netKind(err error) string {
-	var ne *cloudelements.NetError
-	if errors.As(err, &ne) {
-		switch ne.Kind {
-		case cloudelements.NetDNS:
-			return "dns"
-		case cloudelements.NetTLS:
-			return "tls"
-		case cloudelements.NetTimeout:
-			return "timeout"
-		case cloudelements.NetRefused:
-			return "refused"
-		case cloudelements.NetReset:
-			return "reset"
-		case cloudelements.NetCanceled:
-			return "canceled"
-		}
-		return "other"
-	}
-	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var recordErr tls.RecordHeaderError
-	var netErr net.Error
-	switch {
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsTimeout {
-			return "timeout"
-		}
-		return "dns"
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &recordErr),
-		strings.Contains(err.Error(), "tls:"), strings.Contains(err.Error(), "HTTP response to HTTPS client"):
-		return "tls"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "refused"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return "reset"
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return "timeout"
-	}
-	return "other"
-}
-
 // netResult turns a failure to reach host into a Result.
 func netResult(id, host string, err error) Result {
-	switch netKind(err) {
-	case "dns":
+	switch cloudelements.NetKindOf(err) {
+	case cloudelements.NetDNS:
 		return result(id, Fail, host+" does not resolve (DNS): no such host.",
 			"Check the base URL or --region for typos, and this machine's network and DNS.")
-	case "tls":
+	case cloudelements.NetTLS:
 		return result(id, Fail, "The secure connection to "+host+" failed (TLS).",
 			"Check that the base URL uses https, the system clock, and any proxy that intercepts TLS.")
-	case "timeout":
+	case cloudelements.NetTimeout:
 		return result(id, Fail, host+" did not answer in time.",
 			"Check the network, a proxy (HTTPS_PROXY) or a firewall, then run the doctor again.")
-	case "refused":
+	case cloudelements.NetRefused:
 		return result(id, Fail, "Nothing answers at "+host+" (connection refused).",
 			"Check the base URL and port; for the sandbox, check that `cewiz sandbox` is still running.")
-	case "reset":
+	case cloudelements.NetReset:
 		return result(id, Fail, "The connection to "+host+" was cut.",
 			"Check the network or proxy and run the doctor again.")
-	case "canceled":
+	case cloudelements.NetCanceled:
 		return result(id, Skip, "Canceled.", "")
 	}
 	return result(id, Fail, "Could not reach "+host+".",
@@ -297,7 +244,7 @@ func resolveResult(ctx context.Context, id, host, okPrefix string, r Resolver, n
 		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 			return result(id, Fail, host+" does not resolve (no such host).", nxNext)
 		}
-		if netKind(err) == "timeout" || (errors.As(err, &dnsErr) && (dnsErr.IsTimeout || dnsErr.IsTemporary)) {
+		if cloudelements.NetKindOf(err) == cloudelements.NetTimeout || (errors.As(err, &dnsErr) && (dnsErr.IsTimeout || dnsErr.IsTemporary)) {
 			return result(id, Warn, okPrefix+", but DNS did not answer for "+host+" in time.", "Check this machine's network and DNS, then run the doctor again.")
 		}
 		return result(id, Fail, host+" could not be resolved.", nxNext)
