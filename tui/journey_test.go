@@ -238,6 +238,10 @@ func TestJourneyAgainstSandbox(t *testing.T) {
 			t.Fatalf("remembered answers hold a secret:\n%s", mem)
 		}
 	}
+	// The port --listen 127.0.0.1:0 chose is for this run only.
+	if strings.Contains(string(mem), "callbackUrl") {
+		t.Errorf("remembered answers hold this run's callback port:\n%s", mem)
+	}
 	if !strings.Contains(string(mem), "acme.docushareflex.com") {
 		t.Errorf("remembered answers lack the domain:\n%s", mem)
 	}

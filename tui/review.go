@@ -227,7 +227,13 @@ func (m *Model) remember() {
 	if m.cfg.NoRemember {
 		return
 	}
-	_ = m.memory.Save(m.answers)
+	a := m.answers
+	if ephemeralListen(m.cfg.Listen.ListenAddr) && flow.CallbackIsLoopback(a) {
+		// The port was chosen for this run only: remember none.
+		a = a.Clone()
+		a.CallbackURL = ""
+	}
+	_ = m.memory.Save(a)
 }
 
 func (s *reviewStep) view(m *Model) string {
