@@ -289,7 +289,7 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 // waitFor runs the commands of asynchronous work until cond holds.
 func (h *harness) waitFor(cond func() bool, what string) {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // generous: a loaded CI machine
 	for !cond() {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, h.screen())
@@ -298,6 +298,18 @@ func (h *harness) waitFor(cond func() bool, what string) {
 		case msg := <-h.late:
 			h.send(msg)
 		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// drainLate delivers the results of slow work that have arrived.
+func (h *harness) drainLate() {
+	for {
+		select {
+		case msg := <-h.late:
+			h.send(msg)
+		default:
+			return
 		}
 	}
 }
