@@ -1,35 +1,16 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
-
-// syncBuffer is an output a test can read while the wizard writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestAccessibleJourney answers the wizard line by line, as a screen
 // reader user would: each answer is typed only after its question shows
@@ -40,7 +21,7 @@ func TestAccessibleJourney(t *testing.T) {
 	client := &fakeClient{}
 	dir := t.TempDir()
 	pr, pw := io.Pipe()
-	out := &syncBuffer{}
+	out := &journeytest.Buffer{}
 	a := flow.NewAnswers()
 	a.APIKey = "app-id"
 	a.Domain = "acme.docushareflex.com"
@@ -187,7 +168,7 @@ func TestAccessibleJourney(t *testing.T) {
 
 func TestAccessibleCanceled(t *testing.T) {
 	pr, pw := io.Pipe()
-	out := &syncBuffer{}
+	out := &journeytest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -1,7 +1,6 @@
 package journey_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/journey"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -56,24 +56,6 @@ func (f *consoleAPI) codes() []string {
 		out = append(out, b.ProviderData.Code)
 	}
 	return out
-}
-
-// lockedBuffer is the console's output, read by the test while it writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // step is one exchange: wait until the output (after the previous step's
@@ -152,7 +134,7 @@ func TestConsole(t *testing.T) {
 			if tc.code != "" {
 				a.Code = flow.NewSecret(tc.code)
 			}
-			out := &lockedBuffer{}
+			out := &journeytest.Buffer{}
 			lines := make(chan string)
 			c := journey.Console{Deps: journey.Deps{API: api}, Settings: journey.Settings{Timeout: time.Minute}, Out: out, Lines: lines}
 			type result struct {
@@ -226,7 +208,7 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 		api := &consoleAPI{errs: []error{&cloudelements.APIError{Status: 400, ProviderMessage: "invalid_grant: expired"}}}
 		a, s := readyAnswers()
 		a.Code = flow.NewSecret("OLD")
-		out := &lockedBuffer{}
+		out := &journeytest.Buffer{}
 		_, err := journey.Console{Deps: journey.Deps{API: api}, Out: out}.Run(context.Background(), a, s)
 		if journey.Classify(err) != journey.KindCodeRejected || !strings.Contains(err.Error(), "rejected") {
 			t.Fatalf("error %v", err)
@@ -239,7 +221,7 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 		api := &consoleAPI{}
 		a, s := readyAnswers()
 		a.CallbackURL = registered
-		out := &lockedBuffer{}
+		out := &journeytest.Buffer{}
 		c := journey.Console{Deps: journey.Deps{API: api}, Settings: journey.Settings{Timeout: 50 * time.Millisecond}, Out: out}
 		_, err := c.Run(context.Background(), a, s)
 		if journey.Classify(err) != journey.KindTimeout {
@@ -252,7 +234,7 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 	})
 	t.Run("loopback: no paste offered", func(t *testing.T) {
 		a, s := readyAnswers()
-		out := &lockedBuffer{}
+		out := &journeytest.Buffer{}
 		start := func(_ context.Context, _ oauthlistener.Options) (journey.Listener, error) {
 			return &fakeListener{rec: &recorder{}, redirect: a.CallbackURL, done: make(chan struct{})}, nil
 		}

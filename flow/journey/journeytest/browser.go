@@ -1,6 +1,7 @@
 // Package journeytest has test doubles for flow/journey shared by the tests
 // of journey, tui and main: a browser that clicks Allow (or Deny) on the
-// sandbox's consent page over real HTTP, and a fake clock.
+// sandbox's consent page over real HTTP, a fake clock, and an output buffer
+// a test reads while another goroutine writes.
 package journeytest
 
 import (
