@@ -34,6 +34,8 @@ type keyMap struct {
 	CopyEvents                              key.Binding
 	UseDefault                              key.Binding
 	Done                                    key.Binding
+	// While filtering, letters go to the filter: only the arrows move.
+	FilterUp, FilterDown key.Binding
 
 	// Review.
 	Create        key.Binding
@@ -89,6 +91,8 @@ func newKeyMap() keyMap {
 		CopyEvents:  b("c", "copy events config here", "c"),
 		UseDefault:  b("d", "element's default", "d"),
 		Done:        b("enter", "continue", "enter"),
+		FilterUp:    b("↑", "up", "up"),
+		FilterDown:  b("↓", "down", "down"),
 
 		Create:        b("enter", "create", "enter"),
 		Export:        b("e", "export file", "e"),

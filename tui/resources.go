@@ -177,7 +177,7 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	keys := m.keys
 	if s.filtering {
 		switch {
-		case k.Type == tea.KeyEnter:
+		case key.Matches(k, keys.SubmitText):
 			s.filtering = false
 			s.filter.Blur()
 			return nil
@@ -187,10 +187,10 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			s.filter.SetValue("")
 			s.refilter()
 			return nil
-		case k.Type == tea.KeyUp:
+		case key.Matches(k, keys.FilterUp):
 			s.move(m, -1)
 			return nil
-		case k.Type == tea.KeyDown:
+		case key.Matches(k, keys.FilterDown):
 			s.move(m, 1)
 			return nil
 		}

@@ -175,10 +175,10 @@ func (s *reviewStep) exportKey(m *Model, k tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	switch k.Type {
-	case tea.KeyEnter:
+	switch {
+	case key.Matches(k, m.keys.SubmitText):
 		return s.doExport(m, false)
-	case tea.KeyEsc:
+	case key.Matches(k, m.keys.CancelText):
 		s.exporting = false
 		s.path.Blur()
 		return nil
