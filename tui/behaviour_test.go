@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -477,4 +479,22 @@ func trimLines(s string) string {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Without a terminal the wizard draws nothing and says to use create or
+// export (main exits 2 on ErrNoTerminal); no listener is started.
+func TestRunWithoutTerminal(t *testing.T) {
+	ls := &listeners{clock: &testClock{t: t0}}
+	var out strings.Builder
+	_, err := Run(context.Background(), Config{
+		Answers: flow.NewAnswers(), Input: strings.NewReader(""), Output: &out,
+		StartListener: ls.start, Getenv: func(k string) string { return map[string]string{"TERM": "xterm-256color"}[k] },
+		ConfigDir: t.TempDir(),
+	})
+	if !errors.Is(err, ErrNoTerminal) || !strings.Contains(err.Error(), "cewiz create") || !strings.Contains(err.Error(), "cewiz export") {
+		t.Fatalf("error %v", err)
+	}
+	if out.Len() != 0 || len(ls.all) != 0 {
+		t.Fatalf("drew %q or started %d listeners", out.String(), len(ls.all))
+	}
 }
