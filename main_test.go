@@ -295,7 +295,7 @@ func TestCreateNoBrowserTimesOut(t *testing.T) {
 	if code != exitFailure || out != "" || time.Since(start) > 10*time.Second { // the 300ms wait, with room for a loaded machine
 		t.Fatalf("exit %d in %s\n%s", code, time.Since(start), errOut)
 	}
-	for _, s := range []string{"/docushareflex/oauth/authorize", "--no-browser", "in time", "Next:"} {
+	for _, s := range []string{"/docushareflex/oauth/authorize", "--no-browser", "in time", "Next:", "No callback arrived. Likely causes:"} {
 		if !strings.Contains(errOut, s) {
 			t.Errorf("stderr lacks %q:\n%s", s, errOut)
 		}

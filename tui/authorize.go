@@ -29,6 +29,7 @@ type authorizeStep struct {
 	pasted journey.Pasted
 	notice string
 	began  time.Time // when the wait began (for the "nothing yet?" hint)
+	causes []string  // after a timeout: the likely reasons (oauth-loopback rule 18)
 }
 
 // hintAfter is when the waiting screen suggests what may be wrong.
@@ -148,7 +149,10 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			if journey.Classify(msg.err) == journey.KindCanceled && m.quitting {
 				return nil
 			}
-			s.phase, s.err = phaseFailed, msg.err
+			s.phase, s.err, s.causes = phaseFailed, msg.err, nil
+			if journey.Classify(msg.err) == journey.KindTimeout && m.auth != nil {
+				s.causes = journey.LikelyCauses(m.auth.Diagnose(), 3)
+			}
 			m.closeAuth()
 			s.gen = m.authGen
 			return nil
@@ -336,6 +340,9 @@ func (s *authorizeStep) view(m *Model) string {
 		b.WriteString(m.renderError(s.err))
 		b.WriteString("\n")
 		b.WriteString(st.explain.Width(w).Render(failureText(s.err)))
+		if len(s.causes) > 0 {
+			b.WriteString("\n\n" + st.hint.Width(w).Render("Likely causes:\n• "+strings.Join(s.causes, "\n• ")))
+		}
 		return b.String()
 	}
 	auth := m.auth

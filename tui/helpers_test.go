@@ -113,6 +113,12 @@ type fakeListener struct {
 }
 
 func (l *fakeListener) Port() int { return 23949 }
+
+// Diagnose gives the wizard a fixed rule-18 diagnosis to show after a timeout.
+func (l *fakeListener) Diagnose() []oauthlistener.Trap {
+	return []oauthlistener.Trap{{ID: "not-registered", Title: "The redirect URI is not registered",
+		Advice: "register exactly http://127.0.0.1:23949/callback in DocuShare Flex."}}
+}
 func (l *fakeListener) Close() error {
 	l.mu.Lock()
 	l.closed = true

@@ -44,8 +44,10 @@ func (c Console) Run(ctx context.Context, a flow.Answers, s flow.Secrets) (Resul
 	for {
 		done := make(chan struct{})
 		var pasting sync.WaitGroup
+		var current *Authorization
 		hooks := Hooks{
 			Authorizing: func(auth *Authorization) {
+				current = auth
 				c.printAuthorizing(auth)
 				if c.Lines != nil {
 					pasting.Add(1)
@@ -70,6 +72,14 @@ func (c Console) Run(ctx context.Context, a flow.Answers, s flow.Secrets) (Resul
 			return res, nil
 		}
 		kind := Classify(err)
+		if kind == KindTimeout && current != nil {
+			if causes := LikelyCauses(current.Diagnose(), 3); len(causes) > 0 {
+				fmt.Fprintln(c.Out, "No callback arrived. Likely causes:")
+				for _, line := range causes {
+					fmt.Fprintf(c.Out, "  - %s\n", line)
+				}
+			}
+		}
 		if !kind.AuthorizeAgain() || c.Lines == nil || ctx.Err() != nil {
 			if kind == KindCodeRejected {
 				err = fmt.Errorf("the grant code was rejected (expired or already used): %w", err)

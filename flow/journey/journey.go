@@ -351,6 +351,29 @@ func (a *Authorization) Confirm(p Pasted) error {
 	return a.l.Accept(p.result)
 }
 
+// Diagnose lists the likely reasons no callback arrived, the ones the
+// listener saw evidence of first (oauth-loopback rule 18): show them when
+// the wait timed out. It is nil for a paste-only wait, where there is no
+// listener to observe anything. It still works after Close.
+func (a *Authorization) Diagnose() []oauthlistener.Trap {
+	if d, ok := a.l.(interface{ Diagnose() []oauthlistener.Trap }); ok && !a.PasteOnly {
+		return d.Diagnose()
+	}
+	return nil
+}
+
+// LikelyCauses renders up to n traps as lines for a person, observed first.
+func LikelyCauses(traps []oauthlistener.Trap, n int) []string {
+	var out []string
+	for _, t := range traps {
+		if len(out) == n {
+			break
+		}
+		out = append(out, t.String())
+	}
+	return out
+}
+
 // Close ends the wait (Wait returns ErrCanceled unless it had an outcome)
 // and frees the port. Closing twice is harmless.
 func (a *Authorization) Close() error {

@@ -450,6 +450,12 @@ func TestTimeoutAndCancel(t *testing.T) {
 		t.Fatalf("timeout: %v", err)
 	}
 	_ = auth.Close()
+	// Rule 18: after the timeout the listener's diagnosis is there to show,
+	// naming the registered redirect URI among the likely causes.
+	causes := journey.LikelyCauses(auth.Diagnose(), 3)
+	if len(causes) == 0 || len(causes) > 3 || !strings.Contains(strings.Join(journey.LikelyCauses(auth.Diagnose(), 99), "\n"), auth.RedirectURI) {
+		t.Fatalf("likely causes after a timeout: %q", causes)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	auth, err = journey.Begin(ctx, journey.Deps{API: c}, journey.Settings{ListenAddr: "127.0.0.1:0", NoBrowser: true}, a, s)
