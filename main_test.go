@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 	"github.com/cewiz/cewiz/flow/doctor"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -597,26 +597,8 @@ func TestDoctorSandboxAndHangs(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the writer and a polling reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor polls buf until re matches, returning the first submatch.
-func waitFor(t *testing.T, buf *syncBuffer, re *regexp.Regexp) string {
+func waitFor(t *testing.T, buf *journeytest.Buffer, re *regexp.Regexp) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -664,9 +646,9 @@ var authURLRe = regexp.MustCompile(`at this address:\n  (\S+)\n`)
 // runAsync runs cewiz in the background; when the test ends, its stdout
 // and stderr are scanned for secrets (and for the codes the test adds to
 // *codes, e.g. one pasted from a redirect).
-func runAsync(t *testing.T, env map[string]string, codes *[]string, args ...string) (*syncBuffer, *syncBuffer, chan int) {
+func runAsync(t *testing.T, env map[string]string, codes *[]string, args ...string) (*journeytest.Buffer, *journeytest.Buffer, chan int) {
 	t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut journeytest.Buffer
 	done := make(chan int, 1)
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	go func() { done <- run(args, &out, &errOut, lookup) }()
