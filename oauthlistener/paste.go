@@ -140,6 +140,11 @@ func parsePastedURL(s string, rawLen int, redirect RedirectURI, state string) (P
 			return PastedResult{}, pasteErr(ErrPasteMalformed, "the pasted text is not a valid address%s; copy it again from the browser's address bar", limitNote)
 		}
 		if msg := addressMismatch(u, redirect); msg != "" {
+			// The message quotes parts of the pasted address, which may hold
+			// the expected state anywhere: never echo it (rule 6).
+			if state != "" {
+				msg = strings.ReplaceAll(msg, state, Mask)
+			}
 			return PastedResult{}, pasteErr(ErrPasteWrongAddress, "%s", msg)
 		}
 	}
