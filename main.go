@@ -455,7 +455,7 @@ func runDoctorWith(ctx context.Context, cfg doctor.Config, s flow.Secrets, stdou
 	deps := doctorDeps(&cfg, s, stderr, lookup)
 	getenv := getenvFrom(lookup)
 	// Screen readers (ACCESSIBLE=1) and dumb terminals get plain lines.
-	accessible := getenv("TERM") == "dumb" || (getenv("ACCESSIBLE") != "" && getenv("ACCESSIBLE") != "0" && getenv("ACCESSIBLE") != "false")
+	accessible := getenv("TERM") == "dumb" || flow.AccessibleRequested(getenv("ACCESSIBLE"))
 	if !asJSON && !accessible && writerIsTerminal(stderr) {
 		rep, err := tui.RunDoctor(ctx, cfg, deps, os.Stdin, stderr, getenv)
 		if errors.Is(err, tui.ErrCanceled) {

@@ -154,11 +154,17 @@ func (o *Options) ApplyEnv(lookup func(string) (string, bool)) error {
 		return err
 	}
 	if o.fs.Lookup("accessible") != nil && !given["accessible"] {
-		if v, ok := lookup("ACCESSIBLE"); ok && v != "" && v != "0" && v != "false" {
+		if v, _ := lookup("ACCESSIBLE"); AccessibleRequested(v) {
 			o.Accessible = true
 		}
 	}
 	return nil
+}
+
+// AccessibleRequested reads the ACCESSIBLE variable: any value but empty,
+// 0 or false asks for line-by-line output for screen readers.
+func AccessibleRequested(v string) bool {
+	return v != "" && v != "0" && v != "false"
 }
 
 // Given reports whether a flag was set on the command line or by ApplyEnv.
