@@ -5,6 +5,8 @@
 package flow
 
 import (
+	"maps"
+
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -67,11 +69,6 @@ func (a Answers) Clone() Answers {
 	b := a
 	b.Tags = append([]string(nil), a.Tags...)
 	b.Polling = a.Polling.clone()
-	if a.ExtraConfiguration != nil {
-		b.ExtraConfiguration = make(map[string]any, len(a.ExtraConfiguration))
-		for k, v := range a.ExtraConfiguration {
-			b.ExtraConfiguration[k] = v
-		}
-	}
+	b.ExtraConfiguration = maps.Clone(a.ExtraConfiguration)
 	return b
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 )
@@ -158,7 +159,7 @@ func BuildBody(a Answers, s Secrets, mode SecretsMode) Body {
 			Domain:              orPlaceholder(a.Domain, PlaceholderDomain),
 			NotificationURL:     notify,
 			PollerConfiguration: a.Polling.clone(),
-			Extra:               a.Clone().ExtraConfiguration,
+			Extra:               maps.Clone(a.ExtraConfiguration),
 		},
 		Name:         orPlaceholder(a.Name, SuggestName(a)),
 		ProviderData: ProviderData{Code: mode.render(a.Code, PlaceholderCode)},
