@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -239,21 +240,10 @@ func Begin(ctx context.Context, deps Deps, settings Settings, a flow.Answers, s 
 	return auth, nil
 }
 
+// ephemeral: --listen asks for port 0 (a free port is picked).
 func ephemeral(addr string) bool {
-	if addr == "" {
-		return false
-	}
-	_, port, ok := cutLast(addr, ":")
-	return ok && port == "0"
-}
-
-func cutLast(s, sep string) (string, string, bool) {
-	for i := len(s) - len(sep); i >= 0; i-- {
-		if s[i:i+len(sep)] == sep {
-			return s[:i], s[i+len(sep):], true
-		}
-	}
-	return s, "", false
+	i := strings.LastIndex(addr, ":")
+	return i >= 0 && addr[i+1:] == "0"
 }
 
 // readyToAuthorize checks the answers the oauth/url request needs.
