@@ -422,7 +422,7 @@ func CheckInstanceEvents(in *cloudelements.Instance) Result {
 		return result(IDInstanceEvents, Fail, fmt.Sprintf("Events are off (eventsEnabled %t, event.notification.enabled %t): nothing is polled or sent.", in.EventsEnabled, on),
 			"Turn events on in the instance's configuration (event.notification.enabled true), or create it again with --events.")
 	}
-	cb := strings.TrimSpace(in.Configuration["event.notification.callback.url"])
+	cb := strings.TrimSpace(in.Configuration[flow.KeyNotificationURL])
 	if cb == "" {
 		return result(IDInstanceEvents, Warn, "Events are on, but the instance has no event.notification.callback.url: notifications have nowhere to go.",
 			"Set the notification callback URL (--notify-url when creating).")
@@ -450,7 +450,7 @@ func CheckVendorType(in *cloudelements.Instance) Result {
 
 // CheckInterval: event.poller.refresh_interval is a number of minutes in range.
 func CheckInterval(in *cloudelements.Instance) Result {
-	raw, set := in.Configuration["event.poller.refresh_interval"]
+	raw, set := in.Configuration[flow.KeyRefreshInterval]
 	if !set || strings.TrimSpace(raw) == "" {
 		return result(IDInterval, Warn, "event.poller.refresh_interval is not set (the element's default applies).",
 			fmt.Sprintf("Set it explicitly (--refresh-interval, default %d minutes).", flow.DefaultRefreshInterval))
