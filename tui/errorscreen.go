@@ -80,7 +80,7 @@ func (s *errorScreen) help(m *Model) []key.Binding {
 	if s.canRetry() {
 		out = append(out, key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")))
 	}
-	out = append(out, key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit a step")))
+	out = append(out, k.EditStep)
 	if m.cfg.Doctor != nil {
 		out = append(out, k.Doctor)
 	}

@@ -105,7 +105,7 @@ func newKeyMap() keyMap {
 		Reveal:    b("r", "reveal token", "r"),
 		CopyToken: b("c", "copy token", "c"),
 		Doctor:    b("d", "run the doctor", "d"),
-		EditStep:  b("e", "edit answers", "e"),
+		EditStep:  b("e", "edit a step", "e"),
 		Finish:    b("enter", "done", "enter", "q"),
 	}
 	fk := huh.NewDefaultKeyMap()
