@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -400,14 +401,7 @@ func (c *Client) remember(ins ...Instance) {
 		if t == "" {
 			continue
 		}
-		known := false
-		for _, x := range c.tokens {
-			if x == t {
-				known = true
-				break
-			}
-		}
-		if !known && len(c.tokens) < 1000 {
+		if !slices.Contains(c.tokens, t) && len(c.tokens) < 1000 {
 			c.tokens = append(c.tokens, t)
 		}
 	}
@@ -430,7 +424,8 @@ func (c *Client) ElementInfo(ctx context.Context) (*Element, error) {
 // ElementConfiguration is GET /elements/{key}/configuration.
 func (c *Client) ElementConfiguration(ctx context.Context) ([]ConfigEntry, error) {
 	var raw json.RawMessage
-	if err := c.do(ctx, request{method: http.MethodGet, path: c.elementPath("/configuration"), retry: true}, &raw); err != nil {
+	r := request{method: http.MethodGet, path: c.elementPath("/configuration"), retry: true}
+	if err := c.do(ctx, r, &raw); err != nil {
 		return nil, err
 	}
 	// An array of entries, or (tolerated) an object {"configuration": [...]}.
@@ -442,7 +437,7 @@ func (c *Client) ElementConfiguration(ctx context.Context) ([]ConfigEntry, error
 		Configuration []ConfigEntry `json:"configuration"`
 	}
 	if err := json.Unmarshal(raw, &wrapped); err != nil {
-		return nil, &NetError{Op: "GET " + c.elementPath("/configuration"), Host: c.host, Kind: NetProtocol, Sent: true,
+		return nil, &NetError{Op: r.op(), Host: c.host, Kind: NetProtocol, Sent: true,
 			msg: "the answer is not a list of configuration entries", err: err}
 	}
 	return wrapped.Configuration, nil
