@@ -554,7 +554,7 @@ func CheckEventLog(ctx context.Context, api API, id int64, now time.Time) Result
 	stuck := 0
 	for i := range events {
 		e := events[i]
-		if !known[strings.ToUpper(e.Status)] {
+		if !known[e.Status] { // Event decoding upper-cases the status, as CountByStatus counts it
 			if lastFail == nil {
 				lastFail = &events[i]
 			}
