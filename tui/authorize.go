@@ -160,7 +160,6 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		msg.grant.Apply(&m.answers)
 		m.codeAt = msg.grant.ObtainedAt
 		m.needsAuth = false
-		m.closeAuth()
 		m.flash = "✓ Authorized: the grant code arrived (" + msg.grant.Source.String() + ")."
 		if m.createAfterAuth {
 			m.createAfterAuth = false
@@ -220,7 +219,6 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		}
 	case phaseStarting:
 		if key.Matches(k, keys.Back) {
-			m.closeAuth()
 			return m.back()
 		}
 	case phaseWaiting:
@@ -237,7 +235,6 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, keys.Retry):
 			return s.begin(m) // a new state and a new address
 		case key.Matches(k, keys.Back):
-			m.closeAuth()
 			return m.back()
 		}
 	case phasePasting:
@@ -246,7 +243,6 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			return s.submitPaste(m)
 		case key.Matches(k, keys.CancelText):
 			if m.auth != nil && m.auth.PasteOnly {
-				m.closeAuth()
 				return m.back()
 			}
 			s.phase = phaseWaiting
