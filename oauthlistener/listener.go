@@ -146,10 +146,9 @@ func planBind(o Options) (bindPlan, error) {
 		p.redirect = &r
 		p.path = r.Path()
 		if addr == "" {
-			addr = r.ListenAddr()
-			if strings.EqualFold(r.URL.Hostname(), "localhost") {
-				addr = net.JoinHostPort("localhost", strconv.Itoa(r.Port()))
-			}
+			// The URI's own host, localhost included: below, localhost binds
+			// both 127.0.0.1 and [::1].
+			addr = net.JoinHostPort(r.URL.Hostname(), strconv.Itoa(r.Port()))
 		}
 	} else {
 		p.path = o.Path
