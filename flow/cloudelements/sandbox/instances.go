@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -297,7 +299,7 @@ func checkConfiguration(raw map[string]json.RawMessage) (map[string]string, bool
 			return nil, false, fmt.Sprintf("Missing required configuration '%s'", k)
 		}
 	}
-	for _, k := range sortedKeys(raw) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		v := bytes.TrimSpace(raw[k])
 		switch k {
 		case "oauth.api.key", "oauth.api.secret", "oauth.callback.url":
@@ -417,7 +419,7 @@ func pollerValue(v []byte) (string, string) {
 	if len(resources) == 0 {
 		return "", "it names no resource"
 	}
-	for _, name := range sortedKeys(resources) {
+	for _, name := range slices.Sorted(maps.Keys(resources)) {
 		var r struct {
 			URL                *string                    `json:"url"`
 			IDField            *string                    `json:"idField"`
@@ -432,7 +434,7 @@ func pollerValue(v []byte) (string, string) {
 		case r.IDField == nil || *r.IDField == "":
 			return "", fmt.Sprintf("resource '%s' needs an idField", name)
 		}
-		for _, k := range sortedKeys(r.DatesConfiguration) {
+		for _, k := range slices.Sorted(maps.Keys(r.DatesConfiguration)) {
 			var str string
 			if json.Unmarshal(r.DatesConfiguration[k], &str) != nil {
 				return "", fmt.Sprintf("resource '%s': datesConfiguration.%s must be a string", name, k)

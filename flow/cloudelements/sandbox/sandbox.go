@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -326,12 +325,3 @@ func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
 
 // newToken looks like a Cloud Elements instance token: 44 base64 characters.
 func newToken() string { return base64.StdEncoding.EncodeToString(randomBytes(32)) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
