@@ -61,8 +61,7 @@ func netResult(id, host string, err error) Result {
 		return result(id, Fail, "The secure connection to "+host+" failed (TLS).",
 			"Check that the base URL uses https, the system clock, and any proxy that intercepts TLS.")
 	case cloudelements.NetTimeout:
-		return result(id, Fail, host+" did not answer in time.",
-			"Check the network, a proxy (HTTPS_PROXY) or a firewall, then run the doctor again.")
+		return result(id, Fail, host+" did not answer in time.", timeoutNext)
 	case cloudelements.NetRefused:
 		return result(id, Fail, "Nothing answers at "+host+" (connection refused).",
 			"Check the base URL and port; for the sandbox, check that `cewiz sandbox` is still running.")
