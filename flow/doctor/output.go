@@ -73,12 +73,11 @@ type PlainStream struct {
 	mu    sync.Mutex
 	got   map[int]Result
 	next  int
-	n     int
 }
 
 // NewPlainStream prepares a stream for the checks of cfg.
 func NewPlainStream(w io.Writer, checks []Check, style PlainStyle) *PlainStream {
-	s := &PlainStream{w: w, style: style, order: map[string]int{}, got: map[int]Result{}, n: len(checks)}
+	s := &PlainStream{w: w, style: style, order: map[string]int{}, got: map[int]Result{}}
 	for i, c := range checks {
 		s.order[c.ID] = i
 	}
