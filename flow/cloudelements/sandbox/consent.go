@@ -97,7 +97,7 @@ func (s *Sandbox) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	switch f.Get("decision") {
 	case "allow":
-		code := s.issue(redirectURI, site, clientID)
+		code := s.IssueCode(redirectURI, site, clientID)
 		back(url.Values{"code": {code}, "state": {state}})
 	case "deny":
 		back(url.Values{"error": {"access_denied"}, "error_description": {"The user denied access"}, "state": {state}})
@@ -135,8 +135,10 @@ func withQuery(raw string, params url.Values) string {
 	return u.String()
 }
 
-// issue mints a grant code bound to the redirect URI, site and application.
-func (s *Sandbox) issue(redirectURI, site, clientID string) string {
+// IssueCode mints a grant code bound to the redirect URI, site and
+// Application ID: what Allow on the consent page does. Tests use it to skip
+// the page; the code obeys the same rules as one from the page.
+func (s *Sandbox) IssueCode(redirectURI, site, appID string) string {
 	code := randomHex(20)
 	now := s.opts.Now()
 	s.mu.Lock()
@@ -149,13 +151,6 @@ func (s *Sandbox) issue(redirectURI, site, clientID string) string {
 			}
 		}
 	}
-	s.grants[code] = &grant{callbackURL: redirectURI, site: strings.ToLower(site), clientID: clientID, issued: now}
+	s.grants[code] = &grant{callbackURL: redirectURI, site: strings.ToLower(site), clientID: appID, issued: now}
 	return code
-}
-
-// IssueCode mints a grant code as if the user had clicked Allow on the
-// consent page for this redirect URI, site and Application ID. Tests use it
-// to skip the page; the code obeys the same rules as one from the page.
-func (s *Sandbox) IssueCode(redirectURI, site, appID string) string {
-	return s.issue(redirectURI, site, appID)
 }
