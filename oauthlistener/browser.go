@@ -143,8 +143,10 @@ func isTextBrowser(prog string) bool {
 
 // Headless tells why no graphical browser can be shown here, or nil. It is
 // also what `cewiz doctor` reports.
-func (l *Launcher) Headless() *NoBrowserError {
-	c := l.withDefaults()
+func (l *Launcher) Headless() *NoBrowserError { return l.withDefaults().headless() }
+
+// headless is Headless on a launcher that has its defaults.
+func (c *Launcher) headless() *NoBrowserError {
 	env := c.Getenv
 	if env("SSH_CONNECTION") != "" || env("SSH_TTY") != "" || env("SSH_CLIENT") != "" {
 		return &NoBrowserError{Reason: ReasonSSH, Detail: "this is an SSH session, so a browser would open on the remote machine (or not at all); open the address on your own computer, with the ssh -L tunnel for the callback port, or paste the redirected address here"}
@@ -203,12 +205,14 @@ type Plan struct {
 }
 
 // Plan decides how to open rawURL, without starting anything.
-func (l *Launcher) Plan(rawURL string) (Plan, error) {
-	c := l.withDefaults()
+func (l *Launcher) Plan(rawURL string) (Plan, error) { return l.withDefaults().plan(rawURL) }
+
+// plan is Plan on a launcher that has its defaults.
+func (c *Launcher) plan(rawURL string) (Plan, error) {
 	if err := checkOpenURL(rawURL); err != nil {
 		return Plan{}, err
 	}
-	if nb := c.Headless(); nb != nil {
+	if nb := c.headless(); nb != nil {
 		return Plan{}, nb
 	}
 	if b := c.Getenv("BROWSER"); b != "" {
@@ -342,7 +346,7 @@ func checkOpenURL(rawURL string) error {
 // the paste option.
 func (l *Launcher) Open(rawURL string) error {
 	c := l.withDefaults()
-	p, err := c.Plan(rawURL)
+	p, err := c.plan(rawURL)
 	if err != nil {
 		return err
 	}
