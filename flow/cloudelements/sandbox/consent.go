@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,9 +129,7 @@ func withQuery(raw string, params url.Values) string {
 		return raw
 	}
 	q := u.Query()
-	for k, v := range params {
-		q[k] = v
-	}
+	maps.Copy(q, params)
 	u.RawQuery = q.Encode()
 	return u.String()
 }
