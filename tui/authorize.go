@@ -306,9 +306,9 @@ func (s *authorizeStep) submitPaste(m *Model) tea.Cmd {
 	return nil
 }
 
-// skip gives up authorizing: export-only mode.
+// skip gives up authorizing: export-only mode (leaving the step closes the
+// listener).
 func (s *authorizeStep) skip(m *Model) tea.Cmd {
-	m.closeAuth()
 	m.rules.ExportOnly = true
 	m.needsAuth = false
 	m.createAfterAuth = false

@@ -201,7 +201,6 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 func (s *connectStep) goOffline(m *Model) tea.Cmd {
 	m.rules.ExportOnly = true
 	m.client = nil
-	m.closeAuth()
 	m.flash = "Export-only mode: nothing is sent; the body can be exported at the end."
 	return m.next()
 }
