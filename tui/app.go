@@ -39,7 +39,8 @@ func newApp(m *Model) *appStep {
 	}
 	loop := loopbackURI(m)
 	register, note := loop, "For loopback, register exactly:\n"+loop+"\n(the redirect URI must match byte for byte)"
-	if a := m.cfg.Listen.ListenAddr; ephemeralListen(a) {
+	if m.cfg.Listen.EphemeralPort() {
+		a := m.cfg.Listen.ListenAddr
 		register = "http://" + strings.TrimSuffix(a, ":0") + ":PORT" + oauthlistener.DefaultPath
 		note = "With --listen " + a + " the port is chosen when authorizing:\nthe Authorize step shows the exact redirect URI to register\n(give --listen a fixed port to register it once)"
 	}
@@ -83,7 +84,7 @@ func loopbackURI(m *Model) string {
 	if flow.CallbackIsLoopback(m.answers) {
 		own = m.answers.CallbackURL
 	}
-	if a := m.cfg.Listen.ListenAddr; a != "" && !ephemeralListen(a) {
+	if a := m.cfg.Listen.ListenAddr; a != "" && !m.cfg.Listen.EphemeralPort() {
 		if r, err := oauthlistener.ParseRedirectURI("http://" + a + oauthlistener.DefaultPath); err == nil && r.Loopback {
 			if o, err := oauthlistener.ParseRedirectURI(own); err == nil && o.Port() == r.Port() {
 				return own
@@ -96,10 +97,6 @@ func loopbackURI(m *Model) string {
 	}
 	return oauthlistener.DefaultRedirectURI
 }
-
-// ephemeralListen: --listen with port 0, where the listener picks a free
-// port when the authorization starts (the redirect URI follows it).
-func ephemeralListen(addr string) bool { return strings.HasSuffix(addr, ":0") }
 
 func (s *appStep) submit(m *Model) tea.Cmd {
 	cb := loopbackURI(m)

@@ -228,7 +228,7 @@ func (m *Model) remember() {
 		return
 	}
 	a := m.answers
-	if ephemeralListen(m.cfg.Listen.ListenAddr) && flow.CallbackIsLoopback(a) {
+	if m.cfg.Listen.EphemeralPort() && flow.CallbackIsLoopback(a) {
 		// The port was chosen for this run only: remember none.
 		a = a.Clone()
 		a.CallbackURL = ""

@@ -200,7 +200,7 @@ func Begin(ctx context.Context, deps Deps, settings Settings, a flow.Answers, s 
 			start = StartOAuthListener
 		}
 		opts := oauthlistener.Options{Addr: settings.ListenAddr, RedirectURI: a.CallbackURL, Timeout: settings.Timeout, OnHint: settings.OnHint}
-		if ephemeral(settings.ListenAddr) {
+		if settings.EphemeralPort() {
 			opts.RedirectURI = "" // the callback URL follows the chosen port
 		}
 		var err error
@@ -240,11 +240,9 @@ func Begin(ctx context.Context, deps Deps, settings Settings, a flow.Answers, s 
 	return auth, nil
 }
 
-// ephemeral: --listen asks for port 0 (a free port is picked).
-func ephemeral(addr string) bool {
-	i := strings.LastIndex(addr, ":")
-	return i >= 0 && addr[i+1:] == "0"
-}
+// EphemeralPort: ListenAddr asks for port 0, so the listener picks a free
+// port when the authorization starts and the redirect URI follows it.
+func (s Settings) EphemeralPort() bool { return strings.HasSuffix(s.ListenAddr, ":0") }
 
 // readyToAuthorize checks the answers the oauth/url request needs.
 func readyToAuthorize(a flow.Answers, s flow.Secrets) error {
