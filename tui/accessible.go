@@ -163,8 +163,7 @@ func (s *createStep) busy() bool    { return true }
 // runAccessible runs the wizard line by line on cfg's input and output.
 func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outcome, error) {
 	in, out := cfg.input(), cfg.output()
-	r.SetColorProfile(termenv.Ascii) // a screen reader reads the words, not the colours
-	lipgloss.SetDefaultRenderer(r)
+	r.SetColorProfile(termenv.Ascii) // a screen reader reads the words, not the colours (r is already lipgloss's default: Run set it)
 	m := New(ctx, cfg, r)
 	m.noTicks = true
 	m.accessible = true
