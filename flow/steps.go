@@ -85,10 +85,7 @@ func (r Rules) Steps() []Step {
 
 // Skips reports whether step s is left out under r.
 func (r Rules) Skips(s Step) bool {
-	if r.ExportOnly && (s == StepAuthorize || s == StepCreate) {
-		return true
-	}
-	return false
+	return r.ExportOnly && (s == StepAuthorize || s == StepCreate)
 }
 
 // Next is the step after s (Review after the last question; Create after
