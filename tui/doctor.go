@@ -290,10 +290,7 @@ func RunDoctor(ctx context.Context, cfg doctor.Config, deps doctor.Deps, in io.R
 	if m.canceled || ctx.Err() != nil {
 		return m.report, ErrCanceled
 	}
-	if err != nil {
-		return m.report, err
-	}
-	return m.report, nil
+	return m.report, err
 }
 
 func (s doctorStyles) status(st doctor.Status) lipgloss.Style {
