@@ -345,10 +345,10 @@ func (s *authorizeStep) view(m *Model) string {
 	if auth == nil {
 		return m.spinView() + " …"
 	}
+	bs := auth.BrowserState() // a reopen may be updating it from a Cmd
 	if auth.PasteOnly {
 		b.WriteString("Open this address, choose Allow, then copy the address the browser lands on\n(" + st.url.Render(auth.RedirectURI) + "?code=…) and paste it here:\n")
 	} else {
-		bs := auth.Browser
 		switch {
 		case bs.Opened:
 			b.WriteString("A browser window was opened: choose Allow there. If nothing opened,\nopen this address:\n")
@@ -366,8 +366,8 @@ func (s *authorizeStep) view(m *Model) string {
 		b.WriteString("\n" + st.dim.Render("(the whole address is printed above this screen; c copies it)"))
 	}
 	b.WriteString("\n")
-	if auth.Browser.SSHLine != "" {
-		b.WriteString("\nOn your own computer, first run (it forwards the callback here):\n  " + st.code.Render(auth.Browser.SSHLine) + "\n")
+	if bs.SSHLine != "" {
+		b.WriteString("\nOn your own computer, first run (it forwards the callback here):\n  " + st.code.Render(bs.SSHLine) + "\n")
 	}
 	b.WriteString("\n")
 	left := ""

@@ -285,6 +285,14 @@ func (a *Authorization) OpenBrowser() BrowserStatus {
 	return st
 }
 
+// BrowserState is Browser read under the lock: a "reopen the browser" in
+// another goroutine (OpenBrowser) may be writing it while a UI draws it.
+func (a *Authorization) BrowserState() BrowserStatus {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.Browser
+}
+
 func (a *Authorization) status(err error) BrowserStatus {
 	st := BrowserStatus{Opened: err == nil, Err: err}
 	if err != nil && !a.PasteOnly && a.Port > 0 {
