@@ -323,18 +323,16 @@ func newLauncher(lookup func(string) (string, bool), stderr io.Writer) *oauthlis
 }
 
 // startSandboxFor starts the in-process emulator for --sandbox and points
-// the answers at it with the wizard's prefill (tui.SandboxPrefill: demo
-// secrets, application and domain where not given). It returns where
-// throwaway summaries go; the sandbox's answers are never remembered.
+// the answers at it (journey.SandboxPrefill: demo secrets, application and
+// domain where not given). It returns where throwaway summaries go; the
+// sandbox's answers are never remembered.
 func startSandboxFor(a *flow.Answers, s *flow.Secrets) (stop func(), configDir string, err error) {
 	srv, err := sandbox.Start(sandbox.Options{})
 	if err != nil {
 		return nil, "", fmt.Errorf("cannot start the sandbox: %w", err)
 	}
-	cfg := tui.Config{Answers: *a, Secrets: *s}
-	tui.SandboxPrefill(&cfg, srv.BaseURL())
-	*a, *s = cfg.Answers, cfg.Secrets
-	return func() { _ = srv.Close() }, cfg.ConfigDir, nil
+	journey.SandboxPrefill(a, s, srv.BaseURL())
+	return func() { _ = srv.Close() }, journey.SandboxConfigDir(), nil
 }
 
 func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {

@@ -1,52 +1,19 @@
 package tui
 
 import (
-	"os"
-	"path/filepath"
-
-	"github.com/cewiz/cewiz/flow"
-	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
+	"github.com/cewiz/cewiz/flow/journey"
 )
 
-// SandboxDomain is the demo DocuShare Flex site prefilled with --sandbox.
-const SandboxDomain = "acme.docushareflex.com"
-
 // SandboxPrefill points cfg at a running sandbox (baseURL is its
-// BaseURL()) and prefills its demo secrets and Application ID and a demo
-// domain, so a newcomer can press enter through the wizard. Answers given
-// explicitly (flags, variables) are kept.
+// BaseURL()): the answers and secrets as journey.SandboxPrefill fills them,
+// plus the wizard's own settings for a throwaway run.
 func SandboxPrefill(cfg *Config, baseURL string) {
-	def := flow.NewAnswers()
-	if cfg.Answers.ElementKey == "" {
-		cfg.Answers = def
-	}
-	a := &cfg.Answers
-	a.BaseURL, a.Region = baseURL, ""
-	if a.APIKey == "" {
-		a.APIKey = sandbox.DemoAppID
-	}
-	if a.Domain == "" {
-		a.Domain = SandboxDomain
-	}
-	if a.NotificationURL == "" {
-		a.NotificationURL = "https://example.com/cewiz-sandbox/events"
-	}
-	s := &cfg.Secrets
-	if s.UserSecret.IsZero() {
-		s.UserSecret = flow.NewSecret(sandbox.DemoUserSecret)
-	}
-	if s.OrgSecret.IsZero() {
-		s.OrgSecret = flow.NewSecret(sandbox.DemoOrgSecret)
-	}
-	if s.APISecret.IsZero() {
-		s.APISecret = flow.NewSecret(sandbox.DemoAppSecret)
-	}
+	journey.SandboxPrefill(&cfg.Answers, &cfg.Secrets, baseURL)
 	cfg.Sandbox = true
 	// The sandbox is a throwaway: do not remember its base URL for the
-	// next real run.
+	// next real run, and keep its summaries out of the user's config.
 	cfg.NoRemember = true
 	if cfg.ConfigDir == "" {
-		// Summaries of throwaway instances stay out of the user's config.
-		cfg.ConfigDir = filepath.Join(os.TempDir(), "cewiz-sandbox")
+		cfg.ConfigDir = journey.SandboxConfigDir()
 	}
 }
