@@ -2,25 +2,38 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 )
 
+// defaultResources are the resources of the sandbox's default poller
+// configuration, with the URL each is polled at. DocuShare Flex's real
+// default is not published: this one polls events (the seed's resource) and
+// a folder's contents (GET /hubs/documents/folders/contents?path=…, a call
+// the public churros suite makes), so that a default with more than one
+// resource can be tested. Neither URL is made up.
+var defaultResources = []struct{ Name, URL string }{
+	{"events", "/hubs/documents/events"},
+	{"folders", "/hubs/documents/folders/contents?path=/"},
+}
+
 // DefaultPollerConfiguration is the element's default
 // event.poller.configuration, as the JSON string Cloud Elements keeps in the
-// configuration entry's defaultValue. It is a little different from cewiz's
-// offline presets (a pageSize on events), so a test can tell which was used.
-const DefaultPollerConfiguration = `{"events":{"url":"/hubs/documents/events","idField":"id","pageSize":200,` +
-	`"datesConfiguration":{"updatedDateField":"modifiedDate","updatedDateFormat":"yyyy-MM-dd'T'HH:mm:ss'Z'",` +
-	`"createdDateField":"createdDate","createdDateFormat":"yyyy-MM-dd'T'HH:mm:ss'Z'"}},` +
-	`"files":{"url":"/hubs/documents/files","idField":"id",` +
-	`"datesConfiguration":{"updatedDateField":"modifiedDate","updatedDateFormat":"yyyy-MM-dd'T'HH:mm:ss'Z'",` +
-	`"createdDateField":"createdDate","createdDateFormat":"yyyy-MM-dd'T'HH:mm:ss'Z'"}},` +
-	`"folders":{"url":"/hubs/documents/folders","idField":"id",` +
-	`"datesConfiguration":{"updatedDateField":"modifiedDate","updatedDateFormat":"yyyy-MM-dd'T'HH:mm:ss'Z'",` +
-	`"createdDateField":"createdDate","createdDateFormat":"yyyy-MM-dd'T'HH:mm:ss'Z'"}}}`
+// configuration entry's defaultValue. It carries what public tooling has to
+// cope with in the real ones: literal \n and \t between the tokens, numbers
+// and booleans as strings, and keys beyond url/idField/datesConfiguration
+// (filterByCurrentDate, time zones, pageSize).
+const DefaultPollerConfiguration = `{\n  "events": {\n\t"url": "/hubs/documents/events",\n\t"idField": "id",\n\t"pageSize": "200",` +
+	`\n\t"filterByCurrentDate": "false",\n\t"datesConfiguration": {\n\t\t"updatedDateField": "modifiedDate",` +
+	`\n\t\t"updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'",\n\t\t"updatedDateTimezone": "GMT",` +
+	`\n\t\t"createdDateField": "createdDate",\n\t\t"createdDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'",` +
+	`\n\t\t"createdDateTimezone": "GMT"\n\t}\n  },` +
+	`\n  "folders": {\n\t"url": "/hubs/documents/folders/contents?path=/",\n\t"idField": "id",` +
+	`\n\t"datesConfiguration": {\n\t\t"updatedDateField": "modifiedDate",\n\t\t"updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'",` +
+	`\n\t\t"createdDateField": "createdDate",\n\t\t"createdDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'"\n\t}\n  }\n}`
 
 // configEntry is one element configuration entry as Cloud Elements lists it.
 type configEntry struct {
@@ -50,7 +63,7 @@ var configEntries = []configEntry{
 	{ID: 91006, Key: "event.vendor.type", Name: "Event Type", DefaultValue: "polling", Type: "SELECT", DisplayOrder: 6,
 		Description: "How events are detected: polling"},
 	{ID: 91007, Key: "event.notification.callback.url", Name: "Event Notification Callback URL", Type: "TEXTFIELD_1000", DisplayOrder: 7,
-		Description: "The https URL Cloud Elements sends event notifications to"},
+		Description: "The URL Cloud Elements sends event notifications to"},
 	{ID: 91008, Key: "event.notification.signature.key", Name: "Callback Notification Signature Key", Type: "TEXTFIELD_128", DisplayOrder: 8,
 		Description: "Optional key to sign event notifications (Elements-Webhook-Signature)"},
 	{ID: 91009, Key: "event.poller.refresh_interval", Name: "Event poller refresh interval (mins)", DefaultValue: "15", Type: "TEXTFIELD_32", DisplayOrder: 9,
@@ -101,26 +114,41 @@ func (s *Sandbox) handleElement(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// handleConfiguration is GET /elements/{keyOrId}/configuration: an object
+// {"configuration": [...], "providerData": [...]}, the swagger's
+// ElementConfigs (never a bare array).
 func (s *Sandbox) handleConfiguration(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.authorize(w, r); !ok || !s.elementKnown(w, r.PathValue("key")) {
 		return
 	}
-	writeJSON(w, http.StatusOK, configEntries)
+	writeJSON(w, http.StatusOK, map[string]any{"configuration": configEntries, "providerData": []configEntry{}})
 }
 
+// handleMetadata is GET /elements/{id}/metadata, by the numeric element id
+// only (the swagger's getElementsMetadata takes an integer id; churros
+// reads the id from GET /elements/{key} first). A key gets 404.
 func (s *Sandbox) handleMetadata(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.authorize(w, r); !ok || !s.elementKnown(w, r.PathValue("key")) {
+	if _, ok := s.authorize(w, r); !ok {
 		return
 	}
+	if id := r.PathValue("id"); id != fmt.Sprint(ElementID) {
+		s.fail(w, http.StatusNotFound, fmt.Sprintf("No element found with id '%s'", id), "")
+		return
+	}
+	polling := map[string]any{}
+	for _, res := range defaultResources {
+		polling[res.Name] = map[string]any{"eventTypes": []string{"CREATED", "UPDATED", "DELETED"}, "pollUrl": res.URL}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
+		"id":          ElementID,
+		"key":         ElementKey,
+		"name":        "DocuShare Flex",
+		"description": "Add a DocuShare Flex instance to connect your DocuShare Flex account to the Documents hub.",
 		"events": map[string]any{
 			"supported": true,
 			"methods":   []string{"polling"},
-			"polling":   json.RawMessage(DefaultPollerConfiguration),
+			"polling":   polling,
 		},
-		"bulk":      map[string]any{"supported": false},
-		"discovery": map[string]any{"supported": true},
-		"hub":       "documents",
 	})
 }
 
@@ -172,9 +200,9 @@ func (s *Sandbox) handleOAuthURL(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	apiKey, apiSecret, callback := q.Get("apiKey"), q.Get("apiSecret"), q.Get("callbackUrl")
-	site := q.Get("siteAddress")
-	if site == "" {
-		site = q.Get("docushare.domain")
+	rawSite, viaDomain := q.Get("siteAddress"), false
+	if rawSite == "" {
+		rawSite, viaDomain = q.Get("docushare.domain"), true
 	}
 	switch {
 	case apiKey == "":
@@ -187,6 +215,10 @@ func (s *Sandbox) handleOAuthURL(w http.ResponseWriter, r *http.Request) {
 	if msg := checkAbsURL("callbackUrl", callback); msg != "" {
 		s.fail(w, http.StatusBadRequest, msg, "")
 		return
+	}
+	site, siteIsURL := rawSite, false
+	if rest, ok := strings.CutPrefix(rawSite, "https://"); ok && !viaDomain {
+		site, siteIsURL = strings.TrimSuffix(rest, "/"), true
 	}
 	if msg := checkDomain("siteAddress", site); msg != "" {
 		s.fail(w, http.StatusBadRequest, msg, "")
@@ -203,10 +235,18 @@ func (s *Sandbox) handleOAuthURL(w http.ResponseWriter, r *http.Request) {
 		"state":         {state},
 		"site":          {site},
 	}
-	writeJSON(w, http.StatusOK, map[string]string{
-		"element":  ElementKey,
-		"oauthUrl": origin(r) + ConsentPath + "?" + v.Encode(),
-	})
+	oauthURL := origin(r) + ConsentPath + "?" + v.Encode()
+	if !viaDomain && siteIsURL != s.opts.SiteAddressURL {
+		// The form this service does not expect: build the address the way a
+		// service expecting the other form would, which is what a client
+		// sees when it guessed the form wrong.
+		if s.opts.SiteAddressURL {
+			oauthURL = rawSite + ConsentPath + "?" + v.Encode() // no scheme
+		} else {
+			oauthURL = "https://" + rawSite + ConsentPath + "?" + v.Encode() // https://https://…
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"element": ElementKey, "oauthUrl": oauthURL})
 }
 
 // origin is the scheme and host the client used to reach the sandbox.

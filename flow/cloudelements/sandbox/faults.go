@@ -24,6 +24,10 @@ type Fault struct {
 	RetryAfter string
 	// Message, with Status, is the error body's message.
 	Message string
+	// ProviderMessage, with Status, is the error body's providerMessage:
+	// with Status 502, MsgProviderFailure and ProviderInvalidGrant it is a
+	// grant code DocuShare Flex refused, reported as a provider failure.
+	ProviderMessage string
 	// Delay waits this long first (or, with After, after the handler ran).
 	// A client that gives up meanwhile ends the wait.
 	Delay time.Duration
@@ -167,8 +171,12 @@ func (s *Sandbox) faultStatus(w http.ResponseWriter, f Fault) {
 	if msg == "" {
 		msg = "Injected fault: " + http.StatusText(f.Status)
 	}
-	s.fail(w, f.Status, msg, "")
+	s.fail(w, f.Status, msg, f.ProviderMessage)
 }
+
+// ProviderInvalidGrant is the provider's refusal of a grant code (RFC 6749
+// §5.2), for Fault.ProviderMessage.
+const ProviderInvalidGrant = `{"error":"invalid_grant","error_description":"The authorization code is not valid"}`
 
 // drop closes the client's connection with a reset and no answer.
 func drop(w http.ResponseWriter) {
@@ -221,6 +229,7 @@ type adminFault struct {
 	Status     int             `json:"status,omitempty"`
 	RetryAfter string          `json:"retryAfter,omitempty"`
 	Message    string          `json:"message,omitempty"`
+	Provider   string          `json:"providerMessage,omitempty"`
 	Delay      json.RawMessage `json:"delay,omitempty"` // "1.5s", or a number of milliseconds
 	Drop       bool            `json:"drop,omitempty"`
 	After      bool            `json:"after,omitempty"`
@@ -241,7 +250,7 @@ func (s *Sandbox) handleAdmin(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, http.StatusBadRequest, "The fault must be a JSON object: "+err.Error(), "")
 			return
 		}
-		f := Fault{Count: af.Count, Status: af.Status, RetryAfter: af.RetryAfter, Message: af.Message, Drop: af.Drop, After: af.After}
+		f := Fault{Count: af.Count, Status: af.Status, RetryAfter: af.RetryAfter, Message: af.Message, ProviderMessage: af.Provider, Drop: af.Drop, After: af.After}
 		if len(af.Delay) > 0 {
 			d, ok := parseDelay(af.Delay)
 			if !ok {
@@ -260,7 +269,7 @@ func (s *Sandbox) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		for _, fr := range s.faults {
 			f := fr.fault
-			af := adminFault{Route: fr.route, Count: fr.left, Status: f.Status, RetryAfter: f.RetryAfter, Message: f.Message, Drop: f.Drop, After: f.After}
+			af := adminFault{Route: fr.route, Count: fr.left, Status: f.Status, RetryAfter: f.RetryAfter, Message: f.Message, Provider: f.ProviderMessage, Drop: f.Drop, After: f.After}
 			if f.Delay > 0 {
 				af.Delay, _ = json.Marshal(f.Delay.String())
 			}

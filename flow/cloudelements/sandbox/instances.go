@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,29 +16,37 @@ import (
 	"time"
 )
 
-// Event is one entry of an instance's event log.
+// Event is one entry of an instance's event log. On the wire it has the
+// fields of the swagger's Event: id, eventDate, status, providerData (a JSON
+// string: here the object's type and id and the kind of change) and
+// notifiedData (an array).
 type Event struct {
-	ID         int64     `json:"id"`
-	InstanceID int64     `json:"instanceId"`
-	ElementKey string    `json:"elementKey"`
-	EventDate  time.Time `json:"-"`
-	// Status is NEW, RECEIVED, DISPATCHED, CONSUMED or NOTIFIED.
-	Status     string `json:"status"`
-	ObjectType string `json:"objectType"`
-	ObjectID   string `json:"objectId"`
-	EventType  string `json:"eventType"`
+	ID        int64
+	EventDate time.Time
+	// Status is one of EventStatuses; Cloud Elements has no failure status.
+	Status     string
+	ObjectType string
+	ObjectID   string
+	EventType  string
 }
 
-// MarshalJSON writes eventDate in Cloud Elements' format.
+// MarshalJSON writes the event in Cloud Elements' shape.
 func (e Event) MarshalJSON() ([]byte, error) {
-	type plain Event
+	provider, err := json.Marshal(map[string]string{"objectType": e.ObjectType, "objectId": e.ObjectID, "eventType": e.EventType})
+	if err != nil {
+		return nil, err
+	}
 	return json.Marshal(struct {
-		plain
-		EventDate string `json:"eventDate"`
-	}{plain(e), formatTime(e.EventDate)})
+		ID           string `json:"id"`
+		EventDate    string `json:"eventDate"`
+		Status       string `json:"status"`
+		ProviderData string `json:"providerData"`
+		NotifiedData []any  `json:"notifiedData"`
+	}{strconv.FormatInt(e.ID, 10), formatTime(e.EventDate), e.Status, string(provider), []any{}})
 }
 
-// Event statuses, in the order an event goes through them.
+// EventStatuses are the statuses of the public record, in the order an
+// event goes through them.
 var EventStatuses = []string{"NEW", "RECEIVED", "DISPATCHED", "CONSUMED", "NOTIFIED"}
 
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
@@ -113,8 +122,8 @@ type instanceUser struct {
 func (in *instance) view() instanceView {
 	cfg := make(map[string]string, len(in.config))
 	for k, v := range in.config {
-		if k == "oauth.api.secret" {
-			v = "********"
+		if k == "oauth.api.secret" || k == "oauth.api.key" {
+			v = "********" // both masked, as churros expects of a created instance
 		}
 		cfg[k] = v
 	}
@@ -209,10 +218,8 @@ func (s *Sandbox) handleCreate(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, taken := s.byName[*body.Name]; taken {
-		s.fail(w, http.StatusConflict, fmt.Sprintf("An instance with the name '%s' already exists", *body.Name), "")
-		return
-	}
+	// Names are not unique: a second instance of the same name is created
+	// (churros creates several instances named churros-instance).
 	// The code exchange: Cloud Elements sends the code with the
 	// application's key, secret and redirect URI to the provider, which
 	// answers invalid_grant / invalid_client as RFC 6749 §5.2 says. The code
@@ -253,7 +260,6 @@ func (s *Sandbox) handleCreate(w http.ResponseWriter, r *http.Request) {
 		in.events = s.firstEvents(id, now)
 	}
 	s.instances[id] = in
-	s.byName[in.name] = id
 	writeJSON(w, http.StatusOK, in.view())
 }
 
@@ -264,13 +270,13 @@ func (s *Sandbox) firstEvents(id int64, now time.Time) []Event {
 		{"files", "CREATED", "NOTIFIED"},
 		{"files", "UPDATED", "CONSUMED"},
 		{"folders", "CREATED", "DISPATCHED"},
-		{"events", "UPDATED", "RECEIVED"},
+		{"files", "UPDATED", "RECEIVED"},
 		{"files", "DELETED", "NEW"},
 	}
 	out := make([]Event, 0, len(kinds))
 	for i, k := range kinds {
 		out = append(out, Event{
-			ID: s.nextEvent, InstanceID: id, ElementKey: ElementKey, EventDate: now.Add(time.Duration(i) * time.Second),
+			ID: s.nextEvent, EventDate: now.Add(time.Duration(i) * time.Second),
 			Status: k.status, ObjectType: k.objectType, ObjectID: strconv.Itoa(10400 + i*7), EventType: k.eventType,
 		})
 		s.nextEvent++
@@ -354,8 +360,9 @@ func checkConfiguration(raw map[string]json.RawMessage) (map[string]string, bool
 	}
 	eventsOn := cfg["event.notification.enabled"] == "true"
 	if notify := cfg["event.notification.callback.url"]; notify != "" {
-		if u, err := url.Parse(notify); err != nil || u.Scheme != "https" || u.Host == "" {
-			return nil, false, "The configuration 'event.notification.callback.url' must be an absolute https URL"
+		// No https-only rule: Cloud Elements' own examples use http://.
+		if u, err := url.Parse(notify); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, false, "The configuration 'event.notification.callback.url' must be an absolute http(s) URL"
 		}
 	}
 	if eventsOn {
@@ -428,10 +435,11 @@ func pollerValue(v []byte) (string, string) {
 		if err := json.Unmarshal(resources[name], &r); err != nil {
 			return "", fmt.Sprintf("resource '%s' must be an object with string fields url and idField", name)
 		}
+		// An empty idField is accepted: Cloud Elements' own docs use one.
 		switch {
 		case r.URL == nil || !strings.HasPrefix(*r.URL, "/"):
 			return "", fmt.Sprintf("resource '%s' needs a url starting with /", name)
-		case r.IDField == nil || *r.IDField == "":
+		case r.IDField == nil:
 			return "", fmt.Sprintf("resource '%s' needs an idField", name)
 		}
 		for _, k := range slices.Sorted(maps.Keys(r.DatesConfiguration)) {
@@ -495,17 +503,71 @@ func (s *Sandbox) sortedInstances() []*instance {
 	return out
 }
 
+// handleList is GET /instances: pageSize (DefaultPageSize by default, at
+// most Options.MaxPageSize), nextPage (the token of the previous page's
+// Elements-Next-Page-Token header, sent only when there is a next page) and
+// searchText (here: the instances whose name contains it, ignoring case; the
+// real matching rule is not published).
 func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.authorize(w, r); !ok {
 		return
 	}
+	q := r.URL.Query()
+	size := s.opts.MaxPageSize
+	if ps := q.Get("pageSize"); ps != "" {
+		n, err := strconv.Atoi(ps)
+		if err != nil || n < 1 {
+			s.fail(w, http.StatusBadRequest, "pageSize must be a positive number", "")
+			return
+		}
+		size = min(n, s.opts.MaxPageSize)
+	}
+	after := int64(0)
+	if tok := q.Get("nextPage"); tok != "" {
+		n, ok := parsePageToken(tok)
+		if !ok {
+			s.fail(w, http.StatusBadRequest, "nextPage is not a page token from a previous answer", "")
+			return
+		}
+		after = n
+	}
+	search := strings.ToLower(q.Get("searchText"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []instanceView{}
+	more := false
 	for _, in := range s.sortedInstances() {
+		if in.id <= after || (search != "" && !strings.Contains(strings.ToLower(in.name), search)) {
+			continue
+		}
+		if len(out) == size {
+			more = true
+			break
+		}
 		out = append(out, in.view())
 	}
+	if more {
+		w.Header().Set(NextPageHeader, pageToken(out[len(out)-1].ID))
+	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// pageToken is an opaque token for "the instances after id".
+func pageToken(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("after:" + strconv.FormatInt(id, 10)))
+}
+
+func parsePageToken(tok string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, false
+	}
+	rest, ok := strings.CutPrefix(string(b), "after:")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	return n, err == nil && n >= 0
 }
 
 func (s *Sandbox) handleGet(w http.ResponseWriter, r *http.Request) {
@@ -515,39 +577,20 @@ func (s *Sandbox) handleGet(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) handleDelete(w http.ResponseWriter, r *http.Request) {
 	s.withInstance(w, r, func(in *instance) {
 		delete(s.instances, in.id)
-		delete(s.byName, in.name)
 		w.WriteHeader(http.StatusOK)
 	})
 }
 
+// handleEvents is GET /instances/{id}/events: the log as stored, oldest
+// first. The record names no query parameters and no order; a client must
+// sort by eventDate itself.
 func (s *Sandbox) handleEvents(w http.ResponseWriter, r *http.Request) {
 	s.withInstance(w, r, func(in *instance) {
 		if in.disabled {
 			s.fail(w, http.StatusForbidden, fmt.Sprintf("The instance %d is disabled", in.id), "")
 			return
 		}
-		status := r.URL.Query().Get("status")
-		size := 200
-		if ps := r.URL.Query().Get("pageSize"); ps != "" {
-			n, err := strconv.Atoi(ps)
-			if err != nil || n < 1 || n > 500 {
-				s.fail(w, http.StatusBadRequest, "pageSize must be a number between 1 and 500", "")
-				return
-			}
-			size = n
-		}
-		events := make([]Event, 0, len(in.events))
-		for _, e := range in.events {
-			if status == "" || strings.EqualFold(status, e.Status) {
-				events = append(events, e)
-			}
-		}
-		// Newest first, as an event log is read.
-		sort.SliceStable(events, func(i, j int) bool { return events[i].EventDate.After(events[j].EventDate) })
-		if len(events) > size {
-			events = events[:size]
-		}
-		writeJSON(w, http.StatusOK, events)
+		writeJSON(w, http.StatusOK, append([]Event{}, in.events...))
 	})
 }
 
@@ -615,9 +658,15 @@ func (s *Sandbox) SetConfiguration(id int64, key, value string) error {
 }
 
 // AddEvents appends events to an instance's log. Zero fields are filled in:
-// ID, InstanceID, ElementKey, EventDate (now) and Status (NEW).
+// ID, EventDate (now) and Status (NEW). A status outside EventStatuses is an
+// error: Cloud Elements has no other (no failure status).
 func (s *Sandbox) AddEvents(id int64, events ...Event) error {
 	now := s.opts.Now()
+	for _, e := range events {
+		if e.Status != "" && !slices.Contains(EventStatuses, e.Status) {
+			return fmt.Errorf("sandbox: event status %q is not one of %v", e.Status, EventStatuses)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, ok := s.instances[id]
@@ -629,7 +678,6 @@ func (s *Sandbox) AddEvents(id int64, events ...Event) error {
 			e.ID = s.nextEvent
 			s.nextEvent++
 		}
-		e.InstanceID, e.ElementKey = id, ElementKey
 		if e.EventDate.IsZero() {
 			e.EventDate = now
 		}

@@ -34,6 +34,14 @@ const (
 	ConsentPath = "/docushareflex/oauth/authorize"
 	// DefaultCodeTTL is how long a grant code can be exchanged.
 	DefaultCodeTTL = 10 * time.Minute
+	// DefaultPageSize is GET /instances' page size when none is asked for,
+	// and its maximum (the documented default and maximum of GET /elements).
+	DefaultPageSize = 200
+	// NextPageHeader carries the token of the next page of a list.
+	NextPageHeader = "Elements-Next-Page-Token"
+	// MsgProviderFailure is Cloud Elements' message for a failure of the
+	// provider, answered with 502.
+	MsgProviderFailure = "Endpoint provider was not able to perform a CRUD request"
 )
 
 // Routes, as used by InjectFault and Count: the method and the path below
@@ -41,7 +49,7 @@ const (
 const (
 	RouteElement              = "GET /elements/{key}"
 	RouteElementConfiguration = "GET /elements/{key}/configuration"
-	RouteElementMetadata      = "GET /elements/{key}/metadata"
+	RouteElementMetadata      = "GET /elements/{id}/metadata"
 	RouteOAuthURL             = "GET /elements/{key}/oauth/url"
 	RouteOAuthURLPost         = "POST /elements/{key}/oauth/url"
 	RouteCreateInstance       = "POST /instances"
@@ -82,6 +90,15 @@ type Options struct {
 	// Log, when set, receives one line per request: method, path (never the
 	// query, which may hold the Application Secret), status and duration.
 	Log io.Writer
+	// MaxPageSize caps the pageSize of GET /instances (DefaultPageSize when
+	// 0): tests set it low to spread a few instances over several pages.
+	MaxPageSize int
+	// SiteAddressURL makes oauth/url read siteAddress as a URL
+	// (https://acme.docushareflex.com) instead of a bare host: which form
+	// Cloud Elements wants is not published, so the sandbox can play either.
+	// Given the form it does not expect, it answers an oauthUrl built the way
+	// a service expecting the other form would (see handleOAuthURL).
+	SiteAddressURL bool
 }
 
 // Sandbox is the emulator as an http.Handler. Create it with New.
@@ -92,8 +109,7 @@ type Sandbox struct {
 	mu        sync.Mutex
 	nextID    int64
 	nextEvent int64
-	instances map[int64]*instance
-	byName    map[string]int64 // instance names are unique (409)
+	instances map[int64]*instance // names need not be unique
 	grants    map[string]*grant
 	faults    []*faultRule
 	counts    map[string]int
@@ -146,12 +162,14 @@ func New(opts Options) *Sandbox {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxPageSize <= 0 {
+		opts.MaxPageSize = DefaultPageSize
+	}
 	s := &Sandbox{
 		opts:      opts,
 		nextID:    482901,
 		nextEvent: 7300001,
 		instances: map[int64]*instance{},
-		byName:    map[string]int64{},
 		grants:    map[string]*grant{},
 		counts:    map[string]int{},
 	}

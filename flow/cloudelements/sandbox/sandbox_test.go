@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -167,24 +168,53 @@ func TestElementEndpoints(t *testing.T) {
 			poller = c.DefaultValue
 		}
 	}
+	// The default carries the artefacts public tooling strips before parsing.
+	if !strings.Contains(poller, `\n`) || !strings.Contains(poller, `\t`) {
+		t.Fatalf("poller default without the literal \\n and \\t artefacts: %q", poller)
+	}
 	var parsed map[string]map[string]any
-	if err := json.Unmarshal([]byte(poller), &parsed); err != nil || parsed["events"]["url"] != "/hubs/documents/events" {
-		t.Fatalf("poller default is not a JSON string holding events: %v %q", err, poller)
+	clean := strings.NewReplacer(`\n`, "", `\t`, "").Replace(poller)
+	if err := json.Unmarshal([]byte(clean), &parsed); err != nil || parsed["events"]["url"] != "/hubs/documents/events" ||
+		parsed["events"]["pageSize"] != "200" || parsed["folders"]["url"] != "/hubs/documents/folders/contents?path=/" {
+		t.Fatalf("poller default is not a JSON string holding events and folders: %v %q", err, poller)
 	}
-	// By id too.
-	if a := call(t, "GET", s.BaseURL()+"/elements/5127/configuration", demoAuth, nil); a.status != 200 {
-		t.Fatalf("configuration by id: %d", a.status)
+	// GET /elements/{keyOrId}/configuration is an object, by key or by id.
+	for _, keyOrID := range []string{"docushareflex", "5127"} {
+		var cfg struct {
+			Configuration []configEntry `json:"configuration"`
+			ProviderData  []configEntry `json:"providerData"`
+		}
+		a := call(t, "GET", s.BaseURL()+"/elements/"+keyOrID+"/configuration", demoAuth, nil)
+		if a.status != 200 || !strings.HasPrefix(string(a.body), `{"configuration":[`) {
+			t.Fatalf("configuration by %s: %d %.60s", keyOrID, a.status, a.body)
+		}
+		a.json(t, &cfg)
+		if len(cfg.Configuration) != len(configEntries) || cfg.ProviderData == nil {
+			t.Fatalf("configuration by %s: %+v", keyOrID, cfg)
+		}
 	}
+	// Metadata by the numeric id only.
 	var md struct {
+		ID     int64
 		Events struct {
 			Supported bool
 			Methods   []string
+			Polling   map[string]struct {
+				EventTypes []string
+				PollURL    string `json:"pollUrl"`
+			}
 		}
 	}
-	call(t, "GET", s.BaseURL()+"/elements/docushareflex/metadata", demoAuth, nil).json(t, &md)
-	if !md.Events.Supported || len(md.Events.Methods) != 1 || md.Events.Methods[0] != "polling" {
+	call(t, "GET", s.BaseURL()+"/elements/5127/metadata", demoAuth, nil).json(t, &md)
+	if md.ID != ElementID || !md.Events.Supported || len(md.Events.Methods) != 1 || md.Events.Methods[0] != "polling" ||
+		md.Events.Polling["events"].PollURL != "/hubs/documents/events" || len(md.Events.Polling["folders"].EventTypes) == 0 {
 		t.Fatalf("metadata: %+v", md)
 	}
+	a = call(t, "GET", s.BaseURL()+"/elements/docushareflex/metadata", demoAuth, nil)
+	if a.status != 404 {
+		t.Fatalf("metadata by key: %d, want 404", a.status)
+	}
+	a.apiErr(t)
 	a = call(t, "GET", s.BaseURL()+"/elements/box", demoAuth, nil)
 	if a.status != 404 {
 		t.Fatalf("unknown element: %d", a.status)
@@ -235,7 +265,7 @@ func TestOAuthURLValidation(t *testing.T) {
 		{"no callbackUrl", func(v url.Values) { v.Del("callbackUrl") }, 400, "callbackUrl"},
 		{"relative callbackUrl", func(v url.Values) { v.Set("callbackUrl", "/callback") }, 400, "callbackUrl"},
 		{"no site", func(v url.Values) { v.Del("siteAddress") }, 400, "siteAddress"},
-		{"site with scheme", func(v url.Values) { v.Set("siteAddress", "https://"+site) }, 400, "docushareflex.com"},
+		{"site with http", func(v url.Values) { v.Set("siteAddress", "http://"+site) }, 400, "docushareflex.com"},
 		{"other domain", func(v url.Values) { v.Set("siteAddress", "acme.example.com") }, 400, "docushareflex.com"},
 	}
 	for _, tt := range tests {
@@ -339,12 +369,12 @@ func TestCreateAndInspect(t *testing.T) {
 			t.Errorf("configuration %q is %T, want a string", k, v)
 		}
 	}
-	if in.Configuration["oauth.api.secret"] != "********" || in.Configuration["event.notification.enabled"] != "true" ||
+	if in.Configuration["oauth.api.secret"] != "********" || in.Configuration["oauth.api.key"] != "********" || in.Configuration["event.notification.enabled"] != "true" ||
 		in.Configuration["event.poller.refresh_interval"] != "15" || !strings.HasPrefix(in.Configuration["event.poller.configuration"].(string), `{"events":`) {
 		t.Fatalf("configuration: %v", in.Configuration)
 	}
 	snap, _ := s.Instance(in.ID)
-	if snap.Configuration["oauth.api.secret"] != DemoAppSecret || snap.Token != in.Token {
+	if snap.Configuration["oauth.api.secret"] != DemoAppSecret || snap.Configuration["oauth.api.key"] != DemoAppID || snap.Token != in.Token {
 		t.Fatalf("stored secret or token differ")
 	}
 	id := fmt.Sprint(in.ID)
@@ -358,19 +388,30 @@ func TestCreateAndInspect(t *testing.T) {
 	if a := call(t, "GET", s.BaseURL()+"/instances/"+id, demoAuth+", Element nope", nil); a.status != 401 {
 		t.Fatalf("get with a bad token: %d", a.status)
 	}
-	var events []struct {
-		ID        int64
-		EventDate string
-		Status    string
-	}
+	// The swagger's Event: id, eventDate, status, providerData (a string),
+	// notifiedData (an array); nothing else.
+	var events []map[string]any
 	call(t, "GET", s.BaseURL()+"/instances/"+id+"/events", demoAuth, nil).json(t, &events)
 	if len(events) < 3 {
 		t.Fatalf("events: %+v", events)
 	}
 	for _, e := range events {
-		if e.ID == 0 || e.EventDate == "" || !strings.Contains(strings.Join(EventStatuses, ","), e.Status) {
-			t.Fatalf("event %+v", e)
+		st, _ := e["status"].(string)
+		pd, _ := e["providerData"].(string)
+		nd, ndOK := e["notifiedData"].([]any)
+		if len(e) != 5 || e["id"] == "" || e["eventDate"] == "" || !slices.Contains(EventStatuses, st) ||
+			!json.Valid([]byte(pd)) || !ndOK || nd == nil {
+			t.Fatalf("event %v", e)
 		}
+	}
+	// No query parameters: ?status= filters nothing.
+	var filtered []map[string]any
+	call(t, "GET", s.BaseURL()+"/instances/"+id+"/events?status=NOTIFIED&pageSize=1", demoAuth, nil).json(t, &filtered)
+	if len(filtered) != len(events) {
+		t.Fatalf("query parameters changed the log: %d of %d", len(filtered), len(events))
+	}
+	if err := s.AddEvents(in.ID, Event{Status: "FAILED"}); err == nil {
+		t.Fatal("a status outside the record was accepted")
 	}
 	if err := s.SetDisabled(in.ID, true); err != nil {
 		t.Fatal(err)
@@ -426,12 +467,17 @@ func TestCreateValidation(t *testing.T) {
 		{"missing domain", func(b, c map[string]any) { delete(c, "docushare.domain") }, 400, "docushare.domain"},
 		{"domain with scheme", func(b, c map[string]any) { c["docushare.domain"] = "https://" + site }, 400, "docushare.domain"},
 		{"domain not docushareflex", func(b, c map[string]any) { c["docushare.domain"] = "acme.example.com" }, 400, "docushare.domain"},
-		{"http notification", func(b, c map[string]any) { c["event.notification.callback.url"] = "http://example.com/e" }, 400, "https"},
+		// No https-only rule: Cloud Elements' own examples use http://.
+		{"http notification", func(b, c map[string]any) { c["event.notification.callback.url"] = "http://example.com/e" }, 200, ""},
+		{"ftp notification", func(b, c map[string]any) { c["event.notification.callback.url"] = "ftp://example.com/e" }, 400, "http(s)"},
+		{"empty idField", func(b, c map[string]any) {
+			c["event.poller.configuration"] = map[string]any{"a/b": map[string]any{"url": "/hubs/documents/events", "idField": ""}}
+		}, 200, ""},
 		{"no notification url", func(b, c map[string]any) { delete(c, "event.notification.callback.url") }, 400, "event.notification.callback.url"},
 		{"http notification with events off", func(b, c map[string]any) {
 			c["event.notification.enabled"] = false
 			c["event.notification.callback.url"] = "http://127.0.0.1/e"
-		}, 400, "https"},
+		}, 200, ""},
 		{"interval words", func(b, c map[string]any) { c["event.poller.refresh_interval"] = "fifteen" }, 400, "refresh_interval"},
 		{"interval zero", func(b, c map[string]any) { c["event.poller.refresh_interval"] = "0" }, 400, "refresh_interval"},
 		{"enabled yes", func(b, c map[string]any) { c["event.notification.enabled"] = "yes" }, 400, "event.notification.enabled"},
@@ -534,9 +580,20 @@ func TestCodeRules(t *testing.T) {
 			t.Fatalf("after fixing the body: %d %s", a.status, a.body)
 		}
 	})
-	t.Run("duplicate name is 409", func(t *testing.T) {
-		if a := create("x", seedBody("once", s.IssueCode(callback, site, DemoAppID))); a.status != 409 {
-			t.Fatalf("duplicate: %d", a.status)
+	t.Run("a duplicate name is accepted", func(t *testing.T) {
+		// Instance names are not unique (churros creates several of one name).
+		a := create("x", seedBody("once", s.IssueCode(callback, site, DemoAppID)))
+		if a.status != 200 {
+			t.Fatalf("duplicate: %d %s", a.status, a.body)
+		}
+		n := 0
+		for _, in := range s.Instances() {
+			if in.Name == "once" {
+				n++
+			}
+		}
+		if n != 2 {
+			t.Fatalf("%d instances named once, want 2", n)
 		}
 	})
 }
@@ -744,5 +801,107 @@ func TestConcurrentCreates(t *testing.T) {
 	}
 	if n := len(s.Instances()); n != 50 {
 		t.Fatalf("%d instances, want 50", n)
+	}
+}
+
+// GET /instances pages with pageSize and the Elements-Next-Page-Token
+// header (sent back as nextPage), and filters with searchText.
+func TestListInstancesPages(t *testing.T) {
+	s := start(t, Options{MaxPageSize: 2})
+	for i, name := range []string{"alpha", "beta", "alpha", "Alphabet", "gamma"} {
+		body := seedBody(name, s.IssueCode(callback, site, DemoAppID))
+		if a := call(t, "POST", s.BaseURL()+"/instances", demoAuth, body); a.status != 200 {
+			t.Fatalf("create %d: %d %s", i, a.status, a.body)
+		}
+	}
+	pages := func(query url.Values) [][]string {
+		var out [][]string
+		for n := 0; n < 10; n++ {
+			a := call(t, "GET", s.BaseURL()+"/instances?"+query.Encode(), demoAuth, nil)
+			if a.status != 200 {
+				t.Fatalf("list %v: %d %s", query, a.status, a.body)
+			}
+			var list []struct{ Name string }
+			a.json(t, &list)
+			var names []string
+			for _, in := range list {
+				names = append(names, in.Name)
+			}
+			out = append(out, names)
+			next := a.header.Get(NextPageHeader)
+			if next == "" {
+				return out
+			}
+			query.Set("nextPage", next)
+		}
+		t.Fatal("the pages never end")
+		return nil
+	}
+	if got := fmt.Sprint(pages(url.Values{})); got != "[[alpha beta] [alpha Alphabet] [gamma]]" {
+		t.Fatalf("pages %s", got)
+	}
+	if got := fmt.Sprint(pages(url.Values{"pageSize": {"1"}, "searchText": {"ALPHA"}})); got != "[[alpha] [alpha] [Alphabet]]" {
+		t.Fatalf("search pages %s", got)
+	}
+	// pageSize above the maximum is capped, not refused.
+	if got := fmt.Sprint(pages(url.Values{"pageSize": {"500"}, "searchText": {"a"}})); got != "[[alpha beta] [alpha Alphabet] [gamma]]" {
+		t.Fatalf("capped pages %s", got)
+	}
+	for _, bad := range []string{"pageSize=0", "pageSize=x", "nextPage=not-a-token"} {
+		if a := call(t, "GET", s.BaseURL()+"/instances?"+bad, demoAuth, nil); a.status != 400 {
+			t.Errorf("%s: %d, want 400", bad, a.status)
+		}
+	}
+}
+
+// Which siteAddress form Cloud Elements wants is not published: the
+// sandbox answers a well-formed oauthUrl for the form it is set to expect,
+// and for the other one the address a service expecting it would build.
+func TestOAuthURLSiteAddressForms(t *testing.T) {
+	for _, tt := range []struct {
+		wantURL    bool
+		site       string
+		goodPrefix bool
+		broken     string
+	}{
+		{false, site, true, ""},
+		{false, "https://" + site, false, "https://https://" + site + ConsentPath},
+		{true, "https://" + site, true, ""},
+		{true, site, false, site + ConsentPath},
+	} {
+		s := start(t, Options{SiteAddressURL: tt.wantURL})
+		q := url.Values{"apiKey": {DemoAppID}, "apiSecret": {DemoAppSecret}, "callbackUrl": {callback}, "siteAddress": {tt.site}}
+		var out struct{ OAuthURL string }
+		call(t, "GET", s.BaseURL()+"/elements/docushareflex/oauth/url?"+q.Encode(), demoAuth, nil).json(t, &out)
+		if tt.goodPrefix != strings.HasPrefix(out.OAuthURL, s.URL()+ConsentPath+"?") ||
+			(tt.broken != "" && !strings.HasPrefix(out.OAuthURL, tt.broken+"?")) {
+			t.Errorf("SiteAddressURL %v, siteAddress %s: oauthUrl %s", tt.wantURL, tt.site, out.OAuthURL)
+		}
+		if u, err := url.Parse(out.OAuthURL); err == nil && tt.goodPrefix && u.Query().Get("site") != site {
+			t.Errorf("consent site %q, want the bare host", u.Query().Get("site"))
+		}
+	}
+}
+
+// A grant code the provider refuses can come back as 502 with its
+// invalid_grant text (the error-code table's provider failure).
+func TestFaultProviderFailure(t *testing.T) {
+	s := start(t, Options{Admin: true})
+	if err := s.InjectFault(RouteCreateInstance, Fault{Status: 502, Message: MsgProviderFailure, ProviderMessage: ProviderInvalidGrant}); err != nil {
+		t.Fatal(err)
+	}
+	a := call(t, "POST", s.BaseURL()+"/instances", demoAuth, seedBody("refused", s.IssueCode(callback, site, DemoAppID)))
+	e := a.apiErr(t)
+	if a.status != 502 || e.Message != MsgProviderFailure || !strings.Contains(e.ProviderMessage, "invalid_grant") {
+		t.Fatalf("%d %+v", a.status, e)
+	}
+	// The same through the admin endpoint.
+	arm := map[string]any{"route": RouteCreateInstance, "status": 502, "message": MsgProviderFailure, "providerMessage": ProviderInvalidGrant}
+	if a := call(t, "POST", s.URL()+"/__sandbox/faults", "", arm); a.status != 200 {
+		t.Fatalf("admin: %d %s", a.status, a.body)
+	}
+	a = call(t, "POST", s.BaseURL()+"/instances", demoAuth, seedBody("refused", s.IssueCode(callback, site, DemoAppID)))
+	if e := a.apiErr(t); a.status != 502 || !strings.Contains(e.ProviderMessage, "invalid_grant") {
+		t.Fatalf("admin fault: %d %+v", a.status, e)
 	}
 }
