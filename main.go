@@ -179,6 +179,11 @@ func runExport(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	if err != nil {
 		return err
 	}
+	notes, err := o.ResolvePoll(&a, flow.PollBase{Offline: "export never contacts Cloud Elements"})
+	if err != nil {
+		return err
+	}
+	printNotes(stderr, append(notes, flow.NotificationURLWarning(a.NotificationURL))...)
 	switch *format {
 	case "json":
 		mode := flow.SecretsPlaceholder
@@ -239,6 +244,11 @@ func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	if err != nil {
 		return err
 	}
+	notes, err := o.ResolvePoll(&a, flow.PollBase{Offline: "before it connects, the wizard does not know the element's default"})
+	if err != nil {
+		return err
+	}
+	printNotes(stderr, notes...)
 	if err := flow.CheckAuthorizeFlags(o.Listen, o.Timeout); err != nil {
 		return err
 	}
@@ -371,6 +381,16 @@ func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	if err != nil {
 		return &flow.UsageError{Flag: "base-url", Err: err}
 	}
+	if o.Given("poll") {
+		// --poll starts from the element's own default when it can be read.
+		def, derr := client.ElementPollerDefaults(ctx)
+		notes, err := o.ResolvePoll(&a, flow.PollBase{Default: def, Err: derr})
+		if err != nil {
+			return err
+		}
+		printNotes(stderr, notes...)
+	}
+	printNotes(stderr, flow.NotificationURLWarning(a.NotificationURL))
 	console := journey.Console{
 		Deps:     journey.Deps{API: client, Browser: newLauncher(lookup, stderr), Getenv: getenvFrom(lookup)},
 		Settings: journey.Settings{ListenAddr: o.Listen, Timeout: o.Timeout, NoBrowser: o.NoBrowser},
@@ -397,6 +417,15 @@ func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		return err
 	}
 	return journey.ReportCreated(stdout, stderr, res, journey.ReportOptions{JSON: o.JSON, ConfigDir: configDir, Remember: remember})
+}
+
+// printNotes writes each non-empty note as a "cewiz: " line on stderr.
+func printNotes(stderr io.Writer, notes ...string) {
+	for _, n := range notes {
+		if n != "" {
+			fmt.Fprintln(stderr, "cewiz: "+n)
+		}
+	}
 }
 
 // ---- cewiz doctor (issue 6) ----

@@ -60,11 +60,12 @@ func TestSeedInputsGiveSeedBody(t *testing.T) {
 func TestBodyFieldOrderFollowsSeed(t *testing.T) {
 	a := seedAnswers()
 	a.Tags = []string{"t"}
-	a.Polling = PollingPresets()
+	a.Polling, _ = PollingPresets().CopyTo("events", "folders", FolderContentsExample)
+	a.Polling, _ = a.Polling.CopyTo("events", "files", "/hubs/documents/folders/contents?path=/Files")
 	got := string(mustMarshal(t, BuildBody(a, Secrets{}, SecretsPlaceholder)))
 	order := []string{`"element"`, `"configuration"`, `"oauth.api.secret"`, `"oauth.callback.url"`, `"oauth.api.key"`,
 		`"event.vendor.type"`, `"event.poller.refresh_interval"`, `"event.notification.enabled"`, `"docushare.domain"`,
-		`"event.notification.callback.url"`, `"event.poller.configuration"`, `"events"`, `"files"`, `"folders"`,
+		`"event.notification.callback.url"`, `"event.poller.configuration"`, `"events"`, `"folders"`, `"files"`,
 		`"name"`, `"providerData"`, `"tags"`}
 	last := -1
 	for _, k := range order {
@@ -146,7 +147,7 @@ func fullAnswers() (Answers, Secrets) {
 	a.CallbackURL = "https://auth.cloudelements.io/oauth"
 	a.NotificationURL = "https://hooks.example.com/ce?team=docs&x=1"
 	a.RefreshInterval = 30
-	a.Polling, _ = PollingPresets().CopyTo("events", "search")
+	a.Polling, _ = PollingPresets().CopyTo("events", "folders", FolderContentsExample)
 	a.Code = NewSecret("the-grant-code")
 	a.ExtraConfiguration = map[string]any{"event.notification.signature.key": "sig"}
 	return a, Secrets{APISecret: NewSecret("app-secret")}
@@ -198,14 +199,14 @@ func TestParseBodyTolerance(t *testing.T) {
 	bad := map[string]string{
 		`{`:                         "not valid JSON",
 		`{"element":{"key":"box"}}`: `element "box"`,
-		`{"configuration":{"docushare.domain":"evil.com"}}`:                    `"docushare.domain"`,
-		`{"configuration":{"event.poller.refresh_interval":"0"}}`:              "between 1 and 1440",
-		`{"configuration":{"event.notification.enabled":"maybe"}}`:             "true or false",
-		`{"configuration":{"event.vendor.type":"webhook"}}`:                    "not supported",
-		`{"configuration":{"event.poller.configuration":"[1]"}}`:               "JSON object keyed by resource name",
-		`{"configuration":{"event.poller.configuration":{"e":{"url":"x"}}}}`:   "starting with /",
-		`{"configuration":{"event.notification.callback.url":"http://x.com"}}`: "https",
-		`{"configuration":{"oauth.callback.url":"nope"}}`:                      "absolute URL",
+		`{"configuration":{"docushare.domain":"evil.com"}}`:                   `"docushare.domain"`,
+		`{"configuration":{"event.poller.refresh_interval":"0"}}`:             "between 1 and 1440",
+		`{"configuration":{"event.notification.enabled":"maybe"}}`:            "true or false",
+		`{"configuration":{"event.vendor.type":"webhook"}}`:                   "not supported",
+		`{"configuration":{"event.poller.configuration":"[1]"}}`:              "JSON object keyed by resource name",
+		`{"configuration":{"event.poller.configuration":{"e":{"url":"x"}}}}`:  "starting with /",
+		`{"configuration":{"event.notification.callback.url":"ftp://x.com"}}`: "https://",
+		`{"configuration":{"oauth.callback.url":"nope"}}`:                     "absolute URL",
 		`{"name":""}`:      "name",
 		`{"tags":["a,b"]}`: "comma",
 		`{} {}`:            "more than one JSON value",
@@ -221,13 +222,13 @@ func TestParseBodyTolerance(t *testing.T) {
 
 func TestCopyEventsConfiguration(t *testing.T) {
 	p := PollerConfig{PollingPresets()[0]}
-	p2, err := p.CopyTo("events", "folders")
+	p2, err := p.CopyTo("events", "folders", FolderContentsExample)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f, _ := p2.Get("folders")
 	e, _ := p2.Get("events")
-	if f.URL != "/hubs/documents/folders" || f.IDField != e.IDField || *f.DatesConfiguration != *e.DatesConfiguration {
+	if f.URL != FolderContentsExample || f.IDField != e.IDField || f.DatesConfiguration.UpdatedDateField != e.DatesConfiguration.UpdatedDateField {
 		t.Fatalf("copy: %+v", f)
 	}
 	f.DatesConfiguration.UpdatedDateField = "changed"
@@ -237,21 +238,34 @@ func TestCopyEventsConfiguration(t *testing.T) {
 	if len(p) != 1 {
 		t.Fatal("CopyTo changed its receiver")
 	}
-	p3, _ := p2.CopyTo("events", "contracts")
-	if c, _ := p3.Get("contracts"); c.URL != "/hubs/documents/contracts" {
-		t.Fatalf("unknown resource URL %q", c.URL)
+	// The URL is the caller's: cewiz never makes one up.
+	for _, url := range []string{"", "hubs/documents/x", "/x?${nope}"} {
+		if _, err := p.CopyTo("events", "contracts", url); err == nil {
+			t.Fatalf("copy with URL %q accepted", url)
+		}
 	}
-	if _, err := p.CopyTo("files", "x"); err == nil || !strings.Contains(err.Error(), "tick it first") {
+	if _, err := p.CopyTo("files", "x", "/x"); err == nil || !strings.Contains(err.Error(), "tick it first") {
 		t.Fatalf("copy from a missing resource: %v", err)
 	}
-	if _, err := p.CopyTo("events", "bad name"); err == nil {
+	if _, err := p.CopyTo("events", "bad name", "/x"); err == nil {
 		t.Fatal("copy to a bad name accepted")
 	}
-	if got := strings.Join(PollingPresets().Names(), ","); got != "events,files,folders" {
-		t.Fatalf("presets %s, want events first", got)
+}
+
+func TestOfflinePresetIsOnlyTheEventsGuess(t *testing.T) {
+	p := PollingPresets()
+	if got := strings.Join(p.Names(), ","); got != "events" {
+		t.Fatalf("offline presets %s: cewiz must not offer resources whose URL it does not know", got)
 	}
-	if err := PollingPresets().Validate(); err != nil {
+	if !p[0].Guess || !p.HasGuess() {
+		t.Fatal("the offline events resource is not marked as a guess")
+	}
+	if err := p.Validate(); err != nil {
 		t.Fatalf("presets do not validate: %v", err)
+	}
+	// Guess never reaches the JSON.
+	if b, _ := p.MarshalJSON(); strings.Contains(string(b), "uess") {
+		t.Fatalf("guess written: %s", b)
 	}
 }
 
@@ -357,5 +371,75 @@ func TestExportCurlRunsWithRealCurl(t *testing.T) {
 	case <-got:
 		t.Fatal("curl ran without the secrets")
 	default:
+	}
+}
+
+// TestElementDefaultPollerRoundTrip reads the element's default poller
+// configuration as Cloud Elements keeps it (a string with literal \n and \t
+// artefacts, numbers and booleans as strings, keys cewiz does not model) and
+// writes it back: every key survives, numbers become numbers.
+func TestElementDefaultPollerRoundTrip(t *testing.T) {
+	raw, err := os.ReadFile("testdata/element-default-poller.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(raw, []byte(`\n`)) || !bytes.Contains(raw, []byte(`\t`)) {
+		t.Fatal("the fixture lost its artefacts")
+	}
+	p, err := ParsePollerText(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, out, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	pretty.WriteByte('\n')
+	golden(t, "element-default-poller.golden.json", pretty.Bytes())
+	for _, key := range []string{"filterByCurrentDate", "filterByUpdatedDate", "updatedDateTimezone", "createdDateTimezone",
+		`"pageSize":200`, `"pollDelay":30`, `"createdCheckTolerance":5`, "someFutureKnob", "dateFieldHint", "pageSizeNote", `"pageSize":"many"`} {
+		if !bytes.Contains(out, []byte(key)) {
+			t.Errorf("%s was lost on the round trip:\n%s", key, out)
+		}
+	}
+	// A second round trip changes nothing.
+	again, err := ParsePollerText(string(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out2, _ := again.MarshalJSON(); !bytes.Equal(out, out2) {
+		t.Fatalf("second round trip differs:\n%s\n%s", out, out2)
+	}
+	// The same text as a JSON-encoded string (the defaultValue's form).
+	enc, _ := json.Marshal(string(raw))
+	var viaString PollerConfig
+	if err := json.Unmarshal(enc, &viaString); err != nil {
+		t.Fatal(err)
+	}
+	if out3, _ := viaString.MarshalJSON(); !bytes.Equal(out, out3) {
+		t.Fatalf("read from a JSON string it differs:\n%s\n%s", out, out3)
+	}
+}
+
+func TestCleanPollerText(t *testing.T) {
+	cases := map[string]string{
+		`{\n"a":1}`:               `{"a":1}`,
+		`{\\n"a":1}`:              `{"a":1}`,
+		"{\"a\":\"x\ty\"}":        `{"a":"xy"}`,
+		`{"a":"keep \n escapes"}`: `{"a":"keep \n escapes"}`,
+		`{"a":"q\"\n"}`:           `{"a":"q\"\n"}`,
+		`{\t"a":\r1}`:             `{"a":1}`,
+	}
+	for in, want := range cases {
+		if got := CleanPollerText(in); got != want {
+			t.Errorf("CleanPollerText(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

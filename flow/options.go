@@ -92,9 +92,9 @@ func (o *Options) Register(fs *flag.FlagSet, groups FlagGroup) {
 		fs.StringVar(&o.APIKey, "api-key", "", "DocuShare Flex Application `ID` (oauth.api.key)")
 		fs.StringVar(&o.CallbackURL, "callback-url", "", "OAuth redirect `URL` registered in DocuShare Flex (default "+oauthlistener.DefaultRedirectURI+")")
 		fs.BoolVar(&o.Events, "events", true, "enable event notifications (--events=false to turn off)")
-		fs.StringVar(&o.NotifyURL, "notify-url", "", "https `URL` where Cloud Elements sends events")
+		fs.StringVar(&o.NotifyURL, "notify-url", "", "`URL` where Cloud Elements sends events (https recommended: plain http is accepted with a warning)")
 		fs.IntVar(&o.RefreshInterval, "refresh-interval", DefaultRefreshInterval, "polling interval in `minutes` (1-1440)")
-		fs.Var(&o.Poll, "poll", "`resource` to poll with preset url/idField/dates (repeat; default: the element's own configuration)")
+		fs.Var(&o.Poll, "poll", "resource to poll: NAME from the element's default configuration, or `NAME=URL` to copy the events configuration to a hub URL, e.g. folders="+FolderContentsExample+" (repeat; default: the element's own configuration)")
 		fs.StringVar(&o.PollerConfigFile, "poller-config", "", "JSON `file` with a whole event.poller.configuration object")
 		fs.StringVar(&o.From, "from", "", "start from a body JSON `file` written by export (flags override it)")
 		fs.StringVar(&o.Code, "code", "", "use this OAuth grant `code` instead of authorizing")
@@ -252,11 +252,13 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		return a, s, usageErr("poll", errors.New("give --poll or --poller-config, not both"))
 	}
 	if has("poll") {
-		p, err := PresetPolling(o.Poll)
-		if err != nil {
-			return a, s, usageErr("poll", err)
+		// Checked here; turned into a.Polling by ResolvePoll, which needs to
+		// know whether the element's default could be read.
+		for _, v := range o.Poll {
+			if _, err := ParsePollSpec(v); err != nil {
+				return a, s, usageErr("poll", err)
+			}
 		}
-		a.Polling = p
 	}
 	if has("poller-config") {
 		data, err := readFile(o.PollerConfigFile)
@@ -330,32 +332,113 @@ func (s Secrets) Or(other Secrets) Secrets {
 	return Secrets{UserSecret: pick(s.UserSecret, other.UserSecret), OrgSecret: pick(s.OrgSecret, other.OrgSecret), APISecret: pick(s.APISecret, other.APISecret)}
 }
 
-// PresetPolling builds a poller configuration for the named resources:
-// each preset as it is, any other resource as a copy of the events preset
-// polled at /hubs/documents/<name>. Duplicates are dropped.
-func PresetPolling(names []string) (PollerConfig, error) {
-	presets := PollingPresets()
+// PollSpec is one --poll value: a bare resource NAME, or NAME=URL.
+type PollSpec struct {
+	Name string
+	// URL is what the user gave after '=' ("" for a bare name).
+	URL string
+}
+
+// ParsePollSpec reads NAME or NAME=URL (the URL is a hub path, e.g.
+// folders=/hubs/documents/folders/contents?path=/Shared).
+func ParsePollSpec(v string) (PollSpec, error) {
+	name, url, hasURL := strings.Cut(strings.TrimSpace(v), "=")
+	sp := PollSpec{Name: strings.TrimSpace(name), URL: strings.TrimSpace(url)}
+	if err := ValidateResourceName(sp.Name); err != nil {
+		return sp, err
+	}
+	if hasURL {
+		if err := ValidateResourceURL(sp.URL); err != nil {
+			return sp, fmt.Errorf("%s=…: %w", sp.Name, err)
+		}
+	}
+	return sp, nil
+}
+
+// PollBase is what bare --poll names are looked up in.
+type PollBase struct {
+	// Default is the element's default poller configuration (nil when it
+	// was not read).
+	Default PollerConfig
+	// Err is why the element's default could not be read, when it was tried.
+	Err error
+	// Offline, when the default was not tried, says why (e.g. "export never
+	// contacts Cloud Elements"); it is part of the messages.
+	Offline string
+}
+
+// ResolvePoll turns the --poll values into a.Polling, starting from
+// base.Default when there is one, else from cewiz's offline guess (events
+// only). A bare NAME must be a resource of that configuration; NAME=URL
+// copies the events configuration to NAME polled at URL. cewiz never makes
+// a URL up. notes are lines for stderr (the default could not be read, the
+// events guess is used); an unknown bare name is a *UsageError (exit 2)
+// naming the NAME=URL form. Without --poll it does nothing.
+func (o *Options) ResolvePoll(a *Answers, base PollBase) (notes []string, err error) {
+	if o.fs == nil || o.fs.Lookup("poll") == nil || !o.Given("poll") {
+		return nil, nil
+	}
+	from := base.Default
+	online := len(from) > 0
+	if !online {
+		from = PollingPresets()
+		if base.Err != nil {
+			notes = append(notes, fmt.Sprintf("the element's default poller configuration could not be read (%v); --poll starts from cewiz's offline guess for events instead", base.Err))
+		}
+	}
 	var p PollerConfig
-	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if _, dup := p.Get(n); dup {
+	for _, v := range o.Poll {
+		sp, err := ParsePollSpec(v)
+		if err != nil {
+			return notes, usageErr("poll", err)
+		}
+		if _, dup := p.Get(sp.Name); dup {
 			continue
 		}
-		if r, ok := presets.Get(n); ok {
+		if sp.URL == "" {
+			r, ok := from.Get(sp.Name)
+			if !ok {
+				return notes, usageErr("poll", unknownPollName(sp.Name, from, online, base))
+			}
 			p = p.With(r)
 			continue
 		}
-		if err := ValidateResourceName(n); err != nil {
-			return nil, err
+		src := from
+		if _, ok := src.Get("events"); !ok {
+			// The element's default has no events to copy: fall back to the
+			// guess, and say so.
+			src = PollingPresets()
+			notes = append(notes, "the element's default poller configuration has no events resource to copy; "+sp.Name+" copies cewiz's offline guess for events")
 		}
-		copied, err := presets.CopyTo("events", n)
+		c, err := src.CopyTo("events", sp.Name, sp.URL)
 		if err != nil {
-			return nil, err
+			return notes, usageErr("poll", err)
 		}
-		r, _ := copied.Get(n)
+		r, _ := c.Get(sp.Name)
 		p = p.With(r)
 	}
-	return p, nil
+	if p.HasGuess() {
+		notes = append(notes, EventsGuessNote+".")
+	}
+	a.Polling = p
+	return notes, nil
+}
+
+func unknownPollName(name string, from PollerConfig, online bool, base PollBase) error {
+	example := fmt.Sprintf("--poll %s=%s", name, FolderContentsExample)
+	if online {
+		return fmt.Errorf("the element's default poller configuration defines no %q resource (it defines %s), and cewiz does not make up poll URLs: give its URL as NAME=URL, e.g. %s",
+			name, strings.Join(from.Names(), ", "), example)
+	}
+	why := "without the element's default poller configuration"
+	switch {
+	case base.Offline != "":
+		why = base.Offline + ", so"
+	case base.Err != nil:
+		why = "the element's default could not be read, so"
+	}
+	return fmt.Errorf("%s cewiz knows only the events resource (a guess), and it does not make up poll URLs: give %q's URL as NAME=URL, e.g. %s",
+		why, name, example)
 }
 
 // listFlag is a repeatable string flag.

@@ -40,7 +40,7 @@ func TestResolveFlagsEnvAndPrecedence(t *testing.T) {
 		"CEWIZ_NAME":             "env-name",
 		"CEWIZ_TAG":              "a, b",
 		"CEWIZ_REFRESH_INTERVAL": "30",
-		"CEWIZ_POLL":             "events,files",
+		"CEWIZ_POLL":             "events,folders=/hubs/documents/folders/contents?path=/A",
 		"CEWIZ_EVENTS":           "false",
 		"CEWIZ_USER_SECRET":      "u",
 		"CEWIZ_ORG_SECRET":       "o",
@@ -65,8 +65,11 @@ func TestResolveFlagsEnvAndPrecedence(t *testing.T) {
 	if a.BaseURL != Regions["eu"] || a.Region != "eu" || a.APIKey != "id1" {
 		t.Errorf("region/api key: %q %q %q", a.BaseURL, a.Region, a.APIKey)
 	}
-	if strings.Join(a.Polling.Names(), ",") != "events,files" {
-		t.Errorf("poll: %v", a.Polling.Names())
+	if len(a.Polling) != 0 {
+		t.Errorf("Resolve built the polling before knowing the element's default: %v", a.Polling.Names())
+	}
+	if _, err := o.ResolvePoll(&a, PollBase{Offline: "offline"}); err != nil || strings.Join(a.Polling.Names(), ",") != "events,folders" {
+		t.Errorf("poll: %v %v", a.Polling.Names(), err)
 	}
 	if s.UserSecret.Reveal() != "u" || s.OrgSecret.Reveal() != "o" || s.APISecret.Reveal() != "api" || a.Code.Reveal() != "code-from-env" {
 		t.Error("secrets from the environment were not read")
@@ -110,7 +113,9 @@ func TestResolveUsageErrorsNameTheFlag(t *testing.T) {
 		{nil, map[string]string{"CEWIZ_DOMAIN": "evil.com"}, "domain", "expected"},
 		{[]string{"--refresh-interval", "0"}, nil, "refresh-interval", "between 1 and 1440"},
 		{nil, map[string]string{"CEWIZ_REFRESH_INTERVAL": "soon"}, "refresh-interval", "CEWIZ_REFRESH_INTERVAL"},
-		{[]string{"--notify-url", "http://example.com"}, nil, "notify-url", "https"},
+		{[]string{"--notify-url", "ftp://example.com"}, nil, "notify-url", "https://"},
+		{[]string{"--poll", "folders="}, nil, "poll", "resource URL is empty"},
+		{[]string{"--poll", "folders=hubs/x"}, nil, "poll", "starting with /"},
 		{[]string{"--callback-url", "x"}, nil, "callback-url", "absolute URL"},
 		{[]string{"--base-url", "ftp://x"}, nil, "base-url", "https"},
 		{[]string{"--region", "mars"}, nil, "region", "unknown region"},
@@ -145,20 +150,90 @@ func TestResolveUsageErrorsNameTheFlag(t *testing.T) {
 	}
 }
 
-func TestPresetPolling(t *testing.T) {
-	p, err := PresetPolling([]string{"files", "events", "files", "contracts"})
+func TestResolvePoll(t *testing.T) {
+	elementDefault, err := ParsePollerText(`{"events":{"url":"/hubs/documents/events","idField":"eventId","pageSize":"50"},` +
+		`"folders":{"url":"/hubs/documents/folders/contents?path=/","idField":"id"}}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(p.Names(), ","); got != "files,events,contracts" {
-		t.Fatalf("names %s", got)
+	online := PollBase{Default: elementDefault}
+	offline := PollBase{Offline: "export never contacts Cloud Elements"}
+	unreadable := PollBase{Err: errors.New("503 Service Unavailable")}
+	cases := []struct {
+		name  string
+		args  []string
+		base  PollBase
+		want  map[string]string // resource → URL
+		guess bool
+		note  string // in the notes
+		err   string // in a --poll usage error
+	}{
+		{"bare name of the element's default", []string{"--poll", "folders", "--poll", "events"}, online,
+			map[string]string{"folders": "/hubs/documents/folders/contents?path=/", "events": "/hubs/documents/events"}, false, "", ""},
+		{"NAME=URL copies the element's events", []string{"--poll", "contracts=/hubs/documents/folders/contents?path=/Contracts"}, online,
+			map[string]string{"contracts": "/hubs/documents/folders/contents?path=/Contracts"}, false, "", ""},
+		{"bare unknown name online", []string{"--poll", "files"}, online, nil, false, "", `defines no "files" resource (it defines events, folders)`},
+		{"offline events is a guess", []string{"--poll", "events"}, offline,
+			map[string]string{"events": "/hubs/documents/events"}, true, "guess", ""},
+		{"offline bare unknown name", []string{"--poll", "files"}, offline, nil, false, "", "export never contacts Cloud Elements, so cewiz knows only the events resource"},
+		{"offline NAME=URL", []string{"--poll", "files=/hubs/documents/folders/contents?path=/F"}, offline,
+			map[string]string{"files": "/hubs/documents/folders/contents?path=/F"}, true, "guess", ""},
+		{"unreadable default is said, not silent", []string{"--poll", "events"}, unreadable,
+			map[string]string{"events": "/hubs/documents/events"}, true, "could not be read (503 Service Unavailable)", ""},
+		{"duplicates keep the first", []string{"--poll", "events", "--poll", "events=/other"}, online,
+			map[string]string{"events": "/hubs/documents/events"}, false, "", ""},
 	}
-	if c, _ := p.Get("contracts"); c.URL != "/hubs/documents/contracts" || c.IDField != "id" || c.DatesConfiguration == nil {
-		t.Fatalf("contracts %+v", c)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o, err := parseOptions(t, c.args, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _, err := o.Resolve(mapLookup(nil), files(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes, err := o.ResolvePoll(&a, c.base)
+			if c.err != "" {
+				var u *UsageError
+				if !errors.As(err, &u) || u.Flag != "poll" || !strings.Contains(err.Error(), c.err) ||
+					!strings.Contains(err.Error(), "NAME=URL") || !strings.Contains(err.Error(), "/hubs/documents/folders/contents?path=/") {
+					t.Fatalf("got %v, want a --poll usage error with %q, the NAME=URL form and the folder-contents example", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Polling) != len(c.want) {
+				t.Fatalf("resources %v, want %v", a.Polling.Names(), c.want)
+			}
+			for name, url := range c.want {
+				if r, ok := a.Polling.Get(name); !ok || r.URL != url {
+					t.Errorf("%s: %+v, want url %s", name, r, url)
+				}
+			}
+			if a.Polling.HasGuess() != c.guess {
+				t.Errorf("guess %v, want %v", a.Polling.HasGuess(), c.guess)
+			}
+			if got := strings.Join(notes, "\n"); (c.note == "") != (got == "") || !strings.Contains(got, c.note) {
+				t.Errorf("notes %q, want %q", got, c.note)
+			}
+			if err := a.Polling.Validate(); err != nil {
+				t.Error(err)
+			}
+		})
 	}
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	t.Run("copies keep the element's knobs", func(t *testing.T) {
+		o, _ := parseOptions(t, []string{"--poll", "x=/hubs/documents/folders/contents?path=/X"}, nil)
+		a, _, _ := o.Resolve(mapLookup(nil), files(nil))
+		if _, err := o.ResolvePoll(&a, online); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := a.Polling.Get("x"); r.IDField != "eventId" || r.PageSize == nil || *r.PageSize != 50 {
+			t.Fatalf("copy %+v", r)
+		}
+	})
 }
 
 func TestEnvName(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -19,21 +20,32 @@ type DatesConfiguration struct {
 	CreatedDateField    string `json:"createdDateField,omitempty"`
 	CreatedDateFormat   string `json:"createdDateFormat,omitempty"`
 	CreatedDateTimezone string `json:"createdDateTimezone,omitempty"`
+	// Extra keeps the keys cewiz does not model, as they were read, so a
+	// round trip of the element's default loses nothing.
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // PollResource is one entry of event.poller.configuration: how to poll one
 // resource. Name is the object key it is written under.
 type PollResource struct {
-	Name               string              `json:"-"`
-	URL                string              `json:"url"`
-	IDField            string              `json:"idField"`
-	DatesConfiguration *DatesConfiguration `json:"datesConfiguration,omitempty"`
-	// The optional knobs of cloud-elements-api.md §7, kept when read from a
+	Name               string
+	URL                string
+	IDField            string
+	DatesConfiguration *DatesConfiguration
+	// The optional knobs of cloud-elements-api.md §7-8, kept when read from a
 	// file or from the element's default so that a round trip loses nothing.
-	FilterByUpdatedDate   *bool `json:"filterByUpdatedDate,omitempty"`
-	PageSize              *int  `json:"pageSize,omitempty"`
-	PollDelay             *int  `json:"pollDelay,omitempty"`
-	CreatedCheckTolerance *int  `json:"createdCheckTolerance,omitempty"`
+	FilterByUpdatedDate   *bool
+	FilterByCurrentDate   *bool
+	PageSize              *int
+	PollDelay             *int
+	CreatedCheckTolerance *int
+	// Extra keeps every other key as it was read (unknown knobs, or a known
+	// one whose value cewiz could not read), written back after the others.
+	Extra map[string]json.RawMessage
+	// Guess marks cewiz's offline stand-in for the events resource: its URL,
+	// id and date fields are not published, so a user must be told to check
+	// them. Never written to JSON.
+	Guess bool
 }
 
 // PollerConfig is the whole event.poller.configuration: resources in the
@@ -83,6 +95,16 @@ func (p PollerConfig) Without(name string) PollerConfig {
 	return out
 }
 
+// HasGuess reports whether a resource is cewiz's offline guess.
+func (p PollerConfig) HasGuess() bool {
+	for _, r := range p {
+		if r.Guess {
+			return true
+		}
+	}
+	return false
+}
+
 func (p PollerConfig) clone() PollerConfig {
 	if p == nil {
 		return nil
@@ -97,13 +119,27 @@ func (p PollerConfig) clone() PollerConfig {
 func (r PollResource) clone() PollResource {
 	if r.DatesConfiguration != nil {
 		d := *r.DatesConfiguration
+		d.Extra = cloneRaw(d.Extra)
 		r.DatesConfiguration = &d
 	}
 	r.FilterByUpdatedDate = clonePtr(r.FilterByUpdatedDate)
+	r.FilterByCurrentDate = clonePtr(r.FilterByCurrentDate)
 	r.PageSize = clonePtr(r.PageSize)
 	r.PollDelay = clonePtr(r.PollDelay)
 	r.CreatedCheckTolerance = clonePtr(r.CreatedCheckTolerance)
+	r.Extra = cloneRaw(r.Extra)
 	return r
+}
+
+func cloneRaw(m map[string]json.RawMessage) map[string]json.RawMessage {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		out[k] = append(json.RawMessage(nil), v...)
+	}
+	return out
 }
 
 func clonePtr[T any](p *T) *T {
@@ -115,10 +151,12 @@ func clonePtr[T any](p *T) *T {
 }
 
 // CopyTo is the seed's "copy the events configuration to poll other
-// resources": the resource named from, with its idField and dates, polled at
-// the URL of resource to (its preset URL when there is one, else the hub path
-// /hubs/documents/<to>). It returns p with the copy added or replaced.
-func (p PollerConfig) CopyTo(from, to string) (PollerConfig, error) {
+// resources": the resource named from, with its idField, dates and knobs,
+// polled at url under the name to. The URL must come from the user or the
+// element: cewiz never makes one up (a DocuShare Flex folder is listed with
+// /hubs/documents/folders/contents?path=/…, not at /hubs/documents/<name>).
+// It returns p with the copy added or replaced.
+func (p PollerConfig) CopyTo(from, to, url string) (PollerConfig, error) {
 	src, ok := p.Get(from)
 	if !ok {
 		return p, fmt.Errorf("there is no %q resource to copy from; tick it first", from)
@@ -126,42 +164,40 @@ func (p PollerConfig) CopyTo(from, to string) (PollerConfig, error) {
 	if err := ValidateResourceName(to); err != nil {
 		return p, err
 	}
+	if err := ValidateResourceURL(url); err != nil {
+		return p, fmt.Errorf("resource %q: %w", to, err)
+	}
 	dst := src.clone()
 	dst.Name = to
-	dst.URL = DefaultResourceURL(to)
+	dst.URL = url
 	return p.With(dst), nil
 }
 
-// DefaultResourceURL is the hub URL a resource is polled at when nothing
-// better is known: its preset's URL, else /hubs/documents/<name>.
-func DefaultResourceURL(name string) string {
-	if r, ok := PollingPresets().Get(name); ok {
-		return r.URL
-	}
-	return "/hubs/documents/" + name
-}
+// FolderContentsExample is the form of a poll URL for a DocuShare Flex
+// folder, the example offered wherever a URL is asked for: folders are listed
+// by GET /hubs/documents/folders/contents?path=… (cloud-elements-api.md §8).
+const FolderContentsExample = "/hubs/documents/folders/contents?path=/Shared"
 
-// PollingPresets are cewiz's built-in guesses for DocuShare Flex, events first.
-//
-// PRESETS, NOT FACTS: the events resource's URL, id field and date fields are
-// not published (cloud-elements-api.md §8). These follow the Egnyte element,
-// also a documents hub. When cewiz is online it replaces them with the
-// element's own default (GET /elements/docushareflex/configuration, entry
-// event.poller.configuration); these are used only offline and by export.
+// EventsGuessNote tells the user what the offline events resource is.
+const EventsGuessNote = "the events resource's URL, id and date fields are cewiz's guess (DocuShare Flex does not publish them): check them against the element's default poller configuration"
+
+// PollingPresets is what cewiz knows about DocuShare Flex's pollable
+// resources without Cloud Elements: only events, and only as a guess
+// (Guess is set). The seed names events as the one resource; its id and date
+// fields are not published (cloud-elements-api.md §8), so these follow a
+// documents-hub analogue. Online, the element's own default poller
+// configuration (GET /elements/docushareflex/configuration) replaces it.
 func PollingPresets() PollerConfig {
-	dates := func() *DatesConfiguration {
-		return &DatesConfiguration{
+	return PollerConfig{{
+		Name: "events", URL: "/hubs/documents/events", IDField: "id",
+		DatesConfiguration: &DatesConfiguration{
 			UpdatedDateField:  "modifiedDate",
 			UpdatedDateFormat: "yyyy-MM-dd'T'HH:mm:ss'Z'",
 			CreatedDateField:  "createdDate",
 			CreatedDateFormat: "yyyy-MM-dd'T'HH:mm:ss'Z'",
-		}
-	}
-	return PollerConfig{
-		{Name: "events", URL: "/hubs/documents/events", IDField: "id", DatesConfiguration: dates()},
-		{Name: "files", URL: "/hubs/documents/files", IDField: "id", DatesConfiguration: dates()},
-		{Name: "folders", URL: "/hubs/documents/folders", IDField: "id", DatesConfiguration: dates()},
-	}
+		},
+		Guess: true,
+	}}
 }
 
 // CommonDateFormats are offered in pickers; any valid pattern is accepted.
@@ -203,9 +239,240 @@ func (p PollerConfig) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// objectWriter writes a JSON object key by key, in the order given.
+type objectWriter struct {
+	b       bytes.Buffer
+	err     error
+	written map[string]bool
+}
+
+func (w *objectWriter) put(key string, v any) {
+	if w.err != nil {
+		return
+	}
+	vb, err := marshalJSON(v)
+	if err != nil {
+		w.err = fmt.Errorf("%s: %w", key, err)
+		return
+	}
+	w.putRaw(key, vb)
+}
+
+func (w *objectWriter) putRaw(key string, v []byte) {
+	if w.written == nil {
+		w.written = map[string]bool{}
+	}
+	w.written[key] = true
+	if w.b.Len() == 0 {
+		w.b.WriteByte('{')
+	} else {
+		w.b.WriteByte(',')
+	}
+	kb, _ := marshalJSON(key)
+	w.b.Write(kb)
+	w.b.WriteByte(':')
+	w.b.Write(v)
+}
+
+// extras writes the keys of m that were not written already, sorted (a
+// known key whose value could not be read is kept in m and written here).
+func (w *objectWriter) extras(m map[string]json.RawMessage) {
+	for _, k := range sortedKeys(m) {
+		if !w.written[k] {
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, m[k]); err != nil {
+				w.err = fmt.Errorf("%s: %w", k, err)
+				return
+			}
+			w.putRaw(k, buf.Bytes())
+		}
+	}
+}
+
+func (w *objectWriter) bytes() ([]byte, error) {
+	if w.err != nil {
+		return nil, w.err
+	}
+	if w.b.Len() == 0 {
+		return []byte("{}"), nil
+	}
+	w.b.WriteByte('}')
+	return w.b.Bytes(), nil
+}
+
+// MarshalJSON writes url, idField (always, even empty, as Cloud Elements'
+// docs do), the dates, the knobs that are set, then Extra sorted.
+func (r PollResource) MarshalJSON() ([]byte, error) {
+	var w objectWriter
+	w.put("url", r.URL)
+	w.put("idField", r.IDField)
+	if r.DatesConfiguration != nil {
+		w.put("datesConfiguration", r.DatesConfiguration)
+	}
+	if r.FilterByUpdatedDate != nil {
+		w.put("filterByUpdatedDate", *r.FilterByUpdatedDate)
+	}
+	if r.FilterByCurrentDate != nil {
+		w.put("filterByCurrentDate", *r.FilterByCurrentDate)
+	}
+	for _, kv := range []struct {
+		k string
+		v *int
+	}{{"pageSize", r.PageSize}, {"pollDelay", r.PollDelay}, {"createdCheckTolerance", r.CreatedCheckTolerance}} {
+		if kv.v != nil {
+			w.put(kv.k, *kv.v)
+		}
+	}
+	w.extras(r.Extra)
+	return w.bytes()
+}
+
+// MarshalJSON writes the six known fields that are set, then Extra sorted.
+func (d DatesConfiguration) MarshalJSON() ([]byte, error) {
+	var w objectWriter
+	for _, kv := range []struct{ k, v string }{
+		{"updatedDateField", d.UpdatedDateField}, {"updatedDateFormat", d.UpdatedDateFormat}, {"updatedDateTimezone", d.UpdatedDateTimezone},
+		{"createdDateField", d.CreatedDateField}, {"createdDateFormat", d.CreatedDateFormat}, {"createdDateTimezone", d.CreatedDateTimezone},
+	} {
+		if kv.v != "" {
+			w.put(kv.k, kv.v)
+		}
+	}
+	w.extras(d.Extra)
+	return w.bytes()
+}
+
+// UnmarshalJSON reads a resource tolerantly, as public tooling reads the
+// element's default: numbers and booleans may be strings ("200", "true"),
+// strings are trimmed, and any key cewiz does not model, or cannot read,
+// is kept in Extra. Only url and idField must be strings.
+func (r *PollResource) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return errors.New("a resource must be a JSON object with url and idField")
+	}
+	out := PollResource{Name: r.Name}
+	for k, v := range m {
+		ok := true
+		switch k {
+		case "url":
+			out.URL, ok = looseString(v)
+			if !ok {
+				return errors.New("url must be a string")
+			}
+		case "idField":
+			out.IDField, ok = looseString(v)
+			if !ok {
+				return errors.New("idField must be a string")
+			}
+		case "datesConfiguration":
+			if string(bytes.TrimSpace(v)) == "null" {
+				continue
+			}
+			var d DatesConfiguration
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("datesConfiguration: %w", err)
+			}
+			out.DatesConfiguration = &d
+		case "filterByUpdatedDate":
+			out.FilterByUpdatedDate, ok = looseBool(v)
+		case "filterByCurrentDate":
+			out.FilterByCurrentDate, ok = looseBool(v)
+		case "pageSize":
+			out.PageSize, ok = looseInt(v)
+		case "pollDelay":
+			out.PollDelay, ok = looseInt(v)
+		case "createdCheckTolerance":
+			out.CreatedCheckTolerance, ok = looseInt(v)
+		default:
+			ok = false
+		}
+		if !ok {
+			if out.Extra == nil {
+				out.Extra = map[string]json.RawMessage{}
+			}
+			out.Extra[k] = append(json.RawMessage(nil), v...)
+		}
+	}
+	*r = out
+	return nil
+}
+
+// UnmarshalJSON reads the dates tolerantly: the six known fields as strings
+// (trimmed), anything else kept in Extra.
+func (d *DatesConfiguration) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return errors.New("it must be a JSON object")
+	}
+	out := DatesConfiguration{}
+	fields := map[string]*string{
+		"updatedDateField": &out.UpdatedDateField, "updatedDateFormat": &out.UpdatedDateFormat, "updatedDateTimezone": &out.UpdatedDateTimezone,
+		"createdDateField": &out.CreatedDateField, "createdDateFormat": &out.CreatedDateFormat, "createdDateTimezone": &out.CreatedDateTimezone,
+	}
+	for k, v := range m {
+		if dst, known := fields[k]; known {
+			if s, ok := looseString(v); ok {
+				*dst = s
+				continue
+			}
+		}
+		if out.Extra == nil {
+			out.Extra = map[string]json.RawMessage{}
+		}
+		out.Extra[k] = append(json.RawMessage(nil), v...)
+	}
+	*d = out
+	return nil
+}
+
+// looseString reads a JSON string (trimmed) or null.
+func looseString(v json.RawMessage) (string, bool) {
+	if string(bytes.TrimSpace(v)) == "null" {
+		return "", true
+	}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return "", false
+	}
+	return strings.TrimSpace(s), true
+}
+
+// looseBool reads true/false as JSON booleans or strings.
+func looseBool(v json.RawMessage) (*bool, bool) {
+	var b bool
+	if json.Unmarshal(v, &b) == nil {
+		return &b, true
+	}
+	if s, ok := looseString(v); ok {
+		if b, err := strconv.ParseBool(s); err == nil {
+			return &b, true
+		}
+	}
+	return nil, false
+}
+
+// looseInt reads a whole number given as a JSON number or a string ("200").
+func looseInt(v json.RawMessage) (*int, bool) {
+	text := strings.TrimSpace(string(v))
+	if s, ok := looseString(v); ok && strings.HasPrefix(text, `"`) {
+		text = s
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(text, 64)
+		if ferr != nil || f != float64(int(f)) {
+			return nil, false
+		}
+		n = int(f)
+	}
+	return &n, true
+}
+
 // UnmarshalJSON reads the configuration as a JSON object or as a JSON string
 // holding one (Cloud Elements answers with a string; some clients send one).
-// Resource order follows the document.
+// Resource order follows the document. Literal \n and \t artefacts between
+// the tokens of a string value are removed first (CleanPollerText).
 func (p *PollerConfig) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '"' {
@@ -217,7 +484,7 @@ func (p *PollerConfig) UnmarshalJSON(data []byte) error {
 			*p = nil
 			return nil
 		}
-		return p.UnmarshalJSON([]byte(s))
+		return p.UnmarshalJSON([]byte(CleanPollerText(s)))
 	}
 	if string(data) == "null" {
 		*p = nil
@@ -257,11 +524,71 @@ func (p *PollerConfig) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// CleanPollerText removes the artefacts public tooling strips from an
+// event.poller.configuration string before parsing it (cloud-elements-api.md
+// §8): literal \n, \t and \r escapes (any run of backslashes before them)
+// between JSON tokens, and raw control characters inside string values.
+// Everything else, escapes inside strings included, is left as it is.
+func CleanPollerText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	inString := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if inString {
+			switch {
+			case c == '\\' && i+1 < len(s):
+				b.WriteByte(c)
+				b.WriteByte(s[i+1])
+				i++
+			case c == '"':
+				inString = false
+				b.WriteByte(c)
+			case c < 0x20:
+				// a raw newline or tab inside a value: an artefact
+			default:
+				b.WriteByte(c)
+			}
+			continue
+		}
+		if c == '\\' {
+			j := i
+			for j < len(s) && s[j] == '\\' {
+				j++
+			}
+			if j < len(s) && (s[j] == 'n' || s[j] == 't' || s[j] == 'r') {
+				i = j // drop the backslashes and the letter
+				continue
+			}
+		}
+		if c == '"' {
+			inString = true
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// ParsePollerText reads an event.poller.configuration value as Cloud
+// Elements stores it (a string holding JSON, possibly with artefacts, or an
+// object's text) without validating it: nil for an empty value.
+func ParsePollerText(v string) (PollerConfig, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	var p PollerConfig
+	if err := json.Unmarshal([]byte(CleanPollerText(v)), &p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // ParsePollerConfig reads an event.poller.configuration document (object or
 // JSON string) and validates each resource.
 func ParsePollerConfig(data []byte) (PollerConfig, error) {
 	var p PollerConfig
-	if err := json.Unmarshal(data, &p); err != nil {
+	if err := json.Unmarshal([]byte(CleanPollerText(string(data))), &p); err != nil {
 		return nil, fmt.Errorf("the poller configuration is not valid JSON: %w", err)
 	}
 	if err := p.Validate(); err != nil {
@@ -295,8 +622,11 @@ func (r PollResource) Validate() error {
 	if err := wrap("url", ValidateResourceURL(r.URL)); err != nil {
 		return err
 	}
-	if err := wrap("idField", ValidateFieldPath(r.IDField)); err != nil {
-		return err
+	// An empty idField is accepted: Cloud Elements' own docs use one.
+	if r.IDField != "" {
+		if err := wrap("idField", ValidateFieldPath(r.IDField)); err != nil {
+			return err
+		}
 	}
 	if d := r.DatesConfiguration; d != nil {
 		pairs := []struct{ name, field, format string }{
@@ -326,4 +656,51 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// DateFieldCandidate is a field offered in the date step, and where cewiz
+// got it from.
+type DateFieldCandidate struct {
+	Field string
+	// FromElement: the element's own default poller configuration names it.
+	// Otherwise it is a common documents-hub field, a guess for DocuShare
+	// Flex (Source says which element's published configuration uses it).
+	FromElement bool
+	Source      string
+}
+
+// commonDocumentsDateFields are date fields that other documents-hub
+// elements use in their published poller configurations: guesses for
+// DocuShare Flex, whose field names are not published.
+var commonDocumentsDateFields = []DateFieldCandidate{
+	// devportal docs/elements/onedrivebusiness/events.md (the hub's file fields)
+	{Field: "modifiedDate", Source: "OneDrive for Business (documents hub)"},
+	{Field: "createdDate", Source: "OneDrive for Business (documents hub)"},
+	// devportal docs/elements/egnyte/events.md (its events resource)
+	{Field: "event_date", Source: "Egnyte (documents hub events)"},
+}
+
+// DateFieldCandidates lists the date fields to offer for a resource: those
+// of the element's default configuration first (every resource's updated and
+// created fields), then the common documents-hub ones, each once.
+func DateFieldCandidates(elementDefault PollerConfig) []DateFieldCandidate {
+	var out []DateFieldCandidate
+	seen := map[string]bool{}
+	add := func(c DateFieldCandidate) {
+		if c.Field == "" || seen[c.Field] {
+			return
+		}
+		seen[c.Field] = true
+		out = append(out, c)
+	}
+	for _, r := range elementDefault {
+		if d := r.DatesConfiguration; d != nil && !r.Guess {
+			add(DateFieldCandidate{Field: d.UpdatedDateField, FromElement: true, Source: "the element's default (" + r.Name + ")"})
+			add(DateFieldCandidate{Field: d.CreatedDateField, FromElement: true, Source: "the element's default (" + r.Name + ")"})
+		}
+	}
+	for _, c := range commonDocumentsDateFields {
+		add(c)
+	}
+	return out
 }

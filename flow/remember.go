@@ -94,13 +94,17 @@ func (r Remembered) Apply(a Answers) Answers {
 	}
 	if len(r.Polling) > 0 {
 		ok := true
+		var kept PollerConfig
 		for _, p := range r.Polling {
 			if ValidateResourceName(p.Name) != nil || ValidateResourceURL(p.URL) != nil {
 				ok = false
 			}
+			if !inventedPollURL(p.URL) {
+				kept = append(kept, p)
+			}
 		}
-		if ok {
-			a.Polling = r.Polling.clone()
+		if ok && len(kept) > 0 {
+			a.Polling = kept.clone()
 		}
 	}
 	if len(r.Tags) > 0 {
@@ -178,4 +182,13 @@ func (m Memory) Save(a Answers) error {
 		return err
 	}
 	return WriteFileAtomic(p, append(data, '\n'), WriteOptions{Secret: true, Overwrite: true})
+}
+
+// inventedPollURL reports the poll URLs earlier cewiz versions wrote for
+// their files and folders presets. Neither is a list a poller can page
+// through on DocuShare Flex (GET /hubs/documents/files needs ?path= and
+// returns one file; /hubs/documents/folders has no GET), so a remembered
+// resource polling one is dropped rather than written again.
+func inventedPollURL(u string) bool {
+	return u == "/hubs/documents/files" || u == "/hubs/documents/folders"
 }

@@ -317,3 +317,26 @@ func TestMemoryDamagedAndInvalid(t *testing.T) {
 		t.Fatalf("invalid remembered values applied: %+v", got)
 	}
 }
+
+// An answers file written by an earlier cewiz may hold its files/folders
+// presets, whose URLs DocuShare Flex cannot poll: they are not written again.
+func TestMemoryDropsInventedPollURLs(t *testing.T) {
+	m := Memory{Dir: t.TempDir()}
+	p, _ := m.Path()
+	old := `{"version":1,"pollerConfiguration":{"events":{"url":"/hubs/documents/events","idField":"id"},` +
+		`"files":{"url":"/hubs/documents/files","idField":"id"},"folders":{"url":"/hubs/documents/folders","idField":"id"},` +
+		`"shared":{"url":"/hubs/documents/folders/contents?path=/Shared","idField":"id"}}}`
+	if err := os.WriteFile(p, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := m.Prefill(NewAnswers())
+	if names := strings.Join(got.Polling.Names(), ","); names != "events,shared" {
+		t.Fatalf("remembered resources %s, want events,shared", names)
+	}
+	if err := os.WriteFile(p, []byte(`{"version":1,"pollerConfiguration":{"files":{"url":"/hubs/documents/files","idField":"id"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Prefill(NewAnswers()); got.Polling != nil {
+		t.Fatalf("only invented URLs remembered, yet polling %v", got.Polling.Names())
+	}
+}

@@ -137,17 +137,22 @@ func ValidateDomain(raw string) error {
 	return err
 }
 
-// ErrLoopbackHTTP is the warning ValidateNotificationURL returns for an http
+// ErrLoopbackHTTP is the warning CheckNotificationURL returns for an http
 // URL on this machine: allowed, but Cloud Elements cannot reach it.
 var ErrLoopbackHTTP = errors.New("http on this machine is accepted for testing only: Cloud Elements cannot deliver events to it")
 
+// ErrPlainHTTP is the warning CheckNotificationURL returns for an http URL
+// elsewhere: Cloud Elements has no https-only rule (its own examples use
+// http://), but the events would travel unencrypted.
+var ErrPlainHTTP = errors.New("the notification URL uses plain http: events (and their signature) travel unencrypted; prefer https")
+
 // CheckNotificationURL validates event.notification.callback.url: an
-// absolute https URL; http only for loopback hosts, which comes back as the
-// warning ErrLoopbackHTTP with a nil error.
+// absolute http(s) URL. https passes; http passes too, with a warning
+// (ErrLoopbackHTTP on this machine, ErrPlainHTTP elsewhere) and a nil error.
 func CheckNotificationURL(raw string) (warning, err error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return nil, errors.New("the notification URL is empty; give the https address where Cloud Elements should send events")
+		return nil, errors.New("the notification URL is empty; give the address where Cloud Elements should send events, e.g. https://example.com/events")
 	}
 	u, perr := url.Parse(s)
 	if perr != nil || !u.IsAbs() || u.Host == "" {
@@ -163,9 +168,9 @@ func CheckNotificationURL(raw string) (warning, err error) {
 		if isLoopbackHost(u.Hostname()) {
 			return ErrLoopbackHTTP, nil
 		}
-		return nil, errors.New("the notification URL must use https://; Cloud Elements sends events only to https endpoints")
+		return ErrPlainHTTP, nil
 	default:
-		return nil, fmt.Errorf("the notification URL must start with https://, not %s://", u.Scheme)
+		return nil, fmt.Errorf("the notification URL must start with https:// (or http://), not %s://", u.Scheme)
 	}
 }
 
@@ -173,6 +178,18 @@ func CheckNotificationURL(raw string) (warning, err error) {
 func ValidateNotificationURL(raw string) error {
 	_, err := CheckNotificationURL(raw)
 	return err
+}
+
+// NotificationURLWarning is the sentence to show about a notification URL
+// that passes validation but deserves a warning (plain http), or "".
+func NotificationURLWarning(raw string) string {
+	if strings.TrimSpace(raw) == "" {
+		return ""
+	}
+	if w, err := CheckNotificationURL(raw); err == nil && w != nil {
+		return w.Error()
+	}
+	return ""
 }
 
 // Refresh interval bounds, in minutes.
@@ -302,15 +319,18 @@ func ValidateCallbackURL(s string) error {
 	return err
 }
 
-var resourceName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,63}$`)
+// resourceName: a letter, then letters, digits and . _ - / { } (Cloud
+// Elements' docs name resources such as calendars/{calendarId}/changed-events).
+// '=' is excluded: --poll NAME=URL splits on it.
+var resourceName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_./{}-]{0,127}$`)
 
 // ValidateResourceName checks a poller configuration key such as "events".
 func ValidateResourceName(s string) error {
 	if !resourceName.MatchString(s) {
 		if s == "" {
-			return errors.New("the resource name is empty; give the hub resource to poll, e.g. files")
+			return errors.New("the resource name is empty; give the name of the resource to poll, e.g. events")
 		}
-		return fmt.Errorf("%q is not a resource name; use letters, digits, '.', '_' or '-', starting with a letter, e.g. files", s)
+		return fmt.Errorf("%q is not a resource name; use letters, digits, '.', '_', '-' or '/', starting with a letter, e.g. events", s)
 	}
 	return nil
 }

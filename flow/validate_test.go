@@ -78,7 +78,9 @@ func TestValidateNotificationURL(t *testing.T) {
 		{"http://127.0.0.1:9000/events", true, ""},
 		{"http://localhost/events", true, ""},
 		{"", false, "is empty"},
-		{"http://example.com/events", false, "must use https://"},
+		// No https-only rule: Cloud Elements' own examples use http://.
+		{"http://example.com/events", true, ""},
+		{"http://mycoolapp.com", true, ""},
 		{"ftp://example.com/events", false, "must start with https://"},
 		{"example.com/events", false, "not an absolute URL"},
 		{"/events", false, "not an absolute URL"},
@@ -89,6 +91,20 @@ func TestValidateNotificationURL(t *testing.T) {
 	}
 	if w, _ := CheckNotificationURL("https://example.com/x"); w != nil {
 		t.Fatalf("https gave a warning: %v", w)
+	}
+	if w, err := CheckNotificationURL("http://hooks.example.com/x"); err != nil || w != ErrPlainHTTP {
+		t.Fatalf("plain http elsewhere: warning %v, err %v; want ErrPlainHTTP and nil", w, err)
+	}
+	for in, want := range map[string]string{
+		"http://hooks.example.com/x": "unencrypted",
+		"http://127.0.0.1:9/x":       "testing only",
+		"https://hooks.example.com":  "",
+		"":                           "",
+		"ftp://x":                    "", // an error, not a warning
+	} {
+		if got := NotificationURLWarning(in); (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("NotificationURLWarning(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -173,6 +189,10 @@ func TestValidateResourceFields(t *testing.T) {
 	runValidator(t, "ValidateResourceName", ValidateResourceName, []validatorCase{
 		{"events", true, ""},
 		{"files.metadata", true, ""},
+		// Cloud Elements' docs name resources with / (Google Suite's events page).
+		{"calendars/primary/changed-events", true, ""},
+		{"calendars/{calendarId}/changed-events", true, ""},
+		{"a=b", false, "not a resource name"},
 		{"", false, "is empty"},
 		{"1files", false, "starting with a letter"},
 		{"my files", false, "not a resource name"},

@@ -107,22 +107,22 @@ func TestAccessibleJourney(t *testing.T) {
 	expect("== Resources to poll (step 6 of 8)")
 	expect("Use the element's default poller configuration?")
 	say("n")
-	expect("Enter a number between 0 and 3")
-	say("2") // files
-	expect("Enter a number between 0 and 3")
+	expect("Enter a number between 0 and 1")
+	say("1") // events: offline, cewiz's guess is the only resource
+	expect("Enter a number between 0 and 1")
 	say("0")
-	expect("URL of files")
+	expect("URL of events")
 	say("")
-	expect("idField of files")
+	expect("idField of events")
 	say("")
-	expect("Updated date field of files")
+	expect("Updated date field of events")
 	say("")
 	expect("Updated date format")
 	expect("Enter a number between")
 	say("8") // milliseconds
 	expect("Custom updated format")
 	say("")
-	expect("Created date field of files")
+	expect("Created date field of events")
 	say("")
 	expect("Created date format")
 	expect("Enter a number between")
@@ -152,8 +152,8 @@ func TestAccessibleJourney(t *testing.T) {
 		b.ProviderData.Code != "GRANT" || len(b.Tags) != 1 {
 		t.Fatalf("body %+v", b)
 	}
-	files, ok := b.Configuration.PollerConfiguration.Get("files")
-	if !ok || files.DatesConfiguration.UpdatedDateFormat != flow.MillisecondsFormat {
+	events, ok := b.Configuration.PollerConfiguration.Get("events")
+	if !ok || events.DatesConfiguration.UpdatedDateFormat != flow.MillisecondsFormat {
 		t.Fatalf("poller configuration %+v", b.Configuration.PollerConfiguration)
 	}
 	if s := out.String(); strings.Contains(s, "\x1b[") {

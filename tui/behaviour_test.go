@@ -357,10 +357,11 @@ func TestNoSecretOnAnyScreen(t *testing.T) {
 // configuration), fills their small forms, and finds them in the body.
 func TestResourcesDetails(t *testing.T) {
 	h := newHarness(t, ready)
+	h.client.defaults = testElementDefault()
 	h.walkTo(flow.StepResources)
 	h.typeText(" ") // events
 	h.key(tea.KeyDown)
-	h.typeText("c") // files gets a copy of events' configuration
+	h.typeText("c") // folders gets a copy of events' configuration, at the element's URL
 	h.enter()       // → events' form
 	if !strings.Contains(h.screen(), "events (1 of 2)") {
 		t.Fatalf("no form for events:\n%s", h.screen())
@@ -379,8 +380,8 @@ func TestResourcesDetails(t *testing.T) {
 	for i := 0; i < 3; i++ { // created: field, format, custom
 		h.enter()
 	}
-	if !strings.Contains(h.screen(), "files (2 of 2)") {
-		t.Fatalf("no form for files:\n%s", h.screen())
+	if !strings.Contains(h.screen(), "folders (2 of 2)") {
+		t.Fatalf("no form for folders:\n%s", h.screen())
 	}
 	for i := 0; i < 8 && h.m.Step() == flow.StepResources; i++ {
 		h.enter()
@@ -389,14 +390,14 @@ func TestResourcesDetails(t *testing.T) {
 		t.Fatalf("after the forms: %v\n%s", h.m.Step(), h.screen())
 	}
 	p := h.m.answers.Polling
-	if len(p) != 2 || p[0].Name != "events" || p[1].Name != "files" {
+	if len(p) != 2 || p[0].Name != "events" || p[1].Name != "folders" {
 		t.Fatalf("polling %+v", p)
 	}
 	if p[0].IDField != "uuid" || p[0].DatesConfiguration.UpdatedDateFormat != "dd.MM.yyyy" {
 		t.Fatalf("events %+v %+v", p[0], *p[0].DatesConfiguration)
 	}
-	if p[1].URL != "/hubs/documents/files" || p[1].IDField != "id" {
-		t.Fatalf("files %+v", p[1])
+	if p[1].URL != "/hubs/documents/folders/contents?path=/" || p[1].IDField != "id" {
+		t.Fatalf("folders %+v", p[1])
 	}
 	body := flow.BuildBody(h.m.answers, h.m.secrets, flow.SecretsMasked)
 	if len(body.Configuration.PollerConfiguration) != 2 {

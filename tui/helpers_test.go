@@ -57,6 +57,19 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// testElementDefault is an element default poller configuration with a
+// second resource whose URL the element gives (a folder's contents).
+func testElementDefault() flow.PollerConfig {
+	p, err := flow.PollingPresets().CopyTo("events", "folders", "/hubs/documents/folders/contents?path=/")
+	if err != nil {
+		panic(err)
+	}
+	for i := range p {
+		p[i].Guess = false
+	}
+	return p
+}
+
 // fakeClient is a Client answering from memory.
 type fakeClient struct {
 	mu         sync.Mutex

@@ -45,9 +45,9 @@ func newResources(m *Model) *resourcesStep {
 	default:
 		base = flow.PollingPresets()
 		if m.rules.ExportOnly || m.client == nil {
-			s.sourceLabel = "cewiz's presets (offline; the element's own list needs Cloud Elements)"
+			s.sourceLabel = "cewiz's guess for events (offline; the element's own list needs Cloud Elements)"
 		} else {
-			s.sourceLabel = "cewiz's presets (the element has no default configuration)"
+			s.sourceLabel = "cewiz's guess for events (the element's default configuration could not be read)"
 		}
 	}
 	add := func(name string) {
@@ -83,24 +83,27 @@ func newResources(m *Model) *resourcesStep {
 }
 
 // configFor is what ticking name adds: its known configuration, else a copy
-// of the events configuration polled at the resource's hub URL.
+// of the events configuration with no URL: cewiz never makes a poll URL up,
+// so the resource's form asks for it.
 func (s *resourcesStep) configFor(name string) flow.PollResource {
 	if r, ok := s.source[name]; ok && r.URL != "" {
 		return r
 	}
-	from := flow.PollerConfig{}
-	if ev, ok := s.picked.Get("events"); ok {
-		from = from.With(ev)
-	} else if ev, ok := s.source["events"]; ok && ev.URL != "" {
-		from = from.With(ev)
-	} else {
-		from = flow.PollingPresets()
+	return s.eventsCopy(name, "")
+}
+
+// eventsCopy is the events configuration (ticked, the element's, or the
+// offline guess) under name, polled at url ("" until the user gives one).
+func (s *resourcesStep) eventsCopy(name, url string) flow.PollResource {
+	ev, ok := s.picked.Get("events")
+	if !ok {
+		ev, ok = s.source["events"]
 	}
-	c, err := from.CopyTo("events", name)
-	if err != nil {
-		return flow.PollResource{Name: name, URL: flow.DefaultResourceURL(name), IDField: "id"}
+	if !ok || ev.URL == "" {
+		ev = flow.PollingPresets()[0]
 	}
-	r, _ := c.Get(name)
+	r := flow.PollerConfig{}.With(ev)[0] // a copy
+	r.Name, r.URL = name, url
 	return r
 }
 
@@ -239,18 +242,15 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			s.note = "Move to another resource to copy the events configuration to it."
 			return nil
 		}
-		from := s.picked
-		if !s.isPicked("events") {
-			from = from.With(s.configFor("events"))
-		}
-		c, err := from.CopyTo("events", n)
-		if err != nil {
-			s.note = err.Error()
-			return nil
-		}
-		r, _ := c.Get(n)
+		// The resource's own URL when the element gives one; otherwise its
+		// form asks for it (cewiz never makes a poll URL up).
+		r := s.eventsCopy(n, s.source[n].URL)
 		s.picked = s.picked.With(r)
-		s.note = "Copied the events configuration to " + n + " (url " + r.URL + ")."
+		if r.URL == "" {
+			s.note = "Copied the events configuration to " + n + "; give its URL in its form, e.g. " + flow.FolderContentsExample + "."
+		} else {
+			s.note = "Copied the events configuration to " + n + " (url " + r.URL + ")."
+		}
 	case key.Matches(k, keys.Done):
 		if len(s.picked) == 0 {
 			m.answers.Polling = nil

@@ -246,11 +246,11 @@ func TestScreensReviewVariants(t *testing.T) {
 func TestScreensResourcesVariants(t *testing.T) {
 	t.Run("ticked_and_copied", func(t *testing.T) {
 		h := newHarness(t, ready)
+		h.client.defaults = testElementDefault()
 		h.walkTo(flow.StepResources)
 		h.typeText(" ") // tick events
 		h.key(tea.KeyDown)
-		h.key(tea.KeyDown)
-		h.typeText("c") // copy events' configuration to folders
+		h.typeText("c") // copy events' configuration to folders, at the element's URL
 		h.snapshot(t)
 	})
 	t.Run("filtered", func(t *testing.T) {

@@ -35,11 +35,7 @@ func newSandboxFixture(t *testing.T) *sandboxFixture {
 	a.APIKey = sandbox.DemoAppID
 	a.NotificationURL = "https://hooks.example.com/events"
 	a.Name = "doctor-test"
-	p, err := flow.PresetPolling([]string{"events"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Polling = p
+	a.Polling = flow.PollingPresets()
 	a.Code = flow.NewSecret(srv.IssueCode(a.CallbackURL, a.Domain, a.APIKey))
 	c := client(t, srv.BaseURL(), sandbox.DemoUserSecret)
 	in, err := c.CreateInstance(context.Background(), flow.BuildBody(a, flow.Secrets{APISecret: flow.NewSecret(sandbox.DemoAppSecret)}, flow.SecretsIncluded))
