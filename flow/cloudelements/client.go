@@ -64,6 +64,9 @@ type Client struct {
 	// lookupTimeout bounds the lookup by name after an ambiguous create
 	// when the caller's context has expired.
 	lookupTimeout time.Duration
+	// siteForm is the siteAddress form oauth/url is asked with first: the
+	// one that last gave a well-formed address (SiteAddressForm).
+	siteForm atomic.Int32
 
 	mu     sync.Mutex
 	tokens []string // instance tokens seen, removed from error texts
@@ -86,6 +89,13 @@ func WithElementKey(k string) Option { return func(c *Client) { c.elementKey = k
 
 // WithLookupTimeout bounds the lookup after an ambiguous create (10s by default).
 func WithLookupTimeout(d time.Duration) Option { return func(c *Client) { c.lookupTimeout = d } }
+
+// WithSiteAddressForm makes OAuthURL ask with this siteAddress form first
+// (SiteHost by default): a caller that remembered which form worked, from
+// SiteAddressForm, passes it back on the next run.
+func WithSiteAddressForm(f SiteAddressForm) Option {
+	return func(c *Client) { c.siteForm.Store(int32(f)) }
+}
 
 // NewHTTPClient is the default *http.Client: bounded dial, TLS handshake,
 // header wait and total time, proxies from the environment.
@@ -421,31 +431,33 @@ func (c *Client) ElementInfo(ctx context.Context) (*Element, error) {
 	return &e, nil
 }
 
-// ElementConfiguration is GET /elements/{key}/configuration.
+// ElementConfiguration is GET /elements/{keyOrId}/configuration: an
+// object {"configuration": [...]} in the public record (the platform
+// swagger's ElementConfigs); a bare array is tolerated.
 func (c *Client) ElementConfiguration(ctx context.Context) ([]ConfigEntry, error) {
 	var raw json.RawMessage
 	r := request{method: http.MethodGet, path: c.elementPath("/configuration"), retry: true}
 	if err := c.do(ctx, r, &raw); err != nil {
 		return nil, err
 	}
-	// An array of entries, or (tolerated) an object {"configuration": [...]}.
-	var list []ConfigEntry
-	if err := json.Unmarshal(raw, &list); err == nil {
-		return list, nil
-	}
 	var wrapped struct {
-		Configuration []ConfigEntry `json:"configuration"`
+		Configuration *[]ConfigEntry `json:"configuration"`
 	}
-	if err := json.Unmarshal(raw, &wrapped); err != nil {
+	if err := json.Unmarshal(raw, &wrapped); err == nil && wrapped.Configuration != nil {
+		return *wrapped.Configuration, nil
+	}
+	var list []ConfigEntry
+	if err := json.Unmarshal(raw, &list); err != nil {
 		return nil, &NetError{Op: r.op(), Host: c.host, Kind: NetProtocol, Sent: true,
-			msg: "the answer is not a list of configuration entries", err: err}
+			msg: "the answer is not {\"configuration\": [...]}", err: err}
 	}
-	return wrapped.Configuration, nil
+	return list, nil
 }
 
 // ElementPollerDefaults is the element's default event.poller.configuration
-// (the defaultValue of that configuration entry, a JSON string), parsed into
-// flow's polling types. ErrNoPollerDefaults when the element has none.
+// (the defaultValue of that configuration entry, a JSON string), read as
+// tolerantly as public tooling reads it (flow.ParsePollerText).
+// ErrNoPollerDefaults when the element has none.
 func (c *Client) ElementPollerDefaults(ctx context.Context) (flow.PollerConfig, error) {
 	entries, err := c.ElementConfiguration(ctx)
 	if err != nil {
@@ -458,10 +470,13 @@ func (c *Client) ElementPollerDefaults(ctx context.Context) (flow.PollerConfig, 
 	return ParsePollerDefault(e.DefaultValue)
 }
 
-// ElementMetadata is GET /elements/{key}/metadata.
-func (c *Client) ElementMetadata(ctx context.Context) (*Metadata, error) {
+// ElementMetadata is GET /elements/{id}/metadata. The public record takes
+// the numeric element id (ElementInfo's ID) there, not the key: by key the
+// service answers 404.
+func (c *Client) ElementMetadata(ctx context.Context, elementID int64) (*Metadata, error) {
 	var m Metadata
-	if err := c.do(ctx, request{method: http.MethodGet, path: c.elementPath("/metadata"), retry: true}, &m); err != nil {
+	path := "/elements/" + strconv.FormatInt(elementID, 10) + "/metadata"
+	if err := c.do(ctx, request{method: http.MethodGet, path: path, retry: true}, &m); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -478,12 +493,59 @@ type OAuthRequest struct {
 
 // OAuthURL is GET /elements/{key}/oauth/url: the address to send the
 // user's browser to. siteAddress and docushare.domain both carry the domain.
+//
+// The answer is checked before it is returned (CheckAuthorizationURL): a
+// javascript:, file: or other non-http(s) address, control or escape
+// characters, or more than MaxAuthURLLength bytes is an *AuthURLError at
+// once (errors.Is ErrUnsafeAuthURL). Which siteAddress form Cloud Elements
+// wants is not published: the client sends SiteAddressForm's form (the bare
+// host at first) and, when the answer is not a well-formed https URL with a
+// host (https://https://…, no scheme, no host), asks once more with the
+// other form and keeps the one that worked for its next calls. When neither
+// works the error is an *AuthURLError (errors.Is ErrMalformedAuthURL).
 func (c *Client) OAuthURL(ctx context.Context, o OAuthRequest) (string, error) {
+	form := c.SiteAddressForm()
+	u, err := c.oauthURL(ctx, o, form)
+	if err != nil {
+		return "", err
+	}
+	problem, unsafe := checkAuthURL(u)
+	switch {
+	case problem == "":
+		return u, nil
+	case unsafe:
+		return "", &AuthURLError{Reason: problem, Unsafe: true}
+	}
+	first := &AuthURLError{Reason: problem, URL: c.redact(showableURL(u), []string{o.APISecret.Reveal(), o.State}), Forms: []string{form.Render(o.SiteAddress)}}
+	other := form.Other()
+	u2, err := c.oauthURL(ctx, o, other)
+	if err != nil {
+		if IsCanceled(err) {
+			return "", err
+		}
+		first.Forms = append(first.Forms, other.Render(o.SiteAddress))
+		first.Cause = err
+		return "", first
+	}
+	problem2, unsafe2 := checkAuthURL(u2)
+	switch {
+	case problem2 == "":
+		c.siteForm.Store(int32(other))
+		return u2, nil
+	case unsafe2:
+		return "", &AuthURLError{Reason: problem2, Unsafe: true}
+	}
+	first.Forms = append(first.Forms, other.Render(o.SiteAddress))
+	return "", first
+}
+
+// oauthURL asks for the address once, with siteAddress in the given form.
+func (c *Client) oauthURL(ctx context.Context, o OAuthRequest, form SiteAddressForm) (string, error) {
 	q := url.Values{
 		"apiKey":      {o.APIKey},
 		"apiSecret":   {o.APISecret.Reveal()},
 		"callbackUrl": {o.CallbackURL},
-		"siteAddress": {o.SiteAddress},
+		"siteAddress": {form.Render(o.SiteAddress)},
 	}
 	if o.SiteAddress != "" {
 		q.Set("docushare.domain", o.SiteAddress)
@@ -506,13 +568,94 @@ func (c *Client) OAuthURL(ctx context.Context, o OAuthRequest) (string, error) {
 	return string(out.OAuthURL), nil
 }
 
-// ListInstances is GET /instances.
-func (c *Client) ListInstances(ctx context.Context) ([]Instance, error) {
-	var out []Instance
-	if err := c.do(ctx, request{method: http.MethodGet, path: "/instances", retry: true}, &out); err != nil {
-		return nil, err
+// SiteAddressForm is the form OAuthURL sends siteAddress in first: the one
+// that last gave a well-formed address. A caller may keep it between runs
+// and pass it back with WithSiteAddressForm.
+func (c *Client) SiteAddressForm() SiteAddressForm { return SiteAddressForm(c.siteForm.Load()) }
+
+// InstanceQuery are the parameters of GET /instances (the platform
+// swagger's getInstances): all optional.
+type InstanceQuery struct {
+	// SearchText narrows the list (how Cloud Elements matches it is not
+	// published: filter the answer yourself when exactness matters).
+	SearchText string
+	// PageSize is the number of instances per page (the service's default
+	// when 0).
+	PageSize int
+	// NextPage is the token of a previous page's InstancePage.NextPage.
+	NextPage string
+}
+
+// InstancePage is one page of GET /instances.
+type InstancePage struct {
+	Instances []Instance
+	// NextPage is the token of the next page (the Elements-Next-Page-Token
+	// header), "" on the last page.
+	NextPage string
+}
+
+// NextPageHeader is the response header that carries the next page's token.
+const NextPageHeader = "Elements-Next-Page-Token"
+
+// ListInstances is one page of GET /instances.
+func (c *Client) ListInstances(ctx context.Context, q InstanceQuery) (InstancePage, error) {
+	v := url.Values{}
+	if q.SearchText != "" {
+		v.Set("searchText", q.SearchText)
 	}
-	c.remember(out...)
+	if q.PageSize > 0 {
+		v.Set("pageSize", strconv.Itoa(q.PageSize))
+	}
+	if q.NextPage != "" {
+		v.Set("nextPage", q.NextPage)
+	}
+	r := request{method: http.MethodGet, path: "/instances", query: v, retry: true}
+	res, err := c.send(ctx, r)
+	if err != nil {
+		return InstancePage{}, err
+	}
+	var page InstancePage
+	if err := json.Unmarshal(res.body, &page.Instances); err != nil {
+		return InstancePage{}, &NetError{Op: r.op(), Host: c.host, Kind: NetProtocol, Sent: true,
+			msg: c.redact("the answer is not the JSON expected: "+err.Error(), nil), err: err}
+	}
+	page.NextPage = strings.TrimSpace(res.header.Get(NextPageHeader))
+	c.remember(page.Instances...)
+	return page, nil
+}
+
+// maxNamePages bounds InstancesNamed: a server that never stops paging
+// cannot keep it going.
+const maxNamePages = 50
+
+// lookupPageSize is the page size InstancesNamed asks for (the documented
+// maximum of the platform's lists).
+const lookupPageSize = 200
+
+// InstancesNamed returns every instance whose name is exactly name (names
+// are not unique), searching with searchText and following the pages. It
+// is what the lookup after an ambiguous create uses, and what a caller uses
+// to warn that an instance of that name already exists.
+func (c *Client) InstancesNamed(ctx context.Context, name string) ([]Instance, error) {
+	var out []Instance
+	q := InstanceQuery{SearchText: name, PageSize: lookupPageSize}
+	seen := map[string]bool{}
+	for range maxNamePages {
+		page, err := c.ListInstances(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range page.Instances {
+			if in.Name == name {
+				out = append(out, in)
+			}
+		}
+		if page.NextPage == "" || len(page.Instances) == 0 || seen[page.NextPage] {
+			return out, nil
+		}
+		seen[page.NextPage] = true
+		q.NextPage = page.NextPage
+	}
 	return out, nil
 }
 
@@ -532,8 +675,9 @@ func (c *Client) DeleteInstance(ctx context.Context, id int64) error {
 	return c.do(ctx, request{method: http.MethodDelete, path: instancePath(id, "")}, nil)
 }
 
-// InstanceEvents is GET /instances/{id}/events, newest first as Cloud
-// Elements lists them.
+// InstanceEvents is GET /instances/{id}/events (no query parameters: the
+// record names none). The order is not published; SortEvents sorts them by
+// eventDate.
 func (c *Client) InstanceEvents(ctx context.Context, id int64) ([]Event, error) {
 	var out []Event
 	if err := c.do(ctx, request{method: http.MethodGet, path: instancePath(id, "/events"), retry: true}, &out); err != nil {
@@ -570,7 +714,9 @@ func (c *Client) CreateInstance(ctx context.Context, body flow.Body) (*Instance,
 		c.remember(in)
 		return &in, nil
 	}
-	if !ambiguous(err) {
+	// A refused grant code is an answer, whatever its status (502 included):
+	// the user authorizes again. The POST is never retried.
+	if IsCodeRejected(err) || !ambiguous(err) {
 		return nil, err
 	}
 	// The caller cancelled (Ctrl-C): do not keep them waiting on a lookup.
@@ -611,18 +757,18 @@ func ambiguous(err error) bool {
 	return false
 }
 
-// findCreated looks for the instance a create made: the body's name and
-// element, created no earlier than a minute before the request (clock skew),
-// the newest if several.
+// findCreated looks for the instance a create made: the body's name (on
+// any page: InstancesNamed) and element, created no earlier than a minute
+// before the request (clock skew), the newest if several.
 func (c *Client) findCreated(ctx context.Context, name string, started time.Time) (*Instance, error) {
-	list, err := c.ListInstances(ctx)
+	list, err := c.InstancesNamed(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	var best *Instance
 	for i := range list {
 		in := &list[i]
-		if in.Name != name || (in.Element.Key != "" && in.Element.Key != c.elementKey) {
+		if in.Element.Key != "" && in.Element.Key != c.elementKey {
 			continue
 		}
 		if t := in.Created(); !t.IsZero() && t.Before(started.Add(-time.Minute)) {

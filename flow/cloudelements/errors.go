@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -52,24 +53,25 @@ func (e *APIError) Error() string {
 // CodeRejected reports whether the error is the provider refusing the
 // grant code (expired, already used, issued for another redirect URI), or
 // Cloud Elements saying no code was given: either way the user must
-// authorize again to get a fresh code.
+// authorize again to get a fresh code. It reads the text, whatever the
+// status: a refusal by DocuShare Flex may come back as 400, 401, 500 or as
+// a 502 provider failure (cloud-elements-api.md §6, §9). A refused
+// application (invalid_client) is ClientRejected instead.
 func (e *APIError) CodeRejected() bool {
-	if e.Status != http.StatusBadRequest && e.Status != http.StatusInternalServerError && e.Status != http.StatusUnauthorized {
+	text := strings.ToLower(e.Message + " " + e.ProviderMessage)
+	switch {
+	case strings.Contains(text, "invalid_grant"):
+		return true
+	case strings.Contains(text, "invalid_client"):
 		return false
 	}
-	text := strings.ToLower(e.Message + " " + e.ProviderMessage)
-	if strings.Contains(text, "invalid_grant") {
-		return true
-	}
-	if e.Status == http.StatusUnauthorized {
-		return false // a 401 without invalid_grant is the platform secrets
-	}
-	if strings.Contains(text, "oauth code") || strings.Contains(text, "authorization code") || strings.Contains(text, "grant code") {
-		return strings.Contains(text, "must provide") || strings.Contains(text, "expired") ||
-			strings.Contains(text, "invalid") || strings.Contains(text, "used") || strings.Contains(text, "not valid")
-	}
-	return false
+	return codeRefusal.MatchString(text)
 }
+
+// codeRefusal: "OAuth code", "authorization code", "grant code", "OAuth
+// token", "OAuth access token" (Cloud Elements' texts for a missing or
+// refused code, and for the token exchange that spends it).
+var codeRefusal = regexp.MustCompile(`\b(oauth|authorization|grant) code\b|\boauth (access )?token\b`)
 
 // ClientRejected reports whether the provider refused the DocuShare Flex
 // application itself (invalid_client): a wrong Application ID or Secret.
@@ -100,7 +102,7 @@ func (e *APIError) Hint() string {
 	case s == http.StatusNotFound:
 		return "Not found: check the base URL or region (an account lives in one region), the element key and the instance id."
 	case s == http.StatusConflict:
-		return "An instance with this name already exists: choose another name, or delete the old instance."
+		return "Cloud Elements says something already exists: read its message (instance names need not be unique, so it is not about the name)."
 	case s == http.StatusTooManyRequests:
 		return "Cloud Elements is limiting the request rate: wait a minute and try again."
 	case s >= 500:

@@ -75,14 +75,19 @@ func TestAPIErrorStatuses(t *testing.T) {
 			_, err := e.client(cloudelements.WithElementKey("nosuch")).ElementInfo(ctx)
 			return err
 		}, 404, false, "element key"},
-		{"409 duplicate name", func(e *env) error {
-			e.create("twin")
+		{"409 is a generic already exists", func(e *env) error {
+			e.fault(sandbox.RouteCreateInstance, sandbox.Fault{Status: 409, Message: "The resource already exists"})
 			_, err := e.c.CreateInstance(ctx, body("twin", e.authorize(callback)))
 			return err
-		}, 409, false, "another name"},
+		}, 409, false, "read its message"},
+		{"502 provider refused the code", func(e *env) error {
+			e.fault(sandbox.RouteCreateInstance, sandbox.Fault{Status: 502, Message: sandbox.MsgProviderFailure, ProviderMessage: sandbox.ProviderInvalidGrant})
+			_, err := e.c.CreateInstance(ctx, body("refused", e.authorize(callback)))
+			return err
+		}, 502, true, "authorize again"},
 		{"429 rate limited", func(e *env) error {
 			e.fault(sandbox.RouteListInstances, sandbox.Fault{Count: 10, Status: 429})
-			_, err := e.c.ListInstances(ctx)
+			_, err := e.c.ListInstances(ctx, cloudelements.InstanceQuery{})
 			return err
 		}, 429, false, "wait"},
 		{"500 server trouble", func(e *env) error {
@@ -92,7 +97,7 @@ func TestAPIErrorStatuses(t *testing.T) {
 		}, 500, false, "try again later"},
 		{"503 unavailable", func(e *env) error {
 			e.fault(sandbox.RouteElementMetadata, sandbox.Fault{Count: 10, Status: 503})
-			_, err := e.c.ElementMetadata(ctx)
+			_, err := e.c.ElementMetadata(ctx, sandbox.ElementID)
 			return err
 		}, 503, false, "try again later"},
 	}
@@ -201,7 +206,7 @@ func TestContextCancellation(t *testing.T) {
 		e := newEnv(t)
 		c, cancel := context.WithCancel(ctx)
 		cancel()
-		_, err := e.c.ListInstances(c)
+		_, err := e.c.ListInstances(c, cloudelements.InstanceQuery{})
 		if !cloudelements.IsCanceled(err) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %v", err)
 		}
@@ -212,7 +217,7 @@ func TestContextCancellation(t *testing.T) {
 		// Cancel once the request has reached the slow server.
 		c := cancelWhen(t, func() bool { return e.srv.Count(sandbox.RouteListInstances) == 1 })
 		start := time.Now()
-		_, err := e.c.ListInstances(c)
+		_, err := e.c.ListInstances(c, cloudelements.InstanceQuery{})
 		if !cloudelements.IsCanceled(err) || time.Since(start) > 30*time.Second {
 			t.Fatalf("got %v after %v", err, time.Since(start))
 		}
@@ -228,7 +233,7 @@ func TestContextCancellation(t *testing.T) {
 			cloudelements.WithRetry(cloudelements.RetryPolicy{Attempts: 5, Base: time.Minute, Max: time.Minute}))
 		e.fault(sandbox.RouteListInstances, sandbox.Fault{Count: 10, Status: 503})
 		start := time.Now()
-		_, err := e.c.ListInstances(c)
+		_, err := e.c.ListInstances(c, cloudelements.InstanceQuery{})
 		if !cloudelements.IsCanceled(err) || time.Since(start) > 20*time.Second {
 			t.Fatalf("got %v after %v", err, time.Since(start))
 		}
@@ -242,7 +247,7 @@ func TestContextCancellation(t *testing.T) {
 		c, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		start := time.Now()
-		_, err := e.c.ListInstances(c)
+		_, err := e.c.ListInstances(c, cloudelements.InstanceQuery{})
 		// Had it slept, the deadline would have ended it with a timeout, not the 503.
 		if cloudelements.StatusOf(err) != 503 || time.Since(start) > 1900*time.Millisecond {
 			t.Fatalf("got %v after %v", err, time.Since(start))
@@ -271,15 +276,21 @@ func TestHintsCoverEveryKind(t *testing.T) {
 		{Status: 400, Message: "Invalid_Grant: code expired"},
 		{Status: 400, Message: "You must provide an OAuth code in order to create an instance of this element"},
 		{Status: 400, Message: "The authorization code has expired"},
+		{Status: 502, Message: "Endpoint provider was not able to perform a CRUD request", ProviderMessage: `{"error":"invalid_grant"}`},
+		{Status: 401, Message: "Failed to get the OAuth token"},
+		{Status: 500, Message: "Failed to retrieve the OAuth access token from DocuShare Flex"},
+		{Status: 409, Message: "invalid_grant"},
 	} {
 		if !ae.CodeRejected() || !contains(ae.Hint(), "authorize again") {
 			t.Errorf("%+v not seen as a rejected code", ae)
 		}
 	}
 	for _, ae := range []cloudelements.APIError{
-		{Status: 401, Message: "Invalid Organization or User secret"},
+		{Status: 401, Message: "Invalid Organization or User secret, or invalid Element token provided."},
 		{Status: 400, Message: "docushare.domain is required"},
-		{Status: 409, Message: "invalid_grant"},
+		{Status: 400, Message: "Failed to retrieve the OAuth access token", ProviderMessage: `{"error":"invalid_client"}`},
+		{Status: 502, Message: "Endpoint provider was not able to perform a CRUD request"},
+		{Status: 409, Message: "An OAuth application with this key already exists"},
 	} {
 		if ae.CodeRejected() {
 			t.Errorf("%+v seen as a rejected code", ae)

@@ -36,12 +36,12 @@ func TestGETRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			// Warm a keep-alive connection first, as in real use.
-			if _, err := e.c.ListInstances(ctx); err != nil {
+			if _, err := e.c.ListInstances(ctx, cloudelements.InstanceQuery{}); err != nil {
 				t.Fatal(err)
 			}
 			e.srv.ResetCounts()
 			e.fault(sandbox.RouteListInstances, tt.fault)
-			_, err := e.c.ListInstances(ctx)
+			_, err := e.c.ListInstances(ctx, cloudelements.InstanceQuery{})
 			if (err == nil) != tt.ok {
 				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
 			}
@@ -60,7 +60,7 @@ func TestEveryGETRetries(t *testing.T) {
 	calls := map[string]func() error{
 		sandbox.RouteElement:              func() error { _, err := e.c.ElementInfo(ctx); return err },
 		sandbox.RouteElementConfiguration: func() error { _, err := e.c.ElementPollerDefaults(ctx); return err },
-		sandbox.RouteElementMetadata:      func() error { _, err := e.c.ElementMetadata(ctx); return err },
+		sandbox.RouteElementMetadata:      func() error { _, err := e.c.ElementMetadata(ctx, sandbox.ElementID); return err },
 		sandbox.RouteGetInstance:          func() error { _, err := e.c.GetInstance(ctx, in.ID); return err },
 		sandbox.RouteInstanceEvents:       func() error { _, err := e.c.InstanceEvents(ctx, in.ID); return err },
 		sandbox.RouteOAuthURL: func() error {
@@ -99,7 +99,7 @@ func TestRetryAfter(t *testing.T) {
 		e := newEnv(t)
 		e.fault(sandbox.RouteListInstances, sandbox.Fault{Status: 429, RetryAfter: "1"})
 		start := time.Now()
-		if _, err := e.c.ListInstances(ctx); err != nil {
+		if _, err := e.c.ListInstances(ctx, cloudelements.InstanceQuery{}); err != nil {
 			t.Fatal(err)
 		}
 		// The fast test backoff is milliseconds: only Retry-After explains a second.
@@ -111,7 +111,7 @@ func TestRetryAfter(t *testing.T) {
 		e := newEnv(t)
 		e.fault(sandbox.RouteListInstances, sandbox.Fault{Status: 503, RetryAfter: "120"})
 		start := time.Now()
-		_, err := e.c.ListInstances(ctx)
+		_, err := e.c.ListInstances(ctx, cloudelements.InstanceQuery{})
 		var ae *cloudelements.APIError
 		if !errors.As(err, &ae) || ae.RetryAfter != 2*time.Minute || time.Since(start) > 10*time.Second {
 			t.Fatalf("got %v after %v", err, time.Since(start))
@@ -128,7 +128,7 @@ func TestRetryAfter(t *testing.T) {
 		c, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		// Had it slept, the deadline would have ended it with a timeout, not the 503.
-		if _, err := e.c.ListInstances(c); cloudelements.StatusOf(err) != 503 {
+		if _, err := e.c.ListInstances(c, cloudelements.InstanceQuery{}); cloudelements.StatusOf(err) != 503 {
 			t.Fatalf("got %v", err)
 		}
 	})

@@ -215,8 +215,8 @@ func TestInstanceTokensNeverInErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := c.ListInstances(ctx)
-	if err != nil || len(list) != 1 || list[0].Token.Reveal() != canaryToken {
+	list, err := c.ListInstances(ctx, cloudelements.InstanceQuery{})
+	if err != nil || len(list.Instances) != 1 || list.Instances[0].Token.Reveal() != canaryToken {
 		t.Fatalf("list %v %v", list, err)
 	}
 	_, err = c.GetInstance(ctx, 1)

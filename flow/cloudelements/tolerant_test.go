@@ -27,8 +27,8 @@ func TestTolerantParsing(t *testing.T) {
 			{"id":"100","eventDate":1767323045000,"status":"NEW"}]`,
 		"/elements/api-v2/elements/docushareflex/configuration": `{"configuration":[
 			{"key":"event.poller.configuration","defaultValue":{"events":{"url":"/hubs/documents/events","idField":"id"}},"required":"false"}]}`,
-		"/elements/api-v2/elements/docushareflex/metadata": `{"events":{"supported":"true","methods":"polling, webhook"}}`,
-		"/elements/api-v2/elements/docushareflex":          `{"id":"5127","key":"docushareflex","configuration":[{"key":"a","defaultValue":15,"required":true}]}`,
+		"/elements/api-v2/elements/5127/metadata": `{"events":{"supported":"true","methods":"polling, webhook"}}`,
+		"/elements/api-v2/elements/docushareflex": `{"id":"5127","key":"docushareflex","configuration":[{"key":"a","defaultValue":15,"required":true}]}`,
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := answers[r.URL.Path]
@@ -65,7 +65,7 @@ func TestTolerantParsing(t *testing.T) {
 	if err != nil || strings.Join(p.Names(), ",") != "events" {
 		t.Fatalf("defaults %v %v", p, err)
 	}
-	md, err := c.ElementMetadata(ctx)
+	md, err := c.ElementMetadata(ctx, 5127)
 	if err != nil || !md.SupportsPolling() || len(md.Events.Methods) != 2 {
 		t.Fatalf("metadata %+v %v", md, err)
 	}
@@ -74,7 +74,7 @@ func TestTolerantParsing(t *testing.T) {
 		t.Fatalf("element %+v %v", el, err)
 	}
 	// A gateway's HTML page: the status and its text, nothing of the page.
-	_, err = c.ListInstances(ctx)
+	_, err = c.ListInstances(ctx, cloudelements.InstanceQuery{})
 	if ae := apiErr(t, err); ae.Status != 502 || strings.Contains(ae.Error(), "<html>") {
 		t.Fatalf("gateway error %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -161,13 +162,12 @@ func findEntry(entries []ConfigEntry, key string) (ConfigEntry, bool) {
 var ErrNoPollerDefaults = errors.New("the element has no default poller configuration")
 
 // ParsePollerDefault reads an event.poller.configuration value, a JSON
-// string or object, into flow's polling types.
+// string or object, into flow's polling types, tolerantly
+// (flow.ParsePollerText: artefacts stripped, numbers as strings, every key
+// kept).
 func ParsePollerDefault(v string) (flow.PollerConfig, error) {
-	if strings.TrimSpace(v) == "" {
-		return nil, ErrNoPollerDefaults
-	}
-	var p flow.PollerConfig
-	if err := json.Unmarshal([]byte(v), &p); err != nil {
+	p, err := flow.ParsePollerText(v)
+	if err != nil {
 		return nil, fmt.Errorf("the element's default poller configuration is not valid JSON: %w", err)
 	}
 	if len(p) == 0 {
@@ -379,50 +379,53 @@ func (in Instance) RefreshInterval() (int, error) {
 // PollerConfig reads event.poller.configuration (a JSON string, or an
 // object's text); nil when it is not set.
 func (in Instance) PollerConfig() (flow.PollerConfig, error) {
-	v := in.Configuration[flow.KeyPollerConfiguration]
-	if strings.TrimSpace(v) == "" {
-		return nil, nil
-	}
-	var p flow.PollerConfig
-	if err := json.Unmarshal([]byte(v), &p); err != nil {
+	p, err := flow.ParsePollerText(in.Configuration[flow.KeyPollerConfiguration])
+	if err != nil {
 		return nil, fmt.Errorf("%s does not parse: %w", flow.KeyPollerConfiguration, err)
 	}
 	return p, nil
 }
 
-// Event is one entry of an instance's event log.
+// Event is one entry of an instance's event log: the platform swagger's
+// Event {id, eventDate, status, providerData (a JSON string), notifiedData
+// (an array)}. Other fields are ignored.
 type Event struct {
-	ID         string `json:"id"`
-	EventDate  string `json:"eventDate"`
-	Status     string `json:"status"` // NEW, RECEIVED, DISPATCHED, CONSUMED, NOTIFIED
-	ObjectType string `json:"objectType,omitempty"`
-	ObjectID   string `json:"objectId,omitempty"`
-	EventType  string `json:"eventType,omitempty"`
-	ElementKey string `json:"elementKey,omitempty"`
+	ID        string `json:"id"`
+	EventDate string `json:"eventDate"`
+	Status    string `json:"status"` // NEW, RECEIVED, DISPATCHED, CONSUMED, NOTIFIED
+	// ProviderData is what the provider reported, as Cloud Elements keeps it.
+	ProviderData string          `json:"providerData,omitempty"`
+	NotifiedData json.RawMessage `json:"notifiedData,omitempty"`
 }
 
 func (e *Event) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ID         flexString `json:"id"`
-		EventDate  flexString `json:"eventDate"`
-		Status     flexString `json:"status"`
-		ObjectType flexString `json:"objectType"`
-		ObjectID   flexString `json:"objectId"`
-		EventType  flexString `json:"eventType"`
-		ElementKey flexString `json:"elementKey"`
+		ID           flexString      `json:"id"`
+		EventDate    flexString      `json:"eventDate"`
+		Status       flexString      `json:"status"`
+		ProviderData flexString      `json:"providerData"`
+		NotifiedData json.RawMessage `json:"notifiedData"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*e = Event{ID: string(w.ID), EventDate: string(w.EventDate), Status: strings.ToUpper(string(w.Status)),
-		ObjectType: string(w.ObjectType), ObjectID: string(w.ObjectID), EventType: string(w.EventType), ElementKey: string(w.ElementKey)}
+	*e = Event{ID: string(w.ID), EventDate: string(w.EventDate), Status: strings.ToUpper(strings.TrimSpace(string(w.Status))),
+		ProviderData: string(w.ProviderData), NotifiedData: w.NotifiedData}
 	return nil
+}
+
+// SortEvents sorts events by eventDate, oldest first, in place (the order
+// Cloud Elements lists them in is not published). Events whose date does
+// not parse go first, in their order.
+func SortEvents(events []Event) {
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Date().Before(events[j].Date()) })
 }
 
 // Date parses EventDate; the zero time when it cannot.
 func (e Event) Date() time.Time { return parseTime(e.EventDate) }
 
-// Event statuses, in the order an event goes through them.
+// EventStatuses are the statuses of the public record, in the order an
+// event goes through them. There is no failure status.
 var EventStatuses = []string{"NEW", "RECEIVED", "DISPATCHED", "CONSUMED", "NOTIFIED"}
 
 // CountByStatus counts events per status.

@@ -196,18 +196,21 @@ func CheckElement(ctx context.Context, key string, api API) Result {
 		}
 		return errResult(IDElement, err)
 	}
-	md, err := api.ElementMetadata(ctx)
+	// Metadata is read by the numeric id: the public record has no
+	// metadata by key (a key gets 404).
+	if el.ID == 0 {
+		return result(IDElement, Warn, "The element "+key+" exists, but its answer has no numeric id, so its metadata (read by id) was not checked.",
+			"Check the base URL points at Cloud Elements; events can still work.")
+	}
+	name := fmt.Sprintf("%s (id %d)", key, el.ID)
+	md, err := api.ElementMetadata(ctx, el.ID)
 	if err != nil {
 		r := errResult(IDElement, err)
 		if r.Status == Fail {
 			r.Status = Warn
 		}
-		r.Finding = "The element " + key + " exists, but its metadata could not be read: " + r.Finding
+		r.Finding = "The element " + name + " exists, but its metadata could not be read: " + r.Finding
 		return r
-	}
-	name := key
-	if el.ID != 0 {
-		name = fmt.Sprintf("%s (id %d)", key, el.ID)
 	}
 	if !md.SupportsPolling() {
 		return result(IDElement, Fail, "The element "+name+" exists but does not say it supports polling events.",
@@ -255,9 +258,11 @@ func resolveResult(ctx context.Context, id, host, okPrefix string, r Resolver, n
 	return result(id, Pass, okPrefix+" and resolves"+shown+".", "")
 }
 
-// CheckNotifyURL checks the notification URL's scheme and that its host
+// CheckNotifyURL checks the notification URL's form and that its host
 // resolves. No URL while events are on is a warning: the events have
-// nowhere to go.
+// nowhere to go. Plain http is a warning, not a failure: Cloud Elements has
+// no https-only rule (its own examples use http://), but events would travel
+// unencrypted, and on this machine Cloud Elements cannot reach it at all.
 func CheckNotifyURL(ctx context.Context, raw string, eventsEnabled bool, r Resolver) Result {
 	if strings.TrimSpace(raw) == "" {
 		if eventsEnabled {
@@ -268,12 +273,15 @@ func CheckNotifyURL(ctx context.Context, raw string, eventsEnabled bool, r Resol
 	}
 	warn, err := flow.CheckNotificationURL(raw)
 	if err != nil {
-		return result(IDNotifyURL, Fail, err.Error(), "Give an https URL that Cloud Elements can reach from the internet.")
+		return result(IDNotifyURL, Fail, err.Error(), "Give an http(s) URL that Cloud Elements can reach from the internet (https recommended).")
 	}
 	u, _ := url.Parse(strings.TrimSpace(raw))
 	host := u.Hostname()
-	if warn != nil {
-		return result(IDNotifyURL, Warn, warn.Error()+".", "Use a public https URL (a tunnel such as ngrok for local testing).")
+	switch {
+	case errors.Is(warn, flow.ErrLoopbackHTTP):
+		return result(IDNotifyURL, Warn, warn.Error()+".", "Use a public URL (a tunnel such as ngrok for local testing).")
+	case warn != nil:
+		return result(IDNotifyURL, Warn, warn.Error()+".", "Use https:// if your endpoint supports it.")
 	}
 	if net.ParseIP(host) != nil || r == nil {
 		return result(IDNotifyURL, Pass, "The notification URL uses https.", "")
@@ -426,9 +434,14 @@ func CheckInstanceEvents(in *cloudelements.Instance) Result {
 		return result(IDInstanceEvents, Warn, "Events are on, but the instance has no event.notification.callback.url: notifications have nowhere to go.",
 			"Set the notification callback URL (--notify-url when creating).")
 	}
-	if _, err := flow.CheckNotificationURL(cb); err != nil {
+	warn, err := flow.CheckNotificationURL(cb)
+	if err != nil {
 		return result(IDInstanceEvents, Fail, "Events are on, but the notification URL is not usable: "+err.Error(),
-			"Set event.notification.callback.url to an https URL Cloud Elements can reach.")
+			"Set event.notification.callback.url to an http(s) URL Cloud Elements can reach (https recommended).")
+	}
+	if warn != nil {
+		return result(IDInstanceEvents, Warn, "Events are on and notifications go to "+hostOf(cb)+", but "+warn.Error()+".",
+			"Use an https notification URL Cloud Elements can reach.")
 	}
 	return result(IDInstanceEvents, Pass, "Events are on and notifications go to "+hostOf(cb)+".", "")
 }
@@ -502,16 +515,27 @@ func CheckPoller(in *cloudelements.Instance) Result {
 	return result(IDPoller, Pass, fmt.Sprintf("Polls %s; the date fields and formats are valid.", names), "")
 }
 
-// stuckAfter is how old an event must be, still not delivered, to count as stuck.
-const stuckAfter = time.Hour
+// stuckIntervals: an event still NEW or RECEIVED after this many polling
+// intervals is stuck (a couple: one interval may simply not have passed).
+const stuckIntervals = 2
 
-// CheckEventLog counts the instance's recent events by status and reports
-// the last failure (a status outside NEW…NOTIFIED, such as FAILED) and
-// events stuck before delivery.
-func CheckEventLog(ctx context.Context, api API, id int64, now time.Time) Result {
+// CheckEventLog reads the instance's event log (GET /instances/{id}/events,
+// no query parameters), sorts it by eventDate (its order is not published),
+// counts the events by status, and calls an event stuck when it has stayed
+// NEW or RECEIVED longer than a couple of polling intervals. The public
+// record has no failure status: any other status is counted, not judged. in
+// is the instance (its refresh interval and creation date), or nil.
+func CheckEventLog(ctx context.Context, api API, id int64, in *cloudelements.Instance, now time.Time) Result {
 	if api == nil {
 		return result(IDEventLog, Skip, "Not checked: no secrets.", "")
 	}
+	interval := time.Duration(flow.DefaultRefreshInterval) * time.Minute
+	if in != nil {
+		if n, err := in.RefreshInterval(); err == nil && n > 0 {
+			interval = time.Duration(n) * time.Minute
+		}
+	}
+	stuckAfter := stuckIntervals * interval
 	events, err := api.InstanceEvents(ctx, id)
 	if err != nil {
 		var ae *cloudelements.APIError
@@ -522,9 +546,16 @@ func CheckEventLog(ctx context.Context, api API, id int64, now time.Time) Result
 		return errResult(IDEventLog, err)
 	}
 	if len(events) == 0 {
+		if in != nil {
+			if c := in.Created(); !c.IsZero() && now.Sub(c) < stuckAfter {
+				return result(IDEventLog, Pass, fmt.Sprintf("No events yet: the instance is new and polls every %s.", minutes(interval)), "")
+			}
+		}
 		return result(IDEventLog, Warn, "No events recorded yet.",
 			"Change a document in DocuShare Flex and wait one polling interval; if none appear, check the poller configuration's url and date fields.")
 	}
+	events = append([]cloudelements.Event(nil), events...)
+	cloudelements.SortEvents(events)
 	counts := cloudelements.CountByStatus(events)
 	known := map[string]bool{}
 	for _, s := range cloudelements.EventStatuses {
@@ -544,42 +575,46 @@ func CheckEventLog(ctx context.Context, api API, id int64, now time.Time) Result
 	}
 	sort.Strings(others)
 	for _, s := range others {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		label := s
+		if label == "" {
+			label = "without a status"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", counts[s], label))
 	}
 	summary := fmt.Sprintf("%d recent events: %s", len(events), strings.Join(parts, ", "))
-
-	// The list is newest first: the first failure is the last one.
-	var lastFail *cloudelements.Event
 	stuck := 0
+	var oldestStuck *cloudelements.Event
 	for i := range events {
-		e := events[i]
-		if !known[e.Status] { // Event decoding upper-cases the status, as CountByStatus counts it
-			if lastFail == nil {
-				lastFail = &events[i]
-			}
+		e := &events[i]
+		if e.Status != "NEW" && e.Status != "RECEIVED" {
 			continue
 		}
-		if d := e.Date(); !d.IsZero() && now.Sub(d) > stuckAfter && e.Status != "NOTIFIED" && e.Status != "CONSUMED" {
+		if d := e.Date(); !d.IsZero() && now.Sub(d) > stuckAfter {
 			stuck++
+			if oldestStuck == nil {
+				oldestStuck = e
+			}
 		}
-	}
-	if lastFail != nil {
-		when := lastFail.EventDate
-		if when == "" {
-			when = "an unknown time"
-		}
-		return result(IDEventLog, Fail, fmt.Sprintf("%s; last failure: event %s %s at %s.", summary, lastFail.ID, lastFail.Status, when),
-			"Check that the notification URL answers 2xx quickly, and the instance's event log in the Cloud Elements console.")
 	}
 	if stuck > 0 {
-		return result(IDEventLog, Warn, fmt.Sprintf("%s; %d not delivered after more than %s.", summary, stuck, stuckAfter),
-			"Check that the notification URL is reachable from the internet and answers 2xx.")
+		return result(IDEventLog, Warn, fmt.Sprintf("%s; %d still NEW or RECEIVED after more than %s (%d polling intervals), the oldest event %s from %s.",
+			summary, stuck, minutes(stuckAfter), stuckIntervals, oldestStuck.ID, oldestStuck.EventDate),
+			"Check that the notification URL is reachable from the internet and answers 2xx quickly, and the instance's event log in the Cloud Elements console.")
 	}
 	last := ""
-	if events[0].EventDate != "" {
-		last = "; the newest at " + events[0].EventDate
+	if newest := events[len(events)-1]; newest.EventDate != "" {
+		last = "; the newest at " + newest.EventDate
 	}
 	return result(IDEventLog, Pass, summary+last+".", "")
+}
+
+// minutes writes d as "15 minutes" or "1 minute".
+func minutes(d time.Duration) string {
+	n := int(d / time.Minute)
+	if n == 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", n)
 }
 
 // parseInstanceID reads an --instance value.

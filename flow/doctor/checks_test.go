@@ -110,6 +110,17 @@ func TestCheckElement(t *testing.T) {
 	for _, c := range cases {
 		want(t, c.name, CheckElement(ctx, "", c.api), c.status, c.in)
 	}
+	// Metadata is asked for by the element's numeric id, never its key.
+	api := &fakeAPI{element: el, meta: polling}
+	CheckElement(ctx, "", api)
+	if api.metaID != 5127 {
+		t.Fatalf("metadata asked for element %d, want 5127", api.metaID)
+	}
+	noID := &fakeAPI{element: &cloudelements.Element{Key: "docushareflex"}, meta: polling}
+	want(t, "no id", CheckElement(ctx, "", noID), Warn, "no numeric id")
+	if noID.calls["metadata"] != 0 {
+		t.Fatal("metadata asked for without an id")
+	}
 }
 
 func TestCheckDomain(t *testing.T) {
@@ -144,7 +155,8 @@ func TestCheckNotifyURL(t *testing.T) {
 	}{
 		{"", true, Warn, "No notification URL"},
 		{"", false, Skip, "Events are off"},
-		{"http://hooks.example.com/e", true, Fail, "https"},
+		// No https-only rule: the doctor warns about plain http, it does not fail.
+		{"http://hooks.example.com/e", true, Warn, "unencrypted"},
 		{"ftp://hooks.example.com/e", true, Fail, "https"},
 		{"http://127.0.0.1:8080/e", true, Warn, "testing only"},
 		{"https://gone.example.com/e", true, Fail, "does not resolve"},
@@ -258,7 +270,9 @@ func TestInstanceDerivedChecks(t *testing.T) {
 		}), Fail, "Events are off"},
 		{"events flag garbage", CheckInstanceEvents, set("event.notification.enabled", "maybe"), Warn, "cannot be read"},
 		{"no callback url", CheckInstanceEvents, set("event.notification.callback.url", ""), Warn, "no event.notification.callback.url"},
-		{"http callback", CheckInstanceEvents, set("event.notification.callback.url", "http://x.example.com/"), Fail, "not usable"},
+		// No https-only rule: plain http warns (unencrypted), it does not fail.
+		{"http callback", CheckInstanceEvents, set("event.notification.callback.url", "http://x.example.com/"), Warn, "unencrypted"},
+		{"ftp callback", CheckInstanceEvents, set("event.notification.callback.url", "ftp://x.example.com/"), Fail, "not usable"},
 		{"polling", CheckVendorType, goodInstance(), Pass, "polling"},
 		{"webhook", CheckVendorType, set("event.vendor.type", "webhook"), Fail, `"webhook"`},
 		{"vendor unset", CheckVendorType, set("event.vendor.type", ""), Fail, "not set"},
@@ -273,6 +287,11 @@ func TestInstanceDerivedChecks(t *testing.T) {
 		{"poller bad format", CheckPoller, set("event.poller.configuration", `{"events":{"url":"/hubs/documents/events","idField":"id","datesConfiguration":{"updatedDateField":"modifiedDate","updatedDateFormat":"yyyy-MM-dd'T"}}}`), Fail, "updatedDateFormat"},
 		{"poller bad url", CheckPoller, set("event.poller.configuration", `{"events":{"url":"no slash","idField":"id"}}`), Fail, "url"},
 		{"poller no dates", CheckPoller, set("event.poller.configuration", `{"events":{"url":"/hubs/documents/events","idField":"id"}}`), Warn, "no date fields"},
+		// What Cloud Elements' docs use: '/' in a resource name, an empty idField.
+		{"poller as the docs write it", CheckPoller, set("event.poller.configuration", `{"calendars/primary/changed-events":{"url":"/hubs/scheduling/calendars/primary/changed-events","idField":"",`+
+			`"datesConfiguration":{"updatedDateField":"updated","updatedDateFormat":"yyyy-MM-dd'T'HH:mm:ss.SSSXXX"}}}`), Pass, "calendars/primary/changed-events"},
+		{"poller with artefacts and string numbers", CheckPoller, set("event.poller.configuration", `{\n\t"events": {"url":"/hubs/documents/events","idField":"id","pageSize":"200",`+
+			`"datesConfiguration":{"updatedDateField":"modifiedDate","updatedDateFormat":"yyyy-MM-dd'T'HH:mm:ss'Z'"}}\n}`), Pass, "Polls events"},
 	}
 	for _, c := range cases {
 		want(t, c.name, c.check(c.in), c.status, c.text)
@@ -283,31 +302,50 @@ func TestCheckEventLog(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
+	inst := func(interval string, age time.Duration) *cloudelements.Instance {
+		return &cloudelements.Instance{ID: 7, CreatedDate: at(age), Configuration: map[string]string{"event.poller.refresh_interval": interval}}
+	}
+	old := inst("15", 48*time.Hour)
 	cases := []struct {
 		name   string
 		api    *fakeAPI
+		in     *cloudelements.Instance
 		status Status
-		in     string
+		text   string
 	}{
-		{"none", &fakeAPI{}, Warn, "No events"},
+		{"none on an old instance", &fakeAPI{}, old, Warn, "No events"},
+		{"none on a new instance", &fakeAPI{}, inst("15", 10*time.Minute), Pass, "new and polls every 15 minutes"},
+		{"none, instance unknown", &fakeAPI{}, nil, Warn, "No events"},
+		// Sorted by eventDate whatever the order of the answer.
 		{"all delivered", &fakeAPI{events: []cloudelements.Event{
+			{ID: "1", Status: "NEW", EventDate: at(10 * time.Second)},
 			{ID: "3", Status: "NOTIFIED", EventDate: at(time.Minute)},
 			{ID: "2", Status: "NOTIFIED", EventDate: at(2 * time.Hour)},
-			{ID: "1", Status: "NEW", EventDate: at(10 * time.Second)},
-		}}, Pass, "3 recent events: 1 NEW, 2 NOTIFIED"},
-		{"failure", &fakeAPI{events: []cloudelements.Event{
+		}}, old, Pass, "3 recent events: 1 NEW, 2 NOTIFIED; the newest at " + at(10*time.Second)},
+		// No failure status in the record: an unknown one is counted, not judged.
+		{"unknown status is not a failure", &fakeAPI{events: []cloudelements.Event{
 			{ID: "9", Status: "NOTIFIED", EventDate: at(time.Minute)},
 			{ID: "8", Status: "FAILED", EventDate: at(time.Hour)},
-			{ID: "7", Status: "FAILED", EventDate: at(2 * time.Hour)},
-		}}, Fail, "last failure: event 8 FAILED"},
-		{"stuck", &fakeAPI{events: []cloudelements.Event{
-			{ID: "5", Status: "NEW", EventDate: at(3 * time.Hour)},
-		}}, Warn, "1 not delivered"},
-		{"disabled 403", &fakeAPI{eventsErr: &cloudelements.APIError{Status: 403}}, Fail, "disabled"},
-		{"500", &fakeAPI{eventsErr: &cloudelements.APIError{Status: 500}}, Warn, "500"},
+		}}, old, Pass, "1 NOTIFIED, 1 FAILED"},
+		{"stuck NEW past two intervals", &fakeAPI{events: []cloudelements.Event{
+			{ID: "6", Status: "NOTIFIED", EventDate: at(time.Minute)},
+			{ID: "5", Status: "NEW", EventDate: at(31 * time.Minute)},
+			{ID: "4", Status: "RECEIVED", EventDate: at(3 * time.Hour)},
+		}}, old, Warn, "2 still NEW or RECEIVED after more than 30 minutes (2 polling intervals), the oldest event 4"},
+		{"NEW within two intervals is not stuck", &fakeAPI{events: []cloudelements.Event{
+			{ID: "5", Status: "NEW", EventDate: at(29 * time.Minute)},
+		}}, old, Pass, "1 NEW"},
+		{"the interval comes from the instance", &fakeAPI{events: []cloudelements.Event{
+			{ID: "5", Status: "RECEIVED", EventDate: at(3 * time.Hour)},
+		}}, inst("120", 48*time.Hour), Pass, "1 RECEIVED"},
+		{"DISPATCHED is never stuck", &fakeAPI{events: []cloudelements.Event{
+			{ID: "5", Status: "DISPATCHED", EventDate: at(30 * time.Hour)},
+		}}, old, Pass, "1 DISPATCHED"},
+		{"disabled 403", &fakeAPI{eventsErr: &cloudelements.APIError{Status: 403}}, old, Fail, "disabled"},
+		{"500", &fakeAPI{eventsErr: &cloudelements.APIError{Status: 500}}, old, Warn, "500"},
 	}
 	for _, c := range cases {
-		want(t, c.name, CheckEventLog(ctx, c.api, 7, now), c.status, c.in)
+		want(t, c.name, CheckEventLog(ctx, c.api, 7, c.in, now), c.status, c.text)
 	}
 }
 

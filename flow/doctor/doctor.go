@@ -163,7 +163,9 @@ func (c Config) timeout() time.Duration {
 // *cloudelements.Client implements it.
 type API interface {
 	ElementInfo(ctx context.Context) (*cloudelements.Element, error)
-	ElementMetadata(ctx context.Context) (*cloudelements.Metadata, error)
+	// ElementMetadata takes the numeric element id (ElementInfo's ID):
+	// the public record has no metadata by key.
+	ElementMetadata(ctx context.Context, elementID int64) (*cloudelements.Metadata, error)
 	GetInstance(ctx context.Context, id int64) (*cloudelements.Instance, error)
 	InstanceEvents(ctx context.Context, id int64) ([]cloudelements.Event, error)
 }

@@ -24,8 +24,9 @@ type fakeAPI struct {
 	eventsErr  error
 	hang       bool
 
-	mu    sync.Mutex
-	calls map[string]int
+	mu     sync.Mutex
+	calls  map[string]int
+	metaID int64 // the element id metadata was asked for
 }
 
 func (f *fakeAPI) count(op string) {
@@ -53,8 +54,11 @@ func (f *fakeAPI) ElementInfo(ctx context.Context) (*cloudelements.Element, erro
 	return f.element, f.elementErr
 }
 
-func (f *fakeAPI) ElementMetadata(ctx context.Context) (*cloudelements.Metadata, error) {
+func (f *fakeAPI) ElementMetadata(ctx context.Context, id int64) (*cloudelements.Metadata, error) {
 	f.count("metadata")
+	f.mu.Lock()
+	f.metaID = id
+	f.mu.Unlock()
 	if err := f.wait(ctx); err != nil {
 		return nil, err
 	}
