@@ -438,7 +438,9 @@ func TestCreateFaults(t *testing.T) {
 		{"consent page broken", sandbox.RouteConsent, sandbox.Fault{Status: 500, Count: 10}, false, exitFailure, "in time", 0},
 		{"create 500", sandbox.RouteCreateInstance, sandbox.Fault{Status: 500}, true, exitFailure, "500", 0},
 		{"create 400", sandbox.RouteCreateInstance, sandbox.Fault{Status: 400, Message: "bad field"}, true, exitFailure, "bad field", 0},
-		{"create 409", sandbox.RouteCreateInstance, sandbox.Fault{Status: 409}, true, exitFailure, "another name", 0},
+		{"create 409", sandbox.RouteCreateInstance, sandbox.Fault{Status: 409}, true, exitFailure, "read its message", 0},
+		// A refused code as a 502 provider failure: not "outcome unknown".
+		{"create 502 refused code", sandbox.RouteCreateInstance, sandbox.Fault{Status: 502, Message: sandbox.MsgProviderFailure, ProviderMessage: sandbox.ProviderInvalidGrant}, true, exitFailure, "authorize again", 0},
 		{"create dropped before", sandbox.RouteCreateInstance, sandbox.Fault{Drop: true}, true, exitFailure, "", 0},
 		{"create dropped after it happened", sandbox.RouteCreateInstance, sandbox.Fault{Drop: true, After: true}, true, exitOK, "found by name", 1},
 		{"create 504 after it happened", sandbox.RouteCreateInstance, sandbox.Fault{Status: 504, After: true}, true, exitOK, "found by name", 1},
@@ -811,4 +813,73 @@ func TestCreateSandboxFlag(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "cewiz", "answers.json")); err == nil {
 		t.Fatal("the sandbox's answers were remembered")
 	}
+}
+
+// No command writes a poll URL the user or the element did not give.
+func TestPollNeverInventsAURL(t *testing.T) {
+	t.Run("export knows only events offline, as a guess", func(t *testing.T) {
+		code, out, errOut := runCLI(t, nil, "export", "--domain", "acme", "--poll", "events")
+		if code != exitOK || !strings.Contains(out, `"url": "/hubs/documents/events"`) || !strings.Contains(errOut, "guess") {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+	})
+	for _, name := range []string{"files", "folders", "contracts"} {
+		t.Run("export --poll "+name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, nil, "export", "--domain", "acme", "--poll", name)
+			if code != exitUsage || out != "" || !strings.Contains(errOut, "--poll") || !strings.Contains(errOut, "NAME=URL") ||
+				!strings.Contains(errOut, "/hubs/documents/folders/contents?path=/") || !strings.Contains(errOut, "export never contacts Cloud Elements") {
+				t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+			}
+		})
+	}
+	t.Run("export --poll NAME=URL", func(t *testing.T) {
+		code, out, errOut := runCLI(t, nil, "export", "--domain", "acme", "--poll", "shared=/hubs/documents/folders/contents?path=/Shared")
+		if code != exitOK || !strings.Contains(out, `"shared": {`) || !strings.Contains(out, `"url": "/hubs/documents/folders/contents?path=/Shared"`) ||
+			strings.Contains(out, `"/hubs/documents/shared"`) {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+	})
+	t.Run("create starts from the element's default", func(t *testing.T) {
+		isolate(t)
+		sb := startSandbox(t)
+		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+		code, _, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--poll", "folders", "--poll", "events")...)
+		if code != exitOK || strings.Contains(errOut, "guess") {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		poller := sb.Instances()[0].Configuration["event.poller.configuration"]
+		// The element's own resources, its knobs kept (pageSize, time zones).
+		for _, want := range []string{`"folders":{"url":"/hubs/documents/folders/contents?path=/"`, `"pageSize":200`, `"updatedDateTimezone":"GMT"`, `"filterByCurrentDate":false`} {
+			if !strings.Contains(poller, want) {
+				t.Errorf("the instance's poller configuration lacks %s:\n%s", want, poller)
+			}
+		}
+	})
+	t.Run("create --poll NAME not in the element's default", func(t *testing.T) {
+		isolate(t)
+		sb := startSandbox(t)
+		code, out, errOut := runSafe(t, createEnv(), nil, siteArgs(sb, "--code", "unused-code", "--poll", "files")...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, `defines no "files" resource (it defines events, folders)`) || !strings.Contains(errOut, "NAME=URL") {
+			t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+		}
+		if n := sb.Count(sandbox.RouteCreateInstance); n != 0 {
+			t.Fatalf("%d creates after a usage error", n)
+		}
+	})
+	t.Run("create says when the element's default cannot be read", func(t *testing.T) {
+		isolate(t)
+		sb := startSandbox(t)
+		sb.InjectFault(sandbox.RouteElementConfiguration, sandbox.Fault{Status: 500, Count: 10})
+		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+		code, _, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--poll", "events")...)
+		if code != exitOK || !strings.Contains(errOut, "could not be read") || !strings.Contains(errOut, "guess") {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+	})
+	t.Run("an http notification URL is accepted with a warning", func(t *testing.T) {
+		code, out, errOut := runCLI(t, nil, "export", "--domain", "acme", "--notify-url", "http://hooks.example.com/events")
+		if code != exitOK || !strings.Contains(out, `"http://hooks.example.com/events"`) || !strings.Contains(errOut, "unencrypted") {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+	})
 }
