@@ -408,7 +408,7 @@ func (o *Options) ResolvePoll(a *Answers, base PollBase) (notes []string, err er
 			// The element's default has no events to copy: fall back to the
 			// guess, and say so.
 			src = PollingPresets()
-			notes = append(notes, "the element's default poller configuration has no events resource to copy; "+sp.Name+" copies cewiz's offline guess for events")
+			notes = append(notes, "the element's default poller configuration has no events resource to copy; "+sp.Name+" copies cewiz's offline guess for events instead")
 		}
 		c, err := src.CopyTo("events", sp.Name, sp.URL)
 		if err != nil {

@@ -180,6 +180,9 @@ func TestResolvePoll(t *testing.T) {
 			map[string]string{"files": "/hubs/documents/folders/contents?path=/F"}, true, "guess", ""},
 		{"unreadable default is said, not silent", []string{"--poll", "events"}, unreadable,
 			map[string]string{"events": "/hubs/documents/events"}, true, "could not be read (503 Service Unavailable)", ""},
+		{"a default without events copies the guess, and says so", []string{"--poll", "x=/hubs/documents/folders/contents?path=/X"},
+			PollBase{Default: elementDefault.Without("events")},
+			map[string]string{"x": "/hubs/documents/folders/contents?path=/X"}, true, "no events resource to copy", ""},
 		{"duplicates keep the first", []string{"--poll", "events", "--poll", "events=/other"}, online,
 			map[string]string{"events": "/hubs/documents/events"}, false, "", ""},
 	}
