@@ -271,7 +271,9 @@ func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (str
 			return fmt.Errorf("cannot start the sandbox: %w", err)
 		}
 		defer sb.Close()
-		tui.SandboxPrefill(&cfg, sb.BaseURL())
+		if err := tui.SandboxPrefill(&cfg, sb.BaseURL()); err != nil {
+			return fmt.Errorf("cannot make the sandbox's directory: %w", err)
+		}
 	}
 	out, err := tui.Run(ctx, cfg)
 	switch {
@@ -341,8 +343,13 @@ func startSandboxFor(a *flow.Answers, s *flow.Secrets) (stop func(), configDir s
 	if err != nil {
 		return nil, "", fmt.Errorf("cannot start the sandbox: %w", err)
 	}
+	dir, err := journey.SandboxConfigDir()
+	if err != nil {
+		_ = srv.Close()
+		return nil, "", fmt.Errorf("cannot make the sandbox's directory: %w", err)
+	}
 	journey.SandboxPrefill(a, s, srv.BaseURL())
-	return func() { _ = srv.Close() }, journey.SandboxConfigDir(), nil
+	return func() { _ = srv.Close() }, dir, nil
 }
 
 func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {

@@ -183,7 +183,9 @@ func sandboxModel(t *testing.T, sbOpts sandbox.Options, browser journey.Browser)
 		Getenv:    func(string) string { return "" },
 		Clipboard: func(string) error { return nil },
 	}
-	SandboxPrefill(&cfg, srv.BaseURL())
+	if err := SandboxPrefill(&cfg, srv.BaseURL()); err != nil {
+		t.Fatal(err)
+	}
 	cfg.ConfigDir = dir
 	cfg.NoRemember = false
 	cfg.ExportDir = dir

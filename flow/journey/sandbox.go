@@ -2,7 +2,6 @@ package journey
 
 import (
 	"os"
-	"path/filepath"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
@@ -11,9 +10,12 @@ import (
 // SandboxDomain is the demo DocuShare Flex site prefilled with --sandbox.
 const SandboxDomain = "acme.docushareflex.com"
 
-// SandboxConfigDir is where --sandbox keeps the summaries of its throwaway
-// instances, out of the user's config.
-func SandboxConfigDir() string { return filepath.Join(os.TempDir(), "cewiz-sandbox") }
+// SandboxConfigDir creates the directory where this --sandbox run keeps the
+// summaries of its throwaway instances, out of the user's config: a new
+// directory under $TMPDIR with a random name, mode 0700. A fixed name
+// could be planted beforehand by another user of the machine (a symlink
+// to their directory) and the instance tokens written through it.
+func SandboxConfigDir() (string, error) { return os.MkdirTemp("", "cewiz-sandbox-") }
 
 // SandboxPrefill points the answers at a running sandbox (baseURL is its
 // BaseURL()) and fills in its demo secrets and Application ID, a demo domain
