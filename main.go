@@ -266,13 +266,17 @@ func runWizard(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		Doctor:     wizardDoctor(stderr, lookup, o.Sandbox),
 	}
 	if o.Sandbox {
-		sb, err := sandbox.Start(sandbox.Options{})
+		sb, err := newSandbox()
 		if err != nil {
-			return fmt.Errorf("cannot start the sandbox: %w", err)
+			return err
 		}
-		defer sb.Close()
-		if err := tui.SandboxPrefill(&cfg, sb.BaseURL()); err != nil {
-			return fmt.Errorf("cannot make the sandbox's directory: %w", err)
+		defer sb.close()
+		sb.prefill(&cfg.Answers, &cfg.Secrets)
+		// A throwaway: its base URL is not remembered for the next real
+		// run, and its summaries stay out of the user's config.
+		cfg.Sandbox, cfg.NoRemember = true, true
+		if cfg.ConfigDir, err = sandboxConfigDir(); err != nil {
+			return err
 		}
 	}
 	out, err := tui.Run(ctx, cfg)
@@ -334,24 +338,6 @@ func newLauncher(lookup func(string) (string, bool), stderr io.Writer) *oauthlis
 	}
 }
 
-// startSandboxFor starts the in-process emulator for --sandbox and points
-// the answers at it (journey.SandboxPrefill: demo secrets, application and
-// domain where not given). It returns where throwaway summaries go; the
-// sandbox's answers are never remembered.
-func startSandboxFor(a *flow.Answers, s *flow.Secrets) (stop func(), configDir string, err error) {
-	srv, err := sandbox.Start(sandbox.Options{})
-	if err != nil {
-		return nil, "", fmt.Errorf("cannot start the sandbox: %w", err)
-	}
-	dir, err := journey.SandboxConfigDir()
-	if err != nil {
-		_ = srv.Close()
-		return nil, "", fmt.Errorf("cannot make the sandbox's directory: %w", err)
-	}
-	journey.SandboxPrefill(a, s, srv.BaseURL())
-	return func() { _ = srv.Close() }, dir, nil
-}
-
 func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) error {
 	fs := newFlagSet("create", "Create the instance without prompts: authorize (unless --code is given), then\nPOST /instances, then print the result on stdout (a short summary, or with\n--json the instance as Cloud Elements returned it; its token stays masked and\nis saved, mode 0600, in the summary file named on stderr). Progress goes to\nstderr. Secrets come only from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET and\nCEWIZ_API_SECRET. Without --code a loopback listener catches the code: the\nbrowser opens ($BROWSER honoured; --no-browser prints the address), and in a\nterminal the redirected address or the code can also be pasted. A registered\nnon-loopback --callback-url needs --code or a terminal to paste into.\nExit codes: 0 created, 1 failed, 2 usage (a missing answer names its flag), 130 canceled.", stderr)
 	var o flow.Options
@@ -365,12 +351,16 @@ func runCreate(args []string, stdout, stderr io.Writer, lookup func(string) (str
 	}
 	configDir, remember := "", true
 	if o.Sandbox {
-		stop, dir, err := startSandboxFor(&a, &s)
+		sb, err := newSandbox()
 		if err != nil {
 			return err
 		}
-		defer stop()
-		configDir, remember = dir, false
+		defer sb.close()
+		sb.prefill(&a, &s)
+		if configDir, err = sandboxConfigDir(); err != nil {
+			return err
+		}
+		remember = false
 		fmt.Fprintf(stderr, "Using the built-in sandbox at %s (demo secrets and application).\n", a.BaseURL)
 	}
 	terminal := stdinIsTerminal()
@@ -455,11 +445,12 @@ func runDoctor(args []string, stdout, stderr io.Writer, lookup func(string) (str
 		return err
 	}
 	if f.Sandbox {
-		stop, _, err := startSandboxFor(&cfg.Answers, &s)
+		sb, err := newSandbox()
 		if err != nil {
 			return err
 		}
-		defer stop()
+		defer sb.close()
+		sb.prefill(&cfg.Answers, &s)
 		cfg.Sandbox = true
 	}
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -176,19 +176,26 @@ func sandboxModel(t *testing.T, sbOpts sandbox.Options, browser journey.Browser)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	dir := t.TempDir()
+	// The answers main's --sandbox fills in: the emulator's demo secrets and
+	// application, a demo site and notification URL.
+	a := flow.NewAnswers()
+	a.BaseURL, a.Region = srv.BaseURL(), ""
+	a.APIKey, a.Domain, a.NotificationURL = sandbox.DemoAppID, "acme.docushareflex.com", "https://example.com/cewiz-sandbox/events"
 	cfg := Config{
-		Answers:   flow.NewAnswers(),
+		Answers: a,
+		Secrets: flow.Secrets{
+			UserSecret: flow.NewSecret(sandbox.DemoUserSecret),
+			OrgSecret:  flow.NewSecret(sandbox.DemoOrgSecret),
+			APISecret:  flow.NewSecret(sandbox.DemoAppSecret),
+		},
+		Sandbox:   true,
 		Listen:    journey.Settings{ListenAddr: "127.0.0.1:0", Timeout: 30 * time.Second},
 		Browser:   browser,
 		Getenv:    func(string) string { return "" },
 		Clipboard: func(string) error { return nil },
+		ConfigDir: dir,
+		ExportDir: dir,
 	}
-	if err := SandboxPrefill(&cfg, srv.BaseURL()); err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConfigDir = dir
-	cfg.NoRemember = false
-	cfg.ExportDir = dir
 	return New(context.Background(), cfg, lipgloss.DefaultRenderer()), srv, dir
 }
 
