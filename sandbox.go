@@ -8,33 +8,60 @@ import (
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 )
 
-// The --sandbox wiring: main alone starts the built-in emulator (nothing
-// under flow/ or tui/ imports it) and fills in its demo answers.
+// sandboxOptions are `cewiz sandbox`'s flags.
+type sandboxOptions struct {
+	// Addr is where the emulator listens (port 0 picks a free port).
+	Addr string
+}
+
+const sandboxSynopsis = "Run the built-in Cloud Elements emulator (with its DocuShare Flex consent page)\nuntil Ctrl-C. It prints its base URL and demo secrets on stdout and one line\nper request on stderr. Point cewiz at it with --base-url."
+
+func sandboxCmd(f *factory, args []string) error {
+	var opts sandboxOptions
+	fs := newFlagSet("sandbox", sandboxSynopsis, f.io.Err)
+	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "listen `address`; port 0 picks a free port")
+	if err := parseFlags(fs, nil, args, nil); err != nil {
+		return err
+	}
+	return sandboxRun(f, &opts)
+}
+
+// sandboxRun serves the emulator until Ctrl-C, which is how it is meant
+// to stop: it ends with exit 0.
+func sandboxRun(f *factory, opts *sandboxOptions) error {
+	ctx, stop := signalContext()
+	defer stop()
+	return sandbox.Run(ctx, opts.Addr, f.io.Out, sandbox.Options{Admin: true, Log: f.io.Err})
+}
+
+// The --sandbox wiring of the other commands: main alone starts the
+// built-in emulator (nothing under flow/ or tui/ imports it) and fills in
+// its demo answers.
 
 // sandboxDomain is the demo DocuShare Flex site prefilled with --sandbox.
 const sandboxDomain = "acme.docushareflex.com"
 
-// sandboxRun is a running emulator for one --sandbox run.
-type sandboxRun struct {
+// runningSandbox is a running emulator for one --sandbox run.
+type runningSandbox struct {
 	srv *sandbox.Server
 }
 
 // newSandbox starts the in-process emulator for --sandbox.
-func newSandbox() (*sandboxRun, error) {
+func newSandbox() (*runningSandbox, error) {
 	srv, err := sandbox.Start(sandbox.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the sandbox: %w", err)
 	}
-	return &sandboxRun{srv: srv}, nil
+	return &runningSandbox{srv: srv}, nil
 }
 
-func (r *sandboxRun) close() { _ = r.srv.Close() }
+func (r *runningSandbox) close() { _ = r.srv.Close() }
 
 // prefill points the answers at the emulator and fills in its demo secrets
 // and Application ID, a demo domain and notification URL, so a newcomer can
 // press enter through the wizard or run create with no flags. Answers given
 // explicitly are kept. The wizard, create and doctor share it.
-func (r *sandboxRun) prefill(a *flow.Answers, s *flow.Secrets) {
+func (r *runningSandbox) prefill(a *flow.Answers, s *flow.Secrets) {
 	if a.ElementKey == "" {
 		*a = flow.NewAnswers()
 	}

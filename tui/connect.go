@@ -130,6 +130,9 @@ func (s *connectStep) submit(m *Model) tea.Cmd {
 // element's default poller configuration for the Resources step.
 func checkConnection(ctx context.Context, factory ClientFactory, base string, sec flow.Secrets) tea.Cmd {
 	return func() tea.Msg {
+		if factory == nil {
+			return connectedMsg{err: errNoClient}
+		}
 		c, err := factory(base, sec)
 		if err != nil {
 			return connectedMsg{err: err}

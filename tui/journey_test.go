@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/flow/journey/journeytest"
@@ -188,7 +189,10 @@ func sandboxModel(t *testing.T, sbOpts sandbox.Options, browser journey.Browser)
 			OrgSecret:  flow.NewSecret(sandbox.DemoOrgSecret),
 			APISecret:  flow.NewSecret(sandbox.DemoAppSecret),
 		},
-		Sandbox:   true,
+		Sandbox: true,
+		NewClient: func(base string, s flow.Secrets) (Client, error) {
+			return cloudelements.New(base, s.UserSecret, s.OrgSecret)
+		},
 		Listen:    journey.Settings{ListenAddr: "127.0.0.1:0", Timeout: 30 * time.Second},
 		Browser:   browser,
 		Getenv:    func(string) string { return "" },

@@ -15,7 +15,6 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/journey"
-	"github.com/cewiz/cewiz/oauthlistener"
 )
 
 // Default screen size until the terminal says otherwise.
@@ -93,12 +92,6 @@ func New(ctx context.Context, cfg Config, r *lipgloss.Renderer) *Model {
 	}
 	if r == nil {
 		r = lipgloss.DefaultRenderer()
-	}
-	if cfg.NewClient == nil {
-		cfg.NewClient = NewCloudElementsClient
-	}
-	if cfg.Browser == nil {
-		cfg.Browser = oauthlistener.NewLauncher()
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	m := &Model{

@@ -16,7 +16,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
 	"github.com/cewiz/cewiz/flow"
@@ -42,13 +41,9 @@ type Client interface {
 	ElementPollerDefaults(ctx context.Context) (flow.PollerConfig, error)
 }
 
-// ClientFactory makes a client for a base URL and the platform secrets.
+// ClientFactory makes a client for a base URL and the platform secrets
+// (main's makes the real one, with cewiz's version in its User-Agent).
 type ClientFactory func(baseURL string, s flow.Secrets) (Client, error)
-
-// NewCloudElementsClient is the real ClientFactory.
-func NewCloudElementsClient(baseURL string, s flow.Secrets) (Client, error) {
-	return cloudelements.New(baseURL, s.UserSecret, s.OrgSecret)
-}
 
 // DoctorFunc runs the troubleshooting checklist from the error screen
 // (issue 6 fills it in). It runs as its own program after the wizard ends:
@@ -62,13 +57,15 @@ type Config struct {
 	// in what these leave at flow.NewAnswers' defaults.
 	Answers flow.Answers
 	Secrets flow.Secrets
-	// NewClient makes the Cloud Elements client (nil: NewCloudElementsClient).
+	// NewClient makes the Cloud Elements client once the Connect step has
+	// the base URL and the secrets (nil: the wizard cannot connect).
 	NewClient ClientFactory
 	// Listen: --listen, --timeout, --no-browser.
 	Listen journey.Settings
 	// StartListener starts the loopback listener (nil: the real one).
 	StartListener journey.StartListener
-	// Browser opens the authorization URL (nil: oauthlistener.NewLauncher()).
+	// Browser opens the authorization URL (nil: none is opened; the
+	// address is shown).
 	Browser journey.Browser
 	// Getenv is for the ssh -L line and NO_COLOR (nil: os.Getenv).
 	Getenv func(string) string
@@ -82,8 +79,12 @@ type Config struct {
 	// ExportDir is where "export to a file" proposes to write ("" : the
 	// working directory).
 	ExportDir string
-	// Accessible asks the same questions line by line (screen readers).
+	// Accessible asks the same questions line by line (screen readers,
+	// dumb terminals).
 	Accessible bool
+	// Terminal: Input and Output are a terminal, which the wizard needs
+	// unless Accessible. main decides it once for every command.
+	Terminal bool
 	// Input and Output (nil: os.Stdin and os.Stderr). The UI never writes to
 	// stdout.
 	Input  io.Reader
@@ -154,11 +155,6 @@ func (c Config) input() io.Reader {
 	return c.Input
 }
 
-func isTerminal(v any) bool {
-	f, ok := v.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(f.Fd())
-}
-
 // NewRenderer returns a lipgloss renderer bound to w that honours NO_COLOR.
 func NewRenderer(w io.Writer, getenv func(string) string) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(w)
@@ -185,10 +181,10 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	in := cfg.input()
 	r := NewRenderer(out, cfg.Getenv)
 	lipgloss.SetDefaultRenderer(r)
-	if cfg.Accessible || cfg.getenv("TERM") == "dumb" {
+	if cfg.Accessible {
 		return runAccessible(ctx, cfg, r)
 	}
-	if !isTerminal(in) || !isTerminal(out) {
+	if !cfg.Terminal {
 		return Outcome{}, ErrNoTerminal
 	}
 	m := New(ctx, cfg, r)

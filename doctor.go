@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/doctor"
+	"github.com/cewiz/cewiz/oauthlistener"
+	"github.com/cewiz/cewiz/tui"
+)
+
+// doctorOptions are `cewiz doctor`'s flags: the answers to check, the
+// instance to inspect and --json (doctor.Flags).
+type doctorOptions struct {
+	doctor.Flags
+}
+
+const doctorSynopsis = "Run the troubleshooting checklist: the base URL answers, the secrets are\naccepted, the element supports polling, the domain and the notification URL\nresolve, the loopback port is free, a browser can be opened; with --instance\nalso the instance (valid, enabled, events on, vendor type, interval, poller\nconfiguration, recent events). Secrets come from CEWIZ_USER_SECRET and\nCEWIZ_ORG_SECRET; answers not given are taken from the last successful run.\nIn a terminal the list updates live on stderr; otherwise one line per check\non stdout, or with --json a report. Exit 1 when a check fails."
+
+var errChecksFailed = errors.New("some checks failed (see above)")
+
+func doctorCmd(f *factory, args []string) error {
+	var opts doctorOptions
+	fs := newFlagSet("doctor", doctorSynopsis, f.io.Err)
+	opts.Register(fs)
+	if err := parseFlags(fs, &opts.Options, args, f.lookup); err != nil {
+		return err
+	}
+	return doctorRun(f, &opts)
+}
+
+func doctorRun(f *factory, opts *doctorOptions) error {
+	cfg, err := opts.Config(flow.Memory{})
+	if err != nil {
+		return err
+	}
+	s := flow.SecretsFromEnv(f.lookup)
+	if err := opts.RequireSecrets(cfg, s); err != nil {
+		return err
+	}
+	if opts.Sandbox {
+		sb, err := newSandbox()
+		if err != nil {
+			return err
+		}
+		defer sb.close()
+		sb.prefill(&cfg.Answers, &s)
+		cfg.Sandbox = true
+	}
+	ctx, stopSignals := signalContext()
+	defer stopSignals()
+	rep, err := runChecklist(ctx, f, cfg, s, f.io.Out, f.io.OutTerminal, opts.JSON)
+	if err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return errChecksFailed
+	}
+	return nil
+}
+
+// runChecklist runs the checklist for cfg and shows it: live on stderr when
+// it is a terminal (then also plain lines on out when out is not one), else
+// plain lines (or --json) on out. outTerminal says whether out is a
+// terminal. The wizard's error screen reaches it through wizardDoctor.
+func runChecklist(ctx context.Context, f *factory, cfg doctor.Config, s flow.Secrets, out io.Writer, outTerminal, asJSON bool) (doctor.Report, error) {
+	cfg.SSHHost = oauthlistener.SSHHost(f.getenv)
+	deps := doctor.RealDeps(&cfg, s, f.launcher(), currentVersion())
+	// Screen readers and dumb terminals get plain lines.
+	if !asJSON && !f.io.Accessible && f.io.ErrTerminal {
+		rep, err := tui.RunDoctor(ctx, cfg, deps, f.io.In, f.io.Err, f.getenv)
+		if errors.Is(err, tui.ErrCanceled) {
+			return rep, errCanceled
+		}
+		if err != nil {
+			return rep, err
+		}
+		if !outTerminal {
+			_ = doctor.WritePlain(out, rep, doctor.Words)
+		}
+		return rep, nil
+	}
+	if asJSON {
+		rep := doctor.Run(ctx, cfg, deps, nil)
+		if ctx.Err() != nil {
+			return rep, errCanceled
+		}
+		return rep, doctor.WriteJSON(out, rep)
+	}
+	style := doctor.Words
+	if outTerminal {
+		style = doctor.Symbols
+	}
+	rep, err := doctor.RunPlain(ctx, cfg, deps, out, style)
+	if ctx.Err() != nil {
+		return rep, errCanceled
+	}
+	return rep, err
+}
+
+// wizardDoctor is tui.Config.Doctor: when the user asks for the doctor on
+// the wizard's error screen, the wizard ends with tui.OutcomeDoctor and the
+// caller runs this with the wizard's answers and secrets. The checklist is
+// live on stderr (plain lines there when stderr is not a terminal); stdout
+// stays for results. It returns errChecksFailed when a check failed.
+func wizardDoctor(f *factory, sandboxMode bool) tui.DoctorFunc {
+	return func(ctx context.Context, a flow.Answers, s flow.Secrets) error {
+		rep, err := runChecklist(ctx, f, doctor.Config{Answers: a, Sandbox: sandboxMode}, s, f.io.Err, f.io.ErrTerminal, false)
+		if err == nil && rep.Failed() {
+			return errChecksFailed
+		}
+		return err
+	}
+}

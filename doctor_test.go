@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
+	"github.com/cewiz/cewiz/flow/doctor"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+func TestDoctorCommand(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	code, out, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--json")...)
+	if code != exitOK {
+		t.Fatalf("create: %d %s", code, errOut)
+	}
+	var in struct {
+		ID int64 `json:"id"`
+	}
+	json.Unmarshal([]byte(out), &in)
+	id := strconv.FormatInt(in.ID, 10)
+	isolate(t) // forget the remembered domain: no DNS lookups in tests
+
+	type report struct {
+		OK     bool `json:"ok"`
+		Checks []struct {
+			ID, Status, Finding, Next string
+		} `json:"checks"`
+	}
+	doctorJSON := func(env map[string]string, args ...string) (int, report, string) {
+		t.Helper()
+		code, out, errOut := runSafe(t, env, nil, append([]string{"doctor", "--json", "--listen", "127.0.0.1:0"}, args...)...)
+		var r report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("not JSON (%v): %s\n%s", err, out, errOut)
+		}
+		return code, r, errOut
+	}
+	status := func(r report, id string) string {
+		for _, c := range r.Checks {
+			if c.ID == id {
+				return c.Status + ": " + c.Finding
+			}
+		}
+		return "missing"
+	}
+	base := []string{"--base-url", sb.BaseURL(), "--instance", id}
+
+	code, r, errOut := doctorJSON(createEnv(), base...)
+	if code != exitOK || !r.OK || len(r.Checks) != 13 {
+		t.Fatalf("healthy: exit %d %+v\n%s", code, r, errOut)
+	}
+	for _, c := range []string{"base-url", "secrets", "element", "instance", "instance-events-enabled", "instance-poller", "instance-event-log"} {
+		if !strings.HasPrefix(status(r, c), "pass") {
+			t.Errorf("%s: %s", c, status(r, c))
+		}
+	}
+
+	cases := []struct {
+		name  string
+		setup func()
+		env   map[string]string
+		check string
+		want  string
+	}{
+		{"bad secrets", func() {}, createEnv("CEWIZ_USER_SECRET", "not-the-user-secret-5120"), "secrets", "fail: Cloud Elements refused"},
+		{"disabled instance", func() { sb.SetDisabled(in.ID, true) }, createEnv(), "instance", "fail: "},
+		{"events off", func() { sb.SetDisabled(in.ID, false); sb.SetEventsEnabled(in.ID, false) }, createEnv(), "instance-events-enabled", "fail: Events are off"},
+		{"unparsable poller configuration", func() {
+			sb.SetEventsEnabled(in.ID, true)
+			sb.SetConfiguration(in.ID, "event.poller.configuration", "{broken")
+		}, createEnv(), "instance-poller", "fail: "},
+		{"unknown instance", func() {}, createEnv(), "instance", "fail: There is no instance"},
+	}
+	for _, c := range cases {
+		c.setup()
+		args := base
+		if c.name == "unknown instance" {
+			args = []string{"--base-url", sb.BaseURL(), "--instance", "999"}
+		}
+		code, r, _ := doctorJSON(c.env, args...)
+		if code != exitFailure || r.OK || !strings.HasPrefix(status(r, c.check), c.want) {
+			t.Errorf("%s: exit %d, %s: %s", c.name, code, c.check, status(r, c.check))
+		}
+	}
+
+	// Plain lines when not a terminal; the exit code follows the failures.
+	code, out, _ = runSafe(t, createEnv(), nil, append([]string{"doctor", "--listen", "127.0.0.1:0"}, base...)...)
+	if code != exitFailure || !strings.Contains(out, "FAIL  Instance poller configuration:") || !strings.Contains(out, "passed,") {
+		t.Fatalf("plain: %d\n%s", code, out)
+	}
+
+	// Usage errors.
+	for _, args := range [][]string{{"doctor", "--instance", "abc"}, {"doctor", "--sandbox", "--region", "eu"}, {"doctor", "--callback-url", "ftp://x"}} {
+		if code, _, errOut := runCLI(t, nil, args...); code != exitUsage {
+			t.Errorf("%v: exit %d %s", args, code, errOut)
+		}
+	}
+}
+
+func TestDoctorSandboxAndHangs(t *testing.T) {
+	isolate(t)
+	code, out, errOut := runSafe(t, nil, nil, "doctor", "--sandbox", "--json", "--listen", "127.0.0.1:0")
+	if code != exitOK || !strings.Contains(out, `"ok": true`) {
+		t.Fatalf("doctor --sandbox: %d\n%s\n%s", code, out, errOut)
+	}
+	if testing.Short() {
+		return
+	}
+	sb := startSandbox(t)
+	sb.InjectFault(sandbox.RouteAny, sandbox.Fault{Delay: time.Minute, Count: 100})
+	start := time.Now()
+	code, out, _ = runSafe(t, createEnv(), nil, "doctor", "--base-url", sb.BaseURL(), "--instance", "1", "--listen", "127.0.0.1:0")
+	took := time.Since(start)
+	t.Logf("doctor against a hanging Cloud Elements: %s", took)
+	// Each check is bounded by doctor.DefaultTimeout and the run by twice
+	// that; the rest is headroom for a loaded machine. A hang is a minute.
+	if code != exitFailure || took > 2*doctor.DefaultTimeout+4*time.Second || !strings.Contains(out, "FAIL  Cloud Elements base URL answers") {
+		t.Fatalf("exit %d after %s\n%s", code, took, out)
+	}
+	timedOut := strings.Contains(out, "did not answer in time") || strings.Contains(out, "No answer within 3s")
+	if !timedOut || !strings.Contains(out, "SKIP  User and Organization secrets accepted") {
+		t.Fatalf("the hanging base URL should time out and its dependents be skipped:\n%s", out)
+	}
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/oauthlistener"
+)
+
+// streams are the standard streams and what is true of them, decided once
+// in main and passed to every command: UI and progress go to Err, results
+// to Out.
+type streams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// InTerminal, OutTerminal, ErrTerminal: the stream is a terminal (not
+	// /dev/null, a pipe or a file).
+	InTerminal, OutTerminal, ErrTerminal bool
+	// Accessible: plain line-by-line output for screen readers
+	// (ACCESSIBLE=1) and dumb terminals (TERM=dumb).
+	Accessible bool
+}
+
+// systemStreams are the process's own streams, with the environment read
+// through lookup.
+func systemStreams(lookup func(string) (string, bool)) *streams {
+	getenv := getenvFrom(lookup)
+	isTerminal := func(f *os.File) bool { return term.IsTerminal(f.Fd()) }
+	return &streams{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		InTerminal: isTerminal(os.Stdin), OutTerminal: isTerminal(os.Stdout), ErrTerminal: isTerminal(os.Stderr),
+		Accessible: getenv("TERM") == "dumb" || flow.AccessibleRequested(getenv("ACCESSIBLE")),
+	}
+}
+
+// factory is what every command gets from main (gh's cmdutil.Factory): the
+// streams, the environment, and the real collaborators built from them.
+type factory struct {
+	io     *streams
+	lookup func(string) (string, bool)
+}
+
+// getenvFrom turns a lookup into a getenv.
+func getenvFrom(lookup func(string) (string, bool)) func(string) string {
+	return func(k string) string { v, _ := lookup(k); return v }
+}
+
+func (f *factory) getenv(k string) string { return getenvFrom(f.lookup)(k) }
+
+// attended reports whether someone is at a terminal: stdin and stderr (the
+// UI) both are one.
+func (f *factory) attended() bool { return f.io.InTerminal && f.io.ErrTerminal }
+
+// launcher is the browser launcher, reading the environment through the
+// lookup. A browser is started only when someone is at a terminal, except
+// that an explicit $BROWSER is honoured anyway: setting it is a deliberate
+// choice (a CI helper, a dev container's opener, a test).
+func (f *factory) launcher() *oauthlistener.Launcher {
+	return &oauthlistener.Launcher{
+		Getenv:     f.getenv,
+		IsTerminal: func() bool { return f.getenv("BROWSER") != "" || f.attended() },
+	}
+}
+
+// client is the Cloud Elements client for baseURL with the platform
+// secrets; its User-Agent carries cewiz's version.
+func (f *factory) client(baseURL string, s flow.Secrets, opts ...cloudelements.Option) (*cloudelements.Client, error) {
+	opts = append([]cloudelements.Option{cloudelements.WithVersion(currentVersion())}, opts...)
+	return cloudelements.New(baseURL, s.UserSecret, s.OrgSecret, opts...)
+}
+
+// signalContext ends at Ctrl-C or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}

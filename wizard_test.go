@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
+)
+
+func TestWizardDoctor(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	a := flow.NewAnswers()
+	a.BaseURL, a.CallbackURL = sb.BaseURL(), "https://auth.cloudelements.io/oauth"
+	s := flow.Secrets{UserSecret: flow.NewSecret(sandbox.DemoUserSecret), OrgSecret: flow.NewSecret("not-the-org-secret-5121")}
+	var errOut bytes.Buffer
+	f := &factory{io: testStreams(io.Discard, &errOut), lookup: func(string) (string, bool) { return "", false }}
+	err := wizardDoctor(f, true)(context.Background(), a, s)
+	if !errors.Is(err, errChecksFailed) || !strings.Contains(errOut.String(), "FAIL  User and Organization secrets accepted") {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	checkNoSecrets(t, map[string]string{"CEWIZ_ORG_SECRET": "not-the-org-secret-5121"}, nil, []string{"wizard doctor"}, "", errOut.String())
+}
+
+// The wizard uses the client and the browser launcher main builds: its
+// requests carry cewiz's version in the User-Agent, and the launcher reads
+// the environment main was given ($BROWSER here) with the same "someone is
+// at a terminal" rule as create and doctor. It runs in accessible mode (line
+// by line on a pipe) up to the Authorize step, against the sandbox behind a
+// proxy that records the User-Agent.
+func TestWizardUsesMainsClientAndBrowser(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	target, err := url.Parse(sb.BaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var agents []string
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents = append(agents, r.Method+" "+r.URL.Path+" "+r.UserAgent())
+		mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+
+	old := version
+	version = "9.9.9-test"
+	t.Cleanup(func() { version = old })
+
+	opened := filepath.Join(t.TempDir(), "opened")
+	browser := filepath.Join(t.TempDir(), "browser.sh")
+	if err := os.WriteFile(browser, []byte("#!/bin/sh\nprintf '%s' \"$1\" > "+opened+".tmp && mv "+opened+".tmp "+opened+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := createEnv("BROWSER", browser)
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() })
+	var out, errOut journeytest.Buffer
+	streams := &streams{In: pr, Out: &out, Err: &errOut, Accessible: true}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	done := make(chan int, 1)
+	args := []string{"--base-url", srv.URL + target.Path, "--api-key", sandbox.DemoAppID, "--domain", "acme",
+		"--notify-url", "https://hooks.example.com/events", "--listen", "127.0.0.1:0", "--timeout", "20s"}
+	go func() { done <- run(args, streams, lookup) }()
+	t.Cleanup(func() { checkNoSecrets(t, env, nil, args, out.String(), errOut.String()) })
+
+	answer := func(prompt string) {
+		t.Helper()
+		waitFor(t, &errOut, regexp.MustCompile("("+regexp.QuoteMeta(prompt)+")"))
+		io.WriteString(pw, "\n")
+	}
+	answer("Enter a number between 1 and 6") // Region: custom, the --base-url
+	answer("Base URL (for custom)")
+	answer("Application ID")
+	answer("How does the code come back?")
+	answer("Registered redirect URL")
+	answer("DocuShare Flex domain")
+	waitFor(t, &errOut, regexp.MustCompile(`(== Authorize)`))
+
+	// The launcher opened the sandbox's consent page with main's $BROWSER.
+	deadline := time.Now().Add(10 * time.Second)
+	var got []byte
+	for got, err = os.ReadFile(opened); err != nil && time.Now().Before(deadline); got, err = os.ReadFile(opened) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil || !strings.Contains(string(got), "/oauth/authorize") {
+		t.Fatalf("the wizard did not open $BROWSER from its environment (%v): %q\n%s", err, got, errOut.String())
+	}
+	pw.Close() // the end of input ends the wizard
+	if code := finished(t, done); code != exitCanceled {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(agents) == 0 {
+		t.Fatal("no request reached Cloud Elements")
+	}
+	for _, a := range agents {
+		if !strings.HasSuffix(a, " cewiz/9.9.9-test") {
+			t.Errorf("a request without cewiz's version in its User-Agent: %s", a)
+		}
+	}
+}
