@@ -13,51 +13,19 @@ import (
 
 // This file is the one place where errors become text on the screen.
 
-// errorTitle is a short headline for err's kind.
-func errorTitle(err error) string {
-	switch journey.Classify(err) {
-	case journey.KindCanceled:
-		return "Canceled"
-	case journey.KindDenied:
-		return "Access was denied in the browser"
-	case journey.KindProviderError:
-		return "DocuShare Flex refused the authorization"
-	case journey.KindTimeout:
-		return "No answer from the browser in time"
-	case journey.KindWrongState:
-		return "That address belongs to another authorization"
-	case journey.KindPaste:
-		return "That paste cannot be used"
-	case journey.KindPort:
-		return "The callback port is not available"
-	case journey.KindUnauthorized:
-		return "Cloud Elements did not accept the secrets"
-	case journey.KindCodeRejected:
-		return "The grant code was rejected"
-	case journey.KindOutcomeUnknown:
-		return "It is unknown whether the instance was created"
-	case journey.KindAPI:
-		return "Cloud Elements answered with an error"
-	case journey.KindNetwork:
-		return "Cloud Elements cannot be reached"
-	case journey.KindInvalid:
-		return "An answer is missing"
-	}
-	return "Something went wrong"
-}
-
-// renderError renders err in a box: headline, the API's fields as they
-// are (status, message, providerMessage, requestId), and the next step.
-// Nothing here can hold a secret: the client strips them from messages,
-// and codes, states and tokens never enter errors.
+// renderError renders err in a box: the headline (journey.Explain), the
+// API's fields as they are (status, message, providerMessage, requestId),
+// and the next step. Nothing here can hold a secret: the client strips
+// them from messages, and codes, states and tokens never enter errors.
 func (m *Model) renderError(err error) string {
 	if err == nil {
 		return ""
 	}
 	w := m.contentWidth() - 4
 	st := m.st
+	f := journey.Explain(err)
 	var b strings.Builder
-	b.WriteString(st.errTitle.Render("✗ " + errorTitle(err)))
+	b.WriteString(st.errTitle.Render("✗ " + f.Title))
 	b.WriteString("\n")
 	field := func(label, v string) {
 		if v == "" {
@@ -83,8 +51,8 @@ func (m *Model) renderError(err error) string {
 		b.WriteString(st.value.Render(errorSentence(err)))
 		b.WriteString("\n")
 	}
-	if h := journey.Hint(err); h != "" {
-		b.WriteString(st.hint.Render("Next: " + h))
+	if f.Next != "" {
+		b.WriteString(st.hint.Render("Next: " + f.Next))
 	}
 	return st.errBox.Width(w).Render(strings.TrimRight(b.String(), "\n"))
 }
@@ -106,19 +74,24 @@ func (m *Model) inlineError(err error) string {
 	return m.st.errTitle.Render("✗ ") + m.st.value.Width(m.contentWidth()-2).Render(errorSentence(err))
 }
 
-// failureText is the message for each way authorizing fails.
+// authorizeKeys says which keys take the next step after authorizing
+// failed, by cause (the default: try again or skip).
+var authorizeKeys = map[journey.Kind]string{
+	journey.KindDenied:        "Press r to authorize again and choose Allow.",
+	journey.KindTimeout:       "Press r to start again; if the browser showed an address after Allow, paste it (p) during the next try.",
+	journey.KindWrongState:    "Use the newest browser tab, or press r to start again.",
+	journey.KindProviderError: "Check the Application ID and Secret and the registered redirect URI, then press r to try again.",
+	journey.KindPort:          "Free the port (or use --listen), then press r; or paste the code with a registered URL (esc, then the app step).",
+}
+
+// failureText is what the Authorize step says under the error box when
+// authorizing failed: what happened (journey.Explain) and the keys to
+// press.
 func failureText(err error) string {
-	switch journey.Classify(err) {
-	case journey.KindDenied:
-		return "You chose Deny on the DocuShare Flex page, so no code was issued. Press r to authorize again and choose Allow."
-	case journey.KindTimeout:
-		return "No answer arrived from the browser before the time ran out. Press r to start again; if the browser showed an address after Allow, paste it (p) during the next try."
-	case journey.KindWrongState:
-		return "The pasted address comes from an older or someone else's authorization (its state does not match). Use the newest browser tab, or press r to start again."
-	case journey.KindProviderError:
-		return "DocuShare Flex did not issue a code. Check the Application ID and Secret and the registered redirect URI, then press r to try again."
-	case journey.KindPort:
-		return "cewiz cannot listen for the browser's answer. Free the port (or use --listen), then press r; or paste the code with a registered URL (esc, then the app step)."
+	f := journey.Explain(err)
+	keys, ok := authorizeKeys[f.Kind]
+	if !ok {
+		keys = "Press r to try again, or s to continue without authorizing (export only)."
 	}
-	return "Press r to try again, or s to continue without authorizing (export only)."
+	return strings.TrimSpace(f.Explanation + " " + keys)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -137,8 +138,7 @@ func CheckSecrets(ctx context.Context, haveSecrets bool, api API) Result {
 	case err == nil:
 		return result(IDSecrets, Pass, "Cloud Elements accepted the User and Organization secrets.", "")
 	case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
-		return result(IDSecrets, Fail, "Cloud Elements refused the User or Organization secret (401)"+requestID(ae)+".",
-			"Copy both again from your Cloud Elements profile; if they are right, the account may live in another region (--region).")
+		return result(IDSecrets, Fail, "Cloud Elements refused the User or Organization secret (401)"+requestID(ae)+".", journey.Explain(err).Next)
 	case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
 		return result(IDSecrets, Pass, "Cloud Elements accepted the secrets.", "")
 	case errors.As(err, &ae):
@@ -167,7 +167,7 @@ func apiResult(id string, ae *cloudelements.APIError) Result {
 	if ae.ProviderMessage != "" {
 		msg += " (provider: " + ae.ProviderMessage + ")"
 	}
-	return result(id, s, msg+requestID(ae)+".", ae.Hint())
+	return result(id, s, msg+requestID(ae)+".", journey.Explain(ae).Next)
 }
 
 func errResult(id string, err error) Result {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -88,6 +89,13 @@ func TestCheckSecrets(t *testing.T) {
 	}
 	if r := CheckSecrets(ctx, true, nil); r.Status != Skip {
 		t.Fatalf("nil API: %+v", r)
+	}
+	// A refused secret or an error answer gets the next step the wizard and
+	// create give for the same cause.
+	for _, err := range []error{&cloudelements.APIError{Status: 401}, &cloudelements.APIError{Status: 403}, &cloudelements.APIError{Status: 500}} {
+		if r := CheckSecrets(ctx, true, &fakeAPI{elementErr: err}); r.Next != journey.Explain(err).Next {
+			t.Errorf("%v: next %q, want %q", err, r.Next, journey.Explain(err).Next)
+		}
 	}
 }
 

@@ -87,9 +87,7 @@ func (c Console) Run(ctx context.Context, a flow.Answers, s flow.Secrets) (Resul
 			return res, WithHint(err)
 		}
 		fmt.Fprintf(c.Out, "cewiz: %v\n", WithHint(err))
-		if kind == KindCodeRejected {
-			fmt.Fprintln(c.Out, "The grant code was rejected (codes are single-use and expire within minutes).")
-		}
+		fmt.Fprintln(c.Out, Explain(err).Explanation)
 		fmt.Fprint(c.Out, "Authorize again? [Y/n] ")
 		answer, ok := c.readLine(ctx)
 		if !ok || strings.HasPrefix(strings.ToLower(answer), "n") {
@@ -261,9 +259,9 @@ type hintError struct {
 func (e *hintError) Error() string { return e.err.Error() + "\nNext: " + e.hint }
 func (e *hintError) Unwrap() error { return e.err }
 
-// WithHint appends the next step (Hint) to err's text, once.
+// WithHint appends the next step (Explain) to err's text, once.
 func WithHint(err error) error {
-	if h := Hint(err); h != "" && !strings.Contains(err.Error(), h) {
+	if h := Explain(err).Next; h != "" && !strings.Contains(err.Error(), h) {
 		return &hintError{err: err, hint: h}
 	}
 	return err

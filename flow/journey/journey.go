@@ -505,35 +505,6 @@ func Classify(err error) Kind {
 	return KindOther
 }
 
-// Hint is the one-sentence next step for err, or "".
-func Hint(err error) string {
-	if h := cloudelements.Hint(err); h != "" {
-		return h
-	}
-	var pu *oauthlistener.PortUnavailableError
-	if errors.As(err, &pu) {
-		return pu.Advice()
-	}
-	switch Classify(err) {
-	case KindDenied:
-		return "Access was refused in the browser: authorize again and choose Allow."
-	case KindProviderError:
-		return "DocuShare Flex refused the authorization: check the Application ID, the Application Secret and that the redirect URI is registered exactly, then authorize again."
-	case KindTimeout:
-		return "No answer came from the browser in time: authorize again, or paste the address the browser shows after Allow."
-	case KindWrongState:
-		return "That address belongs to another authorization: use the address from the newest browser tab, or authorize again."
-	case KindPort:
-		return "Another authorization is waiting: finish or cancel it, or use --listen with another port."
-	case KindInvalid:
-		var me *MissingError
-		if errors.As(err, &me) {
-			return "Give the " + me.Field + " and try again."
-		}
-	}
-	return ""
-}
-
 // Hooks let a caller show progress during Run.
 type Hooks struct {
 	// Authorizing runs once the authorization URL is known and the browser
