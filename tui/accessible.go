@@ -76,7 +76,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 			}
 			s.detail = nil
 			m.answers.Polling = append(flow.PollerConfig(nil), s.picked...)
-			return m.next()
+			return m.next(false)
 		}
 	}
 	useDefault := len(s.picked) == 0
@@ -95,7 +95,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 	return form, func(m *Model) tea.Cmd {
 		if useDefault || len(chosen) == 0 {
 			m.answers.Polling = nil
-			return m.next()
+			return m.next(false)
 		}
 		var p flow.PollerConfig
 		for _, n := range chosen {
@@ -239,7 +239,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 		}
 		if m.step != lastStep {
 			lastStep = m.step
-			i, n := m.rules.Progress(m.step)
+			i, n := m.nav.Rules.Progress(m.step)
 			fmt.Fprintf(out, "\n== %s (step %d of %d)\n%s\n", m.step.Title(), i, n, m.step.Explain())
 			if m.flash != "" {
 				fmt.Fprintln(out, m.flash)

@@ -108,17 +108,16 @@ func (s *appStep) submit(m *Model) tea.Cmd {
 	m.answers.APIKey = strings.TrimSpace(s.apiKey)
 	m.secrets.APISecret = secret
 	m.answers.CallbackURL = cb
-	if changed {
-		m.voidCode()
-	}
-	return m.next()
+	return m.next(changed && m.voidCode())
 }
 
-// voidCode forgets a code bound to answers that just changed.
-func (m *Model) voidCode() {
-	if !m.answers.Code.IsZero() {
-		m.answers.Code = flow.Secret{}
-		m.codeAt = time.Time{}
-		m.needsAuth = true
+// voidCode forgets a code bound to answers that just changed, and reports
+// whether there was one.
+func (m *Model) voidCode() bool {
+	if m.answers.Code.IsZero() {
+		return false
 	}
+	m.answers.Code = flow.Secret{}
+	m.codeAt = time.Time{}
+	return true
 }

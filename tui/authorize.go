@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
@@ -74,7 +73,7 @@ func newAuthorize(m *Model) *authorizeStep {
 	s.paste.EchoMode = textinput.EchoPassword // the code is a secret, even on screen
 	s.paste.EchoCharacter = '•'
 	s.paste.Width = m.contentWidth() - 4
-	if !m.answers.Code.IsZero() && !m.needsAuth {
+	if !m.answers.Code.IsZero() && !m.nav.MustAuthorize() {
 		s.phase = phaseHave
 	} else {
 		s.phase = phaseStarting
@@ -159,14 +158,8 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		msg.grant.Apply(&m.answers)
 		m.codeAt = msg.grant.ObtainedAt
-		m.needsAuth = false
 		m.flash = "✓ Authorized: the grant code arrived (" + msg.grant.Source.String() + ")."
-		if m.createAfterAuth {
-			m.createAfterAuth = false
-			m.returnToReview = false
-			return m.goTo(flow.StepCreate)
-		}
-		return m.next()
+		return m.goTo(m.nav.Authorized())
 	case authTickMsg:
 		if msg.gen != s.gen || (s.phase != phaseWaiting && s.phase != phasePasting && s.phase != phaseConfirm) {
 			return nil
@@ -211,7 +204,7 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	case phaseHave:
 		switch {
 		case key.Matches(k, keys.Continue):
-			return m.next()
+			return m.next(false)
 		case key.Matches(k, keys.AuthAgain):
 			return s.begin(m)
 		case key.Matches(k, keys.Back):
@@ -309,11 +302,8 @@ func (s *authorizeStep) submitPaste(m *Model) tea.Cmd {
 // skip gives up authorizing: export-only mode (leaving the step closes the
 // listener).
 func (s *authorizeStep) skip(m *Model) tea.Cmd {
-	m.rules.ExportOnly = true
-	m.needsAuth = false
-	m.createAfterAuth = false
 	m.flash = "Export-only mode: the body can be exported at the end; nothing is created."
-	return m.next()
+	return m.goTo(m.nav.SkipAuthorize())
 }
 
 func (s *authorizeStep) view(m *Model) string {

@@ -179,13 +179,8 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		m.client = msg.client
 		m.pollerDefaults = msg.defaults
-		wasExportOnly := m.rules.ExportOnly
-		m.rules.ExportOnly = false
-		if wasExportOnly && m.answers.Code.IsZero() {
-			m.needsAuth = true
-		}
 		m.flash = "✓ Connected to Cloud Elements: the secrets were accepted."
-		return m.next()
+		return m.goTo(m.nav.Connected(!m.answers.Code.IsZero()))
 	case tea.KeyMsg:
 		if s.checking {
 			return nil
@@ -202,10 +197,9 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 
 // goOffline continues without Cloud Elements: export-only mode.
 func (s *connectStep) goOffline(m *Model) tea.Cmd {
-	m.rules.ExportOnly = true
 	m.client = nil
 	m.flash = "Export-only mode: nothing is sent; the body can be exported at the end."
-	return m.next()
+	return m.goTo(m.nav.Offline())
 }
 
 func (s *connectStep) view(m *Model) string {
@@ -220,7 +214,7 @@ func (s *connectStep) help(m *Model) []key.Binding {
 	if s.offline && !s.checking {
 		out = append(out, m.keys.Offline)
 	}
-	if m.returnToReview {
+	if m.nav.Editing() {
 		out = append(out, m.keys.Back)
 	}
 	return out

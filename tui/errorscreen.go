@@ -44,11 +44,9 @@ func (s *errorScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	}
 	keys := m.keys
 	switch {
-	case key.Matches(k, keys.AuthAgain) && !m.rules.ExportOnly && s.kind() != journey.KindOutcomeUnknown:
+	case key.Matches(k, keys.AuthAgain) && !m.nav.Rules.ExportOnly && s.kind() != journey.KindOutcomeUnknown:
 		m.answers.Code = flow.Secret{}
-		m.needsAuth = true
-		m.createAfterAuth = true
-		return m.goTo(flow.StepAuthorize)
+		return m.goTo(m.nav.AuthorizeAgain())
 	case key.Matches(k, keys.Retry) && s.canRetry():
 		return m.goTo(flow.StepCreate)
 	case key.Matches(k, keys.EditStep):
@@ -74,7 +72,7 @@ func (s *errorScreen) view(m *Model) string {
 func (s *errorScreen) help(m *Model) []key.Binding {
 	k := m.keys
 	var out []key.Binding
-	if !m.rules.ExportOnly && s.kind() != journey.KindOutcomeUnknown {
+	if !m.nav.Rules.ExportOnly && s.kind() != journey.KindOutcomeUnknown {
 		out = append(out, key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "authorize again & retry")))
 	}
 	if s.canRetry() {

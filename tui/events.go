@@ -57,5 +57,5 @@ func (s *eventsStep) submit(m *Model) tea.Cmd {
 	m.answers.EventsEnabled = s.enabled
 	m.answers.NotificationURL = strings.TrimSpace(s.url)
 	m.answers.RefreshInterval = n
-	return m.next()
+	return m.next(false)
 }

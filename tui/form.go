@@ -76,7 +76,7 @@ func (f *formScreen) view(m *Model) string {
 }
 
 func (f *formScreen) help(m *Model) []key.Binding {
-	if m.step == 0 && !m.returnToReview {
+	if m.step == 0 && !m.nav.Editing() {
 		return nil
 	}
 	return []key.Binding{m.keys.Back}

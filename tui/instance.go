@@ -40,5 +40,5 @@ func (s *instanceStep) submit(m *Model) tea.Cmd {
 	}
 	m.answers.Name = s.name
 	m.answers.Tags = tags
-	return m.next()
+	return m.next(false)
 }

@@ -49,7 +49,7 @@ type Model struct {
 
 	width, height int
 
-	rules   flow.Rules
+	nav     flow.Navigator // where next, what must be redone
 	step    flow.Step
 	scr     screen
 	answers flow.Answers
@@ -60,14 +60,6 @@ type Model struct {
 	pollerDefaults flow.PollerConfig // the element's own, when online
 	resourceNames  []string          // offered on the Resources step (nil: defaults/presets)
 	codeAt         time.Time         // when the code was caught
-
-	// returnToReview: the step was opened from Review ("edit a step").
-	returnToReview bool
-	// needsAuth: an answer the code is bound to changed; authorize again
-	// before Review.
-	needsAuth bool
-	// createAfterAuth: "authorize again and retry" from the error screen.
-	createAfterAuth bool
 
 	auth    *journey.Authorization // the authorization in progress, if any
 	authGen int
@@ -262,41 +254,28 @@ func (m *Model) goTo(s flow.Step) tea.Cmd {
 	return m.scr.init(m)
 }
 
-// next leaves a question step: to Review when editing from there (via
-// Authorize when the code must be renewed), else to the next step.
-func (m *Model) next() tea.Cmd {
-	if m.returnToReview {
-		if m.needsAuth && !m.rules.ExportOnly && m.step != flow.StepAuthorize {
-			return m.goTo(flow.StepAuthorize) // then back to Review
-		}
-		m.returnToReview = false
-		return m.goTo(flow.StepReview)
-	}
-	return m.goTo(m.rules.Next(m.step))
+// next leaves a question step where the navigator says (codeVoided: the
+// answers just given voided the grant code).
+func (m *Model) next(codeVoided bool) tea.Cmd {
+	return m.goTo(m.nav.Next(m.step, codeVoided))
 }
 
 // back goes to the previous question step (answers are kept).
 func (m *Model) back() tea.Cmd {
-	if m.returnToReview {
-		m.returnToReview = false
-		return m.goTo(flow.StepReview)
-	}
-	if m.step == flow.StepConnect {
+	to, ok := m.nav.Back(m.step)
+	if !ok {
 		return nil
 	}
-	return m.goTo(m.rules.Prev(m.step))
+	return m.goTo(to)
 }
 
 // edit opens step s from Review.
 func (m *Model) edit(s flow.Step) tea.Cmd {
-	if m.rules.Skips(s) {
+	to, ok := m.nav.Edit(s)
+	if !ok {
 		return nil
 	}
-	m.returnToReview = true
-	if s == flow.StepAuthorize {
-		m.needsAuth = true
-	}
-	return m.goTo(s)
+	return m.goTo(to)
 }
 
 func newScreen(m *Model, s flow.Step) screen {
@@ -353,7 +332,7 @@ func (m *Model) bodyHeight() int {
 func (m *Model) header() string {
 	w := m.contentWidth()
 	var b strings.Builder
-	i, n := m.rules.Progress(m.step)
+	i, n := m.nav.Rules.Progress(m.step)
 	prog := fmt.Sprintf("Step %d of %d", i, n)
 	if m.step > flow.StepReview {
 		prog = "Done"
@@ -365,7 +344,7 @@ func (m *Model) header() string {
 	if m.cfg.Sandbox {
 		head += " " + m.st.badge.Render("sandbox")
 	}
-	if m.rules.ExportOnly {
+	if m.nav.Rules.ExportOnly {
 		head += " " + m.st.badge.Render("export only")
 	}
 	b.WriteString(head)

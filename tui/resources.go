@@ -44,7 +44,7 @@ func newResources(m *Model) *resourcesStep {
 		s.sourceLabel = "the element's default configuration"
 	default:
 		base = flow.PollingPresets()
-		if m.rules.ExportOnly || m.client == nil {
+		if m.nav.Rules.ExportOnly || m.client == nil {
 			s.sourceLabel = "cewiz's guess for events (offline; the element's own list needs Cloud Elements)"
 		} else {
 			s.sourceLabel = "cewiz's guess for events (the element's default configuration could not be read)"
@@ -254,7 +254,7 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	case key.Matches(k, keys.Done):
 		if len(s.picked) == 0 {
 			m.answers.Polling = nil
-			return m.next()
+			return m.next(false)
 		}
 		s.detailIdx = 0
 		return s.openDetail(m)
@@ -289,7 +289,7 @@ func (s *resourcesStep) updateDetail(m *Model, msg tea.Msg) tea.Cmd {
 	}
 	s.detail = nil
 	m.answers.Polling = append(flow.PollerConfig(nil), s.picked...)
-	return tea.Batch(cmd, m.next())
+	return tea.Batch(cmd, m.next(false))
 }
 
 func (s *resourcesStep) resize(m *Model) {

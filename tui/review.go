@@ -83,7 +83,7 @@ func (s *reviewStep) warning(m *Model) string {
 	if w := flow.CodeAgeWarning(m.codeAt, m.clock); w != "" && !m.answers.Code.IsZero() {
 		return w
 	}
-	if m.rules.ExportOnly {
+	if m.nav.Rules.ExportOnly {
 		return "Export-only mode: the Application Secret and the code are written as placeholders unless you export with secrets (E)."
 	}
 	if m.answers.Code.IsZero() {
@@ -123,13 +123,8 @@ func (s *reviewStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	}
 	keys := m.keys
 	switch {
-	case key.Matches(k, keys.Create) && !m.rules.ExportOnly:
-		if m.answers.Code.IsZero() {
-			m.needsAuth = true
-			m.createAfterAuth = true
-			return m.goTo(flow.StepAuthorize)
-		}
-		return m.goTo(flow.StepCreate)
+	case key.Matches(k, keys.Create) && !m.nav.Rules.ExportOnly:
+		return m.goTo(m.nav.Create(!m.answers.Code.IsZero()))
 	case key.Matches(k, keys.Export), key.Matches(k, keys.ExportSecrets):
 		s.exporting = true
 		s.exportSecrets = key.Matches(k, keys.ExportSecrets)
@@ -157,7 +152,7 @@ func (s *reviewStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		return m.quit(Outcome{Kind: kind, ExportPath: m.outcome.ExportPath})
 	case key.Matches(k, keys.Back):
-		return m.goTo(m.rules.Prev(flow.StepReview))
+		return m.back()
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
@@ -291,7 +286,7 @@ func (s *reviewStep) help(m *Model) []key.Binding {
 		return []key.Binding{k.SubmitText, k.CancelText}
 	}
 	out := []key.Binding{}
-	if !m.rules.ExportOnly {
+	if !m.nav.Rules.ExportOnly {
 		out = append(out, k.Create)
 	}
 	curl := k.Curl

@@ -105,7 +105,7 @@ func TestScreenConnectOffline(t *testing.T) {
 	}
 	h.snapshot(t)
 	h.typeText("x")
-	if h.m.Step() != flow.StepApp || !h.m.rules.ExportOnly {
+	if h.m.Step() != flow.StepApp || !h.m.nav.Rules.ExportOnly {
 		t.Fatalf("x did not continue offline: %v", h.m.Step())
 	}
 	// Export-only skips Authorize.
@@ -202,8 +202,8 @@ func TestScreensAuthorize(t *testing.T) {
 		h.walkTo(flow.StepAuthorize)
 		h.waitFor(func() bool { return h.m.auth != nil }, "listener")
 		h.typeText("s")
-		if h.m.Step() != flow.StepEvents || !h.m.rules.ExportOnly || !h.ls.allClosed() {
-			t.Fatalf("skip: step %v export-only %v", h.m.Step(), h.m.rules.ExportOnly)
+		if h.m.Step() != flow.StepEvents || !h.m.nav.Rules.ExportOnly || !h.ls.allClosed() {
+			t.Fatalf("skip: step %v export-only %v", h.m.Step(), h.m.nav.Rules.ExportOnly)
 		}
 	})
 	t.Run("copy_url", func(t *testing.T) {

@@ -31,9 +31,7 @@ func (s *siteStep) submit(m *Model) tea.Cmd {
 	if err != nil { // the validator already refused it; keep it safe
 		return nil
 	}
-	if d != m.answers.Domain {
-		m.answers.Domain = d
-		m.voidCode()
-	}
-	return m.next()
+	changed := d != m.answers.Domain
+	m.answers.Domain = d
+	return m.next(changed && m.voidCode())
 }
