@@ -75,8 +75,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 				return nil
 			}
 			s.detail = nil
-			m.answers.Polling = append(flow.PollerConfig(nil), s.picked...)
-			return m.next(false)
+			return s.answer(m, append(flow.PollerConfig(nil), s.picked...))
 		}
 	}
 	useDefault := len(s.picked) == 0
@@ -94,8 +93,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 	))
 	return form, func(m *Model) tea.Cmd {
 		if useDefault || len(chosen) == 0 {
-			m.answers.Polling = nil
-			return m.next(false)
+			return s.answer(m, nil)
 		}
 		var p flow.PollerConfig
 		for _, n := range chosen {
@@ -165,9 +163,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 	in, out := cfg.input(), cfg.output()
 	r.SetColorProfile(termenv.Ascii) // a screen reader reads the words, not the colours (r is already lipgloss's default: Run set it)
 	m := New(ctx, cfg, r)
-	m.noTicks = true
-	m.accessible = true
-	m.width = 80
+	m.lineByLine()
 	defer m.shutdown()
 
 	msgs := make(chan tea.Msg, 64)
@@ -233,7 +229,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			deliver(msg)
 			continue
 		case <-ctx.Done():
-			m.canceled = true
+			m.cancelAll()
 			return Outcome{}, ErrCanceled
 		default:
 		}
@@ -241,9 +237,8 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			lastStep = m.step
 			i, n := m.nav.Rules.Progress(m.step)
 			fmt.Fprintf(out, "\n== %s (step %d of %d)\n%s\n", m.step.Title(), i, n, m.step.Explain())
-			if m.flash != "" {
-				fmt.Fprintln(out, m.flash)
-				m.flash = ""
+			if f := m.takeFlash(); f != "" {
+				fmt.Fprintln(out, f)
 			}
 		}
 		if af, ok := m.scr.(accessibleForm); ok {
@@ -268,7 +263,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 						return Outcome{}, canceledOr(err)
 					}
 				case <-ctx.Done():
-					m.canceled = true
+					m.cancelAll()
 					return Outcome{}, ErrCanceled
 				}
 				lastShown = ""
@@ -290,7 +285,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			case msg := <-msgs:
 				deliver(msg)
 			case <-ctx.Done():
-				m.canceled = true
+				m.cancelAll()
 				return Outcome{}, ErrCanceled
 			}
 			continue
@@ -310,7 +305,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 		case err := <-lineErr:
 			return Outcome{}, canceledOr(err)
 		case <-ctx.Done():
-			m.canceled = true
+			m.cancelAll()
 			return Outcome{}, ErrCanceled
 		}
 	}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
@@ -103,21 +102,9 @@ func (s *appStep) submit(m *Model) tea.Cmd {
 	if s.mode == callbackRegistered {
 		cb = strings.TrimSpace(s.registered)
 	}
-	secret := keepSecret(s.apiSecret, m.secrets.APISecret)
-	changed := s.apiKey != m.answers.APIKey || secret.Reveal() != m.secrets.APISecret.Reveal() || cb != m.answers.CallbackURL
-	m.answers.APIKey = strings.TrimSpace(s.apiKey)
-	m.secrets.APISecret = secret
-	m.answers.CallbackURL = cb
-	return m.next(changed && m.voidCode())
-}
-
-// voidCode forgets a code bound to answers that just changed, and reports
-// whether there was one.
-func (m *Model) voidCode() bool {
-	if m.answers.Code.IsZero() {
-		return false
-	}
-	m.answers.Code = flow.Secret{}
-	m.codeAt = time.Time{}
-	return true
+	a, sec := m.answers.Clone(), m.secrets
+	a.APIKey = strings.TrimSpace(s.apiKey)
+	sec.APISecret = keepSecret(s.apiSecret, m.secrets.APISecret)
+	a.CallbackURL = cb
+	return m.apply(answered{answers: a, secrets: sec})
 }

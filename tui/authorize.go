@@ -127,8 +127,7 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			s.phase, s.err = phaseFailed, msg.err
 			return nil
 		}
-		m.auth = msg.auth
-		s.phase = phaseWaiting
+		s.phase = phaseWaiting // the root now holds msg.auth as m.auth
 		s.began = m.clock.Now()
 		cmds := []tea.Cmd{s.wait(m), m.tick(time.Second, authTickMsg{gen: s.gen})}
 		if !m.accessible {
@@ -156,10 +155,7 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			s.gen = m.authGen
 			return nil
 		}
-		msg.grant.Apply(&m.answers)
-		m.codeAt = msg.grant.ObtainedAt
-		m.flash = "✓ Authorized: the grant code arrived (" + msg.grant.Source.String() + ")."
-		return m.goTo(m.nav.Authorized())
+		return m.apply(authorized{grant: msg.grant})
 	case authTickMsg:
 		if msg.gen != s.gen || (s.phase != phaseWaiting && s.phase != phasePasting && s.phase != phaseConfirm) {
 			return nil
@@ -176,11 +172,9 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		return nil
 	case copiedMsg:
 		if msg.err != nil {
-			m.flash = "Could not copy: select the address with the mouse instead."
-		} else {
-			m.flash = "Copied the address (OSC 52 / clipboard)."
+			return m.apply(notice("Could not copy: select the address with the mouse instead."))
 		}
-		return nil
+		return m.apply(notice("Copied the address (OSC 52 / clipboard)."))
 	case tea.KeyMsg:
 		return s.key(m, msg)
 	}
@@ -204,15 +198,15 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	case phaseHave:
 		switch {
 		case key.Matches(k, keys.Continue):
-			return m.next(false)
+			return m.apply(answered{answers: m.answers, secrets: m.secrets})
 		case key.Matches(k, keys.AuthAgain):
 			return s.begin(m)
 		case key.Matches(k, keys.Back):
-			return m.back()
+			return m.apply(wentBack{})
 		}
 	case phaseStarting:
 		if key.Matches(k, keys.Back) {
-			return m.back()
+			return m.apply(wentBack{})
 		}
 	case phaseWaiting:
 		switch {
@@ -228,7 +222,7 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, keys.Retry):
 			return s.begin(m) // a new state and a new address
 		case key.Matches(k, keys.Back):
-			return m.back()
+			return m.apply(wentBack{})
 		}
 	case phasePasting:
 		switch {
@@ -236,7 +230,7 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			return s.submitPaste(m)
 		case key.Matches(k, keys.CancelText):
 			if m.auth != nil && m.auth.PasteOnly {
-				return m.back()
+				return m.apply(wentBack{})
 			}
 			s.phase = phaseWaiting
 			s.err = nil
@@ -267,7 +261,7 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, keys.Skip):
 			return s.skip(m)
 		case key.Matches(k, keys.Back):
-			return m.back()
+			return m.apply(wentBack{})
 		}
 	}
 	return nil
@@ -302,8 +296,7 @@ func (s *authorizeStep) submitPaste(m *Model) tea.Cmd {
 // skip gives up authorizing: export-only mode (leaving the step closes the
 // listener).
 func (s *authorizeStep) skip(m *Model) tea.Cmd {
-	m.flash = "Export-only mode: the body can be exported at the end; nothing is created."
-	return m.goTo(m.nav.SkipAuthorize())
+	return m.apply(skippedAuthorize{})
 }
 
 func (s *authorizeStep) view(m *Model) string {

@@ -34,9 +34,18 @@ type connectStep struct {
 	err      error
 	offline  bool // the last failure was the network: offer export-only
 	errShown bool // accessible mode printed err
+
+	// answers and secrets are the ones being tried: the root gets them
+	// once Cloud Elements accepts them (or the user goes offline).
+	answers flow.Answers
+	secrets flow.Secrets
+	// prevUser and prevOrg are what an empty answer keeps in accessible
+	// mode; a refused secret is not kept.
+	prevUser, prevOrg flow.Secret
 }
 
-type connectedMsg struct {
+// checkedMsg is the outcome of the secrets check.
+type checkedMsg struct {
 	client   Client
 	defaults flow.PollerConfig
 	err      error
@@ -44,10 +53,14 @@ type connectedMsg struct {
 
 func newConnect(m *Model) *connectStep {
 	s := &connectStep{
-		region:  m.answers.Region,
-		baseURL: m.answers.BaseURL,
-		user:    m.secrets.UserSecret.Reveal(),
-		org:     m.secrets.OrgSecret.Reveal(),
+		region:   m.answers.Region,
+		baseURL:  m.answers.BaseURL,
+		user:     m.secrets.UserSecret.Reveal(),
+		org:      m.secrets.OrgSecret.Reveal(),
+		answers:  m.answers.Clone(),
+		secrets:  m.secrets,
+		prevUser: m.secrets.UserSecret,
+		prevOrg:  m.secrets.OrgSecret,
 	}
 	if s.region == "" {
 		s.region = customRegion
@@ -89,9 +102,9 @@ func (s *connectStep) build(m *Model) {
 		huh.NewGroup(
 			huh.NewInput().Key("user").Title("User secret").
 				Description("Cloud Elements console → your profile. Hidden, never saved.").
-				EchoMode(huh.EchoModePassword).Value(&s.user).Validate(m.secretValidator("User secret", m.secrets.UserSecret)),
+				EchoMode(huh.EchoModePassword).Value(&s.user).Validate(m.secretValidator("User secret", s.prevUser)),
 			huh.NewInput().Key("org").Title("Organization secret").
-				EchoMode(huh.EchoModePassword).Value(&s.org).Validate(m.secretValidator("Organization secret", m.secrets.OrgSecret)),
+				EchoMode(huh.EchoModePassword).Value(&s.org).Validate(m.secretValidator("Organization secret", s.prevOrg)),
 		),
 	)
 	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
@@ -119,11 +132,11 @@ func (s *connectStep) submit(m *Model) tea.Cmd {
 		s.build(m)
 		return s.fs.init(m)
 	}
-	m.answers.BaseURL, m.answers.Region = u, flow.RegionOf(u)
-	m.secrets.UserSecret = keepSecret(s.user, m.secrets.UserSecret)
-	m.secrets.OrgSecret = keepSecret(s.org, m.secrets.OrgSecret)
+	s.answers.BaseURL, s.answers.Region = u, flow.RegionOf(u)
+	s.secrets.UserSecret = keepSecret(s.user, s.prevUser)
+	s.secrets.OrgSecret = keepSecret(s.org, s.prevOrg)
 	s.checking, s.err, s.offline = true, nil, false
-	return tea.Batch(m.spin(), checkConnection(m.ctx, m.cfg.NewClient, u, m.secrets))
+	return tea.Batch(m.spin(), checkConnection(m.ctx, m.cfg.NewClient, u, s.secrets))
 }
 
 // checkConnection checks the secrets (GET /elements/{key}) and reads the
@@ -131,22 +144,22 @@ func (s *connectStep) submit(m *Model) tea.Cmd {
 func checkConnection(ctx context.Context, factory ClientFactory, base string, sec flow.Secrets) tea.Cmd {
 	return func() tea.Msg {
 		if factory == nil {
-			return connectedMsg{err: errNoClient}
+			return checkedMsg{err: errNoClient}
 		}
 		c, err := factory(base, sec)
 		if err != nil {
-			return connectedMsg{err: err}
+			return checkedMsg{err: err}
 		}
 		ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 		defer cancel()
 		if _, err := c.ElementInfo(ctx); err != nil {
-			return connectedMsg{err: err}
+			return checkedMsg{err: err}
 		}
 		defaults, derr := c.ElementPollerDefaults(ctx)
 		if derr != nil {
 			defaults = nil // the presets are offered instead
 		}
-		return connectedMsg{client: c, defaults: defaults}
+		return checkedMsg{client: c, defaults: defaults}
 	}
 }
 
@@ -156,7 +169,7 @@ func (s *connectStep) resize(m *Model) { s.fs.resize(m) }
 
 func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case connectedMsg:
+	case checkedMsg:
 		if !s.checking {
 			return nil
 		}
@@ -172,15 +185,12 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 				// Typing into a field holding the refused secret would
 				// append to it: start the secrets afresh.
 				s.user, s.org = "", ""
-				m.secrets.UserSecret, m.secrets.OrgSecret = flow.Secret{}, flow.Secret{}
+				s.prevUser, s.prevOrg = flow.Secret{}, flow.Secret{}
 			}
 			s.build(m)
 			return s.fs.init(m)
 		}
-		m.client = msg.client
-		m.pollerDefaults = msg.defaults
-		m.flash = "✓ Connected to Cloud Elements: the secrets were accepted."
-		return m.goTo(m.nav.Connected(!m.answers.Code.IsZero()))
+		return m.apply(connected{answers: s.answers, secrets: s.secrets, client: msg.client, defaults: msg.defaults})
 	case tea.KeyMsg:
 		if s.checking {
 			return nil
@@ -197,14 +207,12 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 
 // goOffline continues without Cloud Elements: export-only mode.
 func (s *connectStep) goOffline(m *Model) tea.Cmd {
-	m.client = nil
-	m.flash = "Export-only mode: nothing is sent; the body can be exported at the end."
-	return m.goTo(m.nav.Offline())
+	return m.apply(wentOffline{answers: s.answers, secrets: s.secrets})
 }
 
 func (s *connectStep) view(m *Model) string {
 	if s.checking {
-		return m.spinView() + " Checking the secrets with Cloud Elements at " + m.st.url.Render(m.answers.BaseURL) + " …"
+		return m.spinView() + " Checking the secrets with Cloud Elements at " + m.st.url.Render(s.answers.BaseURL) + " …"
 	}
 	return s.fs.view(m)
 }

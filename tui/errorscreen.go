@@ -45,16 +45,15 @@ func (s *errorScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	keys := m.keys
 	switch {
 	case key.Matches(k, keys.AuthAgain) && !m.nav.Rules.ExportOnly && s.kind() != journey.KindOutcomeUnknown:
-		m.answers.Code = flow.Secret{}
-		return m.goTo(m.nav.AuthorizeAgain())
+		return m.apply(authorizeAgain{})
 	case key.Matches(k, keys.Retry) && s.canRetry():
-		return m.goTo(flow.StepCreate)
+		return m.apply(showStep{flow.StepCreate})
 	case key.Matches(k, keys.EditStep):
-		return m.goTo(flow.StepReview)
+		return m.apply(showStep{flow.StepReview})
 	case key.Matches(k, keys.Doctor) && m.cfg.Doctor != nil:
-		return m.quit(Outcome{Kind: OutcomeDoctor})
+		return m.apply(finished{Outcome{Kind: OutcomeDoctor}})
 	case key.Matches(k, keys.QuitAction):
-		return m.quit(Outcome{Kind: OutcomeQuit})
+		return m.apply(finished{Outcome{Kind: OutcomeQuit}})
 	}
 	return nil
 }

@@ -54,8 +54,9 @@ func (s *eventsStep) submit(m *Model) tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	m.answers.EventsEnabled = s.enabled
-	m.answers.NotificationURL = strings.TrimSpace(s.url)
-	m.answers.RefreshInterval = n
-	return m.next(false)
+	a := m.answers.Clone()
+	a.EventsEnabled = s.enabled
+	a.NotificationURL = strings.TrimSpace(s.url)
+	a.RefreshInterval = n
+	return m.apply(answered{answers: a, secrets: m.secrets})
 }

@@ -52,7 +52,7 @@ func (f *formScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Back) {
 		// Going back never depends on the current field being valid
 		// (huh#540): the answers already hold the last submitted values.
-		return m.back()
+		return m.apply(wentBack{})
 	}
 	fm, cmd := f.form.Update(msg)
 	if ff, ok := fm.(*huh.Form); ok {

@@ -38,7 +38,8 @@ func (s *instanceStep) submit(m *Model) tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	m.answers.Name = s.name
-	m.answers.Tags = tags
-	return m.next(false)
+	a := m.answers.Clone()
+	a.Name = s.name
+	a.Tags = tags
+	return m.apply(answered{answers: a, secrets: m.secrets})
 }

@@ -26,7 +26,8 @@ const (
 )
 
 // screen is one step's state and rendering. The root model owns the
-// answers; a screen reads and writes them through m.
+// answers and the rest of the wizard's state: a screen reads them through
+// m and tells the root what changed with a message (messages.go).
 type screen interface {
 	// init runs when the step is entered.
 	init(m *Model) tea.Cmd
@@ -186,10 +187,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case authBegunMsg:
 		// An authorization that finished starting after the user left the
 		// step (esc while starting): free its port at once.
-		if s, ok := m.scr.(*authorizeStep); (!ok || s.gen != msg.gen || m.quitting) && msg.auth != nil {
-			_ = msg.auth.Close()
+		if s, ok := m.scr.(*authorizeStep); !ok || s.gen != msg.gen || m.quitting {
+			if msg.auth != nil {
+				_ = msg.auth.Close()
+			}
 			return m, nil
 		}
+		// The root holds the authorization in progress: it closes it when
+		// the step is left and on Ctrl-C.
+		m.auth = msg.auth
+	case change:
+		return m, m.apply(msg)
 	case spinner.TickMsg:
 		if m.noTicks {
 			return m, nil
@@ -202,6 +210,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	return m, m.scr.update(m, msg)
+}
+
+// lineByLine is accessible mode: no timers (the driver delivers what it
+// waits for), no spinner glyph, and an 80-column layout for plain text.
+func (m *Model) lineByLine() {
+	m.noTicks, m.accessible, m.width = true, true, 80
+}
+
+// takeFlash returns the one-shot notice and clears it (accessible mode
+// prints it once, under the step's title).
+func (m *Model) takeFlash() string {
+	f := m.flash
+	m.flash = ""
+	return f
 }
 
 // cancelAll is Ctrl-C: close the listener, cancel every request, write
@@ -249,33 +271,15 @@ func (m *Model) goTo(s flow.Step) tea.Cmd {
 			m.closeAuth()
 		}
 	}
+	m.step = s // the new screen sizes itself under this step's header
+	return m.show(s, newScreen(m, s))
+}
+
+// show enters step s with the screen scr.
+func (m *Model) show(s flow.Step, scr screen) tea.Cmd {
 	m.step = s
-	m.scr = newScreen(m, s)
+	m.scr = scr
 	return m.scr.init(m)
-}
-
-// next leaves a question step where the navigator says (codeVoided: the
-// answers just given voided the grant code).
-func (m *Model) next(codeVoided bool) tea.Cmd {
-	return m.goTo(m.nav.Next(m.step, codeVoided))
-}
-
-// back goes to the previous question step (answers are kept).
-func (m *Model) back() tea.Cmd {
-	to, ok := m.nav.Back(m.step)
-	if !ok {
-		return nil
-	}
-	return m.goTo(to)
-}
-
-// edit opens step s from Review.
-func (m *Model) edit(s flow.Step) tea.Cmd {
-	to, ok := m.nav.Edit(s)
-	if !ok {
-		return nil
-	}
-	return m.goTo(to)
 }
 
 func newScreen(m *Model, s flow.Step) screen {

@@ -253,15 +253,22 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(k, keys.Done):
 		if len(s.picked) == 0 {
-			m.answers.Polling = nil
-			return m.next(false)
+			return s.answer(m, nil)
 		}
 		s.detailIdx = 0
 		return s.openDetail(m)
 	case key.Matches(k, keys.Back):
-		return m.back()
+		return m.apply(wentBack{})
 	}
 	return nil
+}
+
+// answer gives the root the ticked resources' configuration (nil: the
+// element's default).
+func (s *resourcesStep) answer(m *Model, p flow.PollerConfig) tea.Cmd {
+	a := m.answers.Clone()
+	a.Polling = p
+	return m.apply(answered{answers: a, secrets: m.secrets})
 }
 
 func (s *resourcesStep) openDetail(m *Model) tea.Cmd {
@@ -288,8 +295,7 @@ func (s *resourcesStep) updateDetail(m *Model, msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, s.openDetail(m))
 	}
 	s.detail = nil
-	m.answers.Polling = append(flow.PollerConfig(nil), s.picked...)
-	return tea.Batch(cmd, m.next(false))
+	return tea.Batch(cmd, s.answer(m, append(flow.PollerConfig(nil), s.picked...)))
 }
 
 func (s *resourcesStep) resize(m *Model) {

@@ -29,10 +29,9 @@ func (s *resultStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case copiedMsg:
 		if msg.err != nil {
-			m.flash = "Could not copy the token: reveal it (r) and select it instead."
-		} else {
-			m.flash = "Copied the token (OSC 52 / clipboard)."
+			return m.apply(notice("Could not copy the token: reveal it (r) and select it instead."))
 		}
+		return m.apply(notice("Copied the token (OSC 52 / clipboard)."))
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, m.keys.Reveal):
@@ -40,7 +39,7 @@ func (s *resultStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, m.keys.CopyToken):
 			return m.copyText(s.inst.Token.Reveal())
 		case key.Matches(msg, m.keys.Finish):
-			return m.quit(Outcome{Kind: OutcomeCreated, Instance: s.inst, SummaryPath: s.summary})
+			return m.apply(finished{Outcome{Kind: OutcomeCreated, Instance: s.inst, SummaryPath: s.summary}})
 		}
 	}
 	return nil

@@ -124,7 +124,7 @@ func (s *reviewStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	keys := m.keys
 	switch {
 	case key.Matches(k, keys.Create) && !m.nav.Rules.ExportOnly:
-		return m.goTo(m.nav.Create(!m.answers.Code.IsZero()))
+		return m.apply(createRequested{})
 	case key.Matches(k, keys.Export), key.Matches(k, keys.ExportSecrets):
 		s.exporting = true
 		s.exportSecrets = key.Matches(k, keys.ExportSecrets)
@@ -142,7 +142,7 @@ func (s *reviewStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		n := int(k.Runes[0] - '1')
 		steps := []flow.Step{flow.StepConnect, flow.StepApp, flow.StepSite, flow.StepAuthorize, flow.StepEvents, flow.StepResources, flow.StepInstance}
 		if n >= 0 && n < len(steps) {
-			return m.edit(steps[n])
+			return m.apply(editStep{steps[n]})
 		}
 		return nil
 	case key.Matches(k, keys.QuitAction):
@@ -150,9 +150,9 @@ func (s *reviewStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		if m.outcome.ExportPath != "" {
 			kind = OutcomeExported
 		}
-		return m.quit(Outcome{Kind: kind, ExportPath: m.outcome.ExportPath})
+		return m.apply(finished{Outcome{Kind: kind, ExportPath: m.outcome.ExportPath}})
 	case key.Matches(k, keys.Back):
-		return m.back()
+		return m.apply(wentBack{})
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
@@ -207,28 +207,7 @@ func (s *reviewStep) doExport(m *Model, overwrite bool) tea.Cmd {
 	s.confirmOverwrite = false
 	s.exportErr = nil
 	s.path.Blur()
-	m.outcome.ExportPath = p
-	perm := "0644, no secrets"
-	if mode == flow.SecretsIncluded {
-		perm = "0600, holds secrets"
-	}
-	m.flash = fmt.Sprintf("✓ Exported the body to %s (%s).", p, perm)
-	m.remember()
-	return nil
-}
-
-// remember saves the non-secret answers after a success.
-func (m *Model) remember() {
-	if m.cfg.NoRemember {
-		return
-	}
-	a := m.answers
-	if m.cfg.Listen.EphemeralPort() && flow.CallbackIsLoopback(a) {
-		// The port was chosen for this run only: remember none.
-		a = a.Clone()
-		a.CallbackURL = ""
-	}
-	_ = m.memory.Save(a)
+	return m.apply(exported{path: p, withSecrets: mode == flow.SecretsIncluded})
 }
 
 func (s *reviewStep) view(m *Model) string {

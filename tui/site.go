@@ -31,7 +31,7 @@ func (s *siteStep) submit(m *Model) tea.Cmd {
 	if err != nil { // the validator already refused it; keep it safe
 		return nil
 	}
-	changed := d != m.answers.Domain
-	m.answers.Domain = d
-	return m.next(changed && m.voidCode())
+	a := m.answers.Clone()
+	a.Domain = d
+	return m.apply(answered{answers: a, secrets: m.secrets})
 }
