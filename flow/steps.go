@@ -63,6 +63,18 @@ func (s Step) Explain() string { return stepInfo[s].explain }
 // Editable reports whether the review screen offers to edit the step.
 func (s Step) Editable() bool { return s >= StepConnect && s <= StepInstance }
 
+// EditableSteps lists the steps the review screen offers to edit, in order
+// (the review screen numbers them from 1).
+func EditableSteps() []Step {
+	var out []Step
+	for _, s := range AllSteps {
+		if s.Editable() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Rules are the facts that decide which steps a journey has.
 type Rules struct {
 	// ExportOnly: no network (offline, or the user chose it). Authorize and
@@ -141,12 +153,6 @@ func (r Rules) Progress(s Step) (i, n int) {
 		}
 	}
 	return n, n
-}
-
-// ProgressLine is the progress text: "Step 3 of 8 · DocuShare Flex site".
-func (r Rules) ProgressLine(s Step) string {
-	i, n := r.Progress(s)
-	return fmt.Sprintf("Step %d of %d · %s", i, n, s.Title())
 }
 
 // CallbackIsLoopback reports whether the answers' callback URL is a loopback

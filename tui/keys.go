@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"strconv"
+
+	"github.com/cewiz/cewiz/flow"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/huh"
 )
@@ -98,7 +101,7 @@ func newKeyMap() keyMap {
 		Export:        b("e", "export file", "e"),
 		ExportSecrets: b("E", "export with secrets", "E"),
 		Curl:          b("u", "cURL", "u"),
-		Edit:          b("1-7", "edit a step", "1", "2", "3", "4", "5", "6", "7"),
+		Edit:          editKeys(),
 		QuitAction:    b("q", "quit", "q"),
 		Scroll:        b("↑/↓", "scroll", "up", "down", "pgup", "pgdown"),
 
@@ -112,6 +115,16 @@ func newKeyMap() keyMap {
 	fk.Quit = key.NewBinding(key.WithDisabled()) // the root owns ctrl+c
 	k.form = fk
 	return k
+}
+
+// editKeys are the digits that open the steps Review can edit (1-7).
+func editKeys() key.Binding {
+	n := len(flow.EditableSteps())
+	digits := make([]string, n)
+	for i := range digits {
+		digits[i] = strconv.Itoa(i + 1)
+	}
+	return key.NewBinding(key.WithKeys(digits...), key.WithHelp("1-"+digits[n-1], "edit a step"))
 }
 
 // doctorKeyMap holds the doctor checklist's bindings. DoctorModel also runs

@@ -140,8 +140,7 @@ func (s *reviewStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		return nil
 	case key.Matches(k, keys.Edit):
 		n := int(k.Runes[0] - '1')
-		steps := []flow.Step{flow.StepConnect, flow.StepApp, flow.StepSite, flow.StepAuthorize, flow.StepEvents, flow.StepResources, flow.StepInstance}
-		if n >= 0 && n < len(steps) {
+		if steps := flow.EditableSteps(); n >= 0 && n < len(steps) {
 			return m.apply(editStep{steps[n]})
 		}
 		return nil
@@ -252,8 +251,17 @@ func (s *reviewStep) view(m *Model) string {
 	}
 	b.WriteString(s.vp.View())
 	b.WriteString("\n")
-	b.WriteString(st.dim.Render("Edit: 1 connect 2 app 3 site 4 authorize 5 events 6 resources 7 instance"))
+	b.WriteString(st.dim.Render(editLine()))
 	return b.String()
+}
+
+// editLine numbers the steps Review can open: "Edit: 1 connect 2 app …".
+func editLine() string {
+	parts := []string{"Edit:"}
+	for i, s := range flow.EditableSteps() {
+		parts = append(parts, fmt.Sprintf("%d %s", i+1, s.Name()))
+	}
+	return strings.Join(parts, " ")
 }
 
 func (s *reviewStep) help(m *Model) []key.Binding {
