@@ -75,9 +75,10 @@ func createRun(f *factory, opts *createOptions) error {
 		printNotes(stderr, notes...)
 	}
 	printNotes(stderr, flow.NotificationURLWarning(a.NotificationURL))
+	settings := journey.Settings{ListenAddr: opts.Listen, Timeout: opts.Timeout, NoBrowser: opts.NoBrowser}
 	console := journey.Console{
 		Deps:     journey.Deps{API: client, Browser: f.launcher(), Getenv: f.getenv},
-		Settings: journey.Settings{ListenAddr: opts.Listen, Timeout: opts.Timeout, NoBrowser: opts.NoBrowser},
+		Settings: settings,
 		Out:      stderr,
 	}
 	if terminal {
@@ -100,5 +101,5 @@ func createRun(f *factory, opts *createOptions) error {
 		}
 		return err
 	}
-	return journey.ReportCreated(stdout, stderr, res, journey.ReportOptions{JSON: opts.JSON, ConfigDir: configDir, Remember: remember})
+	return journey.ReportCreated(stdout, stderr, res, journey.ReportOptions{JSON: opts.JSON, ConfigDir: configDir, Remember: remember, Settings: settings})
 }

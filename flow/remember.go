@@ -158,13 +158,46 @@ func (m Memory) Load() (r Remembered, ok bool, err error) {
 	return r, true, nil
 }
 
-// Prefill is Load then Apply on a, ignoring a missing or damaged file.
+// Prefill fills the answers a leaves at their defaults (NewAnswers) with
+// the remembered ones: an answer given by a flag, a variable or --from
+// always wins. A missing or damaged file changes nothing. The wizard and
+// the doctor share it.
 func (m Memory) Prefill(a Answers) Answers {
 	r, ok, err := m.Load()
 	if !ok || err != nil {
 		return a
 	}
-	return r.Apply(a)
+	def := NewAnswers()
+	rem := r.Apply(def)
+	out := a.Clone()
+	if a.BaseURL == def.BaseURL {
+		out.BaseURL, out.Region = rem.BaseURL, rem.Region
+	}
+	if a.Domain == "" {
+		out.Domain = rem.Domain
+	}
+	if a.APIKey == "" {
+		out.APIKey = rem.APIKey
+	}
+	if a.CallbackURL == def.CallbackURL {
+		out.CallbackURL = rem.CallbackURL
+	}
+	if a.EventsEnabled == def.EventsEnabled {
+		out.EventsEnabled = rem.EventsEnabled
+	}
+	if a.NotificationURL == "" {
+		out.NotificationURL = rem.NotificationURL
+	}
+	if a.RefreshInterval == def.RefreshInterval {
+		out.RefreshInterval = rem.RefreshInterval
+	}
+	if len(a.Polling) == 0 {
+		out.Polling = rem.Polling
+	}
+	if len(a.Tags) == 0 {
+		out.Tags = rem.Tags
+	}
+	return out
 }
 
 // Save writes the non-secret answers of a (atomically, 0600: it is the

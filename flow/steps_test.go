@@ -340,3 +340,25 @@ func TestMemoryDropsInventedPollURLs(t *testing.T) {
 		t.Fatalf("only invented URLs remembered, yet polling %v", got.Polling.Names())
 	}
 }
+
+// The remembered answers fill in only what the given ones leave at their
+// defaults: a flag, a variable or --from always wins (the wizard and the
+// doctor share this prefill).
+func TestMemoryPrefillKeepsGivenAnswers(t *testing.T) {
+	m := Memory{Dir: t.TempDir()}
+	r := NewAnswers()
+	r.APIKey, r.Domain, r.RefreshInterval = "remembered-app", "remembered.docushareflex.com", 30
+	r.Tags = []string{"old"}
+	if err := m.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	given := NewAnswers()
+	given.APIKey, given.RefreshInterval = "from-flag", 42
+	got := m.Prefill(given)
+	if got.APIKey != "from-flag" || got.RefreshInterval != 42 {
+		t.Errorf("a given answer was replaced: %+v", got)
+	}
+	if got.Domain != "remembered.docushareflex.com" || !reflect.DeepEqual(got.Tags, []string{"old"}) {
+		t.Errorf("a remembered answer was not used: %+v", got)
+	}
+}

@@ -178,16 +178,11 @@ func (m *Model) apply(c change) tea.Cmd {
 	panic(fmt.Sprintf("tui: no rule for %T", c))
 }
 
-// remember saves the non-secret answers after a success.
+// remember saves the answers for the next run after a success
+// (journey.Remember says which).
 func (m *Model) remember() {
 	if m.cfg.NoRemember {
 		return
 	}
-	a := m.answers
-	if m.cfg.Listen.EphemeralPort() && flow.CallbackIsLoopback(a) {
-		// The port was chosen for this run only: remember none.
-		a = a.Clone()
-		a.CallbackURL = ""
-	}
-	_ = m.memory.Save(a)
+	_ = journey.Remember(flow.Memory{Dir: m.cfg.ConfigDir}, m.cfg.Listen, m.answers)
 }

@@ -55,7 +55,6 @@ type Model struct {
 	scr     screen
 	answers flow.Answers
 	secrets flow.Secrets
-	memory  flow.Memory
 
 	client         Client
 	pollerDefaults flow.PollerConfig // the element's own, when online
@@ -96,60 +95,19 @@ func New(ctx context.Context, cfg Config, r *lipgloss.Renderer) *Model {
 		clock:  cfg.clock(),
 		width:  defaultWidth,
 		height: defaultHeight,
-		memory: flow.Memory{Dir: cfg.ConfigDir},
 	}
 	m.answers = cfg.Answers.Clone()
 	if m.answers.ElementKey == "" {
 		m.answers = flow.NewAnswers()
 	}
 	if !cfg.NoRemember {
-		m.answers = prefill(m.answers, m.memory)
+		m.answers = flow.Memory{Dir: cfg.ConfigDir}.Prefill(m.answers)
 	}
 	m.secrets = cfg.Secrets
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.st.spinner))
 	m.step = flow.StepConnect
 	m.scr = newScreen(m, flow.StepConnect)
 	return m
-}
-
-// prefill applies remembered answers to the fields the starting answers
-// leave at their defaults (a flag or variable always wins).
-func prefill(a flow.Answers, mem flow.Memory) flow.Answers {
-	r, ok, err := mem.Load()
-	if !ok || err != nil {
-		return a
-	}
-	def := flow.NewAnswers()
-	rem := r.Apply(def)
-	out := a.Clone()
-	if a.BaseURL == def.BaseURL {
-		out.BaseURL, out.Region = rem.BaseURL, rem.Region
-	}
-	if a.Domain == "" {
-		out.Domain = rem.Domain
-	}
-	if a.APIKey == "" {
-		out.APIKey = rem.APIKey
-	}
-	if a.CallbackURL == def.CallbackURL {
-		out.CallbackURL = rem.CallbackURL
-	}
-	if a.EventsEnabled == def.EventsEnabled {
-		out.EventsEnabled = rem.EventsEnabled
-	}
-	if a.NotificationURL == "" {
-		out.NotificationURL = rem.NotificationURL
-	}
-	if a.RefreshInterval == def.RefreshInterval {
-		out.RefreshInterval = rem.RefreshInterval
-	}
-	if len(a.Polling) == 0 {
-		out.Polling = rem.Polling
-	}
-	if len(a.Tags) == 0 {
-		out.Tags = rem.Tags
-	}
-	return out
 }
 
 // Init starts the first step.

@@ -68,7 +68,6 @@ func (c Console) Run(ctx context.Context, a flow.Answers, s flow.Secrets) (Resul
 		close(done)
 		pasting.Wait() // stdin is free again for the next question
 		if err == nil {
-			res.Answers.CallbackURL = a.CallbackURL // remember the URL as given, not an ephemeral port's
 			return res, nil
 		}
 		kind := Classify(err)
@@ -206,8 +205,10 @@ type ReportOptions struct {
 	JSON bool
 	// ConfigDir holds the summary and the remembered answers ("" : the default).
 	ConfigDir string
-	// Remember saves the non-secret answers for next time.
+	// Remember saves the answers for next time (see Remember), as they
+	// were used with Settings.
 	Remember bool
+	Settings Settings
 }
 
 // ReportCreated prints the created instance on stdout (a short summary, or
@@ -224,7 +225,7 @@ func ReportCreated(stdout, stderr io.Writer, res Result, o ReportOptions) error 
 		fmt.Fprintf(stderr, "cewiz: the instance was created, but its summary could not be saved: %v\n", serr)
 	}
 	if o.Remember {
-		if err := (flow.Memory{Dir: o.ConfigDir}).Save(res.Answers); err != nil {
+		if err := Remember(flow.Memory{Dir: o.ConfigDir}, o.Settings, res.Answers); err != nil {
 			fmt.Fprintf(stderr, "cewiz: could not remember the answers for next time: %v\n", err)
 		}
 	}

@@ -70,6 +70,19 @@ func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers) (
 	return p, nil
 }
 
+// Remember saves, for the next run's prefill, the answers a success used
+// (a created instance, an exported body): never a secret, the code or the
+// instance name (flow.Remembered), and not a callback URL whose port was
+// picked for this run only (--listen with port 0). The wizard and create
+// share it.
+func Remember(mem flow.Memory, settings Settings, a flow.Answers) error {
+	if settings.EphemeralPort() && flow.CallbackIsLoopback(a) {
+		a = a.Clone()
+		a.CallbackURL = ""
+	}
+	return mem.Save(a)
+}
+
 // ShortPath shows p with the home directory as ~ (for a screen).
 func ShortPath(p string) string {
 	if h, err := os.UserHomeDir(); err == nil && h != "" && strings.HasPrefix(p, h+string(filepath.Separator)) {
