@@ -163,10 +163,6 @@ func CallbackIsLoopback(a Answers) bool {
 	return err == nil && r.Loopback
 }
 
-// NeedsPaste is the rule "a registered non-loopback callback URL means the
-// code is pasted": the Authorize step goes straight to the paste field.
-func NeedsPaste(a Answers) bool { return !CallbackIsLoopback(a) }
-
 // Clock tells the time; tests use a fake.
 type Clock interface{ Now() time.Time }
 

@@ -105,7 +105,10 @@ func TestStepTexts(t *testing.T) {
 	}
 }
 
+// A registered non-loopback callback URL means the code is pasted: the
+// Authorize step goes straight to the paste field.
 func TestNeedsPaste(t *testing.T) {
+	NeedsPaste := func(a Answers) bool { return !CallbackIsLoopback(a) }
 	tests := []struct {
 		cb   string
 		want bool

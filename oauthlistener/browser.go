@@ -510,12 +510,12 @@ func SSHHost(getenv func(string) string) string {
 	return host
 }
 
-// ManualSteps are the lines to print with the authorization URL (rules 14
+// manualSteps are the lines to print with the authorization URL (rules 14
 // and 16): the provider's URL itself (always, so it can be opened on another
 // machine), why no browser was opened (openErr, may be nil), the ssh -L line
 // in an SSH session when a loopback listener waits on port (port 0: none),
 // and the paste option.
-func ManualSteps(authURL string, port int, openErr error, sshHost string) []string {
+func manualSteps(authURL string, port int, openErr error, sshHost string) []string {
 	lines := []string{"Open this address in your browser: " + authURL}
 	if openErr != nil {
 		lines = append(lines, openErr.Error())

@@ -139,7 +139,7 @@ func TestRule14_SSHTunnelLineAndManualSteps(t *testing.T) {
 	f := desktop()
 	f.env["SSH_CONNECTION"] = env["SSH_CONNECTION"]
 	openErr := f.launcher().Open(authURL)
-	steps := ManualSteps(authURL, 23949, openErr, "ana@10.0.0.1")
+	steps := manualSteps(authURL, 23949, openErr, "ana@10.0.0.1")
 	all := strings.Join(steps, "\n")
 	mustContain(t, all, authURL, "steps (the exact provider URL)")
 	mustContain(t, all, "ssh -L 23949:127.0.0.1:23949 ana@10.0.0.1", "steps")
@@ -385,7 +385,7 @@ func TestRule16_TheProviderURLIsPassedAndPrintedUnchanged(t *testing.T) {
 		t.Fatalf("the browser got %q, want the provider URL byte for byte", f.runs[0])
 	}
 	for _, openErr := range []error{nil, errors.New("x"), &NoBrowserError{Reason: ReasonNoDisplay, Detail: "no display"}} {
-		steps := ManualSteps(authURL, 23949, openErr, "")
+		steps := manualSteps(authURL, 23949, openErr, "")
 		if !strings.Contains(steps[0], authURL) {
 			t.Errorf("with err %v the first line lacks the URL: %q", openErr, steps[0])
 		}
@@ -394,7 +394,7 @@ func TestRule16_TheProviderURLIsPassedAndPrintedUnchanged(t *testing.T) {
 		}
 	}
 	// A registered (non-loopback) redirect: no ssh line.
-	steps := ManualSteps(authURL, 0, &NoBrowserError{Reason: ReasonSSH, Detail: "ssh"}, "")
+	steps := manualSteps(authURL, 0, &NoBrowserError{Reason: ReasonSSH, Detail: "ssh"}, "")
 	if strings.Contains(strings.Join(steps, "\n"), "ssh -L") {
 		t.Error("an ssh -L line without a listener")
 	}

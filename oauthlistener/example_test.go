@@ -33,7 +33,8 @@ func Example() {
 	// Ask the provider (Cloud Elements' oauth/url) for the authorization URL
 	// with callbackUrl = l.RedirectURI() and state = l.State(), then:
 	//   err := oauthlistener.NewLauncher().Open(authURL)
-	//   for _, line := range oauthlistener.ManualSteps(authURL, l.Port(), err, oauthlistener.SSHHost(nil)) { ... }
+	// and print authURL in every case, with err when no browser opened and,
+	// over SSH, oauthlistener.SSHTunnelCommand(l.Port(), oauthlistener.SSHHost(nil)).
 	go func() { // the browser, redirected by the provider
 		resp, err := http.Get(l.RedirectURI() + "?code=the-code&state=" + l.State())
 		if err == nil {

@@ -45,16 +45,6 @@ func (p Params) Get(key string) string { return p.v.Get(key) }
 // Has reports whether key is present.
 func (p Params) Has(key string) bool { return p.v.Has(key) }
 
-// Values returns a copy of all parameters (a url.Values prints its values:
-// keep it out of logs).
-func (p Params) Values() url.Values {
-	out := make(url.Values, len(p.v))
-	for k, vs := range p.v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
-}
-
 // Keys returns the parameter names, sorted.
 func (p Params) Keys() []string {
 	keys := make([]string, 0, len(p.v))

@@ -20,41 +20,29 @@ import (
 // DoctorModel is the doctor's live checklist: every check listed at once
 // with a spinner, each line turning into ✓ ! ✗ - (and the words PASS, WARN,
 // FAIL, SKIP, so it reads without colour) with its finding and next step as
-// the results stream in from doctor.Start.
-//
-// Standalone (RunDoctor, `cewiz doctor` in a terminal) it quits when the
-// last check is done. Embedded (the wizard's error screen, NewDoctor with
-// embedded true) it stays and, on enter/esc/q once done, sends
-// DoctorClosedMsg for the root model to go back to its screen; ctrl+c
-// cancels the checks and sends DoctorClosedMsg with Canceled set.
+// the results stream in from doctor.Start. It runs as its own program
+// (RunDoctor, `cewiz doctor` in a terminal, and the doctor the wizard's
+// error screen hands over to) and quits when the last check is done, or at
+// ctrl+c, which cancels the checks.
 type DoctorModel struct {
-	ctx      context.Context
-	cancel   context.CancelFunc
-	cfg      doctor.Config
-	deps     doctor.Deps
-	embedded bool
+	ctx    context.Context
+	cancel context.CancelFunc
+	cfg    doctor.Config
+	deps   doctor.Deps
 
 	checks  []doctor.Check
 	results map[string]doctor.Result
-	order   []doctor.Result
 	ch      <-chan doctor.Result
 	spinner spinner.Model
 	st      doctorStyles
 	width   int
 
 	started   time.Time
-	printed   int  // standalone: rows already printed above the live area
-	headerOut bool // standalone: the header was printed
+	printed   int  // rows already printed above the live area
+	headerOut bool // the header was printed
 	done      bool
 	canceled  bool
 	report    doctor.Report
-}
-
-// DoctorClosedMsg is sent by an embedded DoctorModel when the user leaves
-// it.
-type DoctorClosedMsg struct {
-	Report   doctor.Report
-	Canceled bool
 }
 
 // doctorResultMsg carries one result (ok false: the run is over).
@@ -63,17 +51,17 @@ type doctorResultMsg struct {
 	ok bool
 }
 
-// NewDoctor makes the live checklist for cfg with deps (the real ones are
-// built by main: see runDoctorWith there). r is the renderer the UI draws
-// with (NewRenderer(os.Stderr, getenv)). The checks start in Init.
-func NewDoctor(ctx context.Context, cfg doctor.Config, deps doctor.Deps, r *lipgloss.Renderer, embedded bool) *DoctorModel {
+// newDoctor makes the live checklist for cfg with deps (the real ones are
+// built by main). r is the renderer the UI draws with. The checks start in
+// Init.
+func newDoctor(ctx context.Context, cfg doctor.Config, deps doctor.Deps, r *lipgloss.Renderer) *DoctorModel {
 	if r == nil {
 		r = lipgloss.DefaultRenderer()
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	st := newDoctorStyles(r)
 	return &DoctorModel{
-		ctx: cctx, cancel: cancel, cfg: cfg, deps: deps, embedded: embedded,
+		ctx: cctx, cancel: cancel, cfg: cfg, deps: deps,
 		checks:  doctor.Checks(cfg),
 		results: map[string]doctor.Result{},
 		spinner: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(st.pending)),
@@ -111,13 +99,10 @@ func (m *DoctorModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case doctorResultMsg:
 		if !msg.ok {
 			m.finish()
-			if !m.embedded {
-				if p := m.flush(); p != nil {
-					return m, tea.Sequence(p, tea.Quit)
-				}
-				return m, tea.Quit
+			if p := m.flush(); p != nil {
+				return m, tea.Sequence(p, tea.Quit)
 			}
-			return m, nil
+			return m, tea.Quit
 		}
 		m.results[msg.r.ID] = msg.r
 		if p := m.flush(); p != nil {
@@ -142,20 +127,12 @@ func (m *DoctorModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.canceled = true
 			m.cancel()
 			m.finish()
-			return m, m.close()
+			return m, tea.Quit
 		case m.done && key.Matches(msg, doctorKeys.Close):
-			return m, m.close()
+			return m, tea.Quit
 		}
 	}
 	return m, nil
-}
-
-func (m *DoctorModel) close() tea.Cmd {
-	if !m.embedded {
-		return tea.Quit
-	}
-	rep, canceled := m.report, m.canceled
-	return func() tea.Msg { return DoctorClosedMsg{Report: rep, Canceled: canceled} }
 }
 
 func (m *DoctorModel) finish() {
@@ -176,7 +153,7 @@ func (m *DoctorModel) finish() {
 	m.cancel()
 }
 
-// View draws the list. Standalone, finished rows have already been printed
+// View draws the list. Finished rows have already been printed
 // above the live area (tea.Println, in the checklist's order), so only the
 // checks still running are redrawn: the list fits any terminal height and
 // stays in the scrollback.
@@ -194,9 +171,6 @@ func (m *DoctorModel) View() string {
 		b.WriteString(m.st.next.Render("Canceled.") + "\n")
 	case m.done:
 		b.WriteString(m.st.summary.Render(m.wrap(strings.TrimSpace(summaryLine(m.report)), 0)) + "\n")
-		if m.embedded {
-			b.WriteString(m.st.next.Render("enter: back · ctrl+c: quit") + "\n")
-		}
 	default:
 		b.WriteString(m.st.next.Render(fmt.Sprintf("%d of %d checks done · ctrl+c: cancel", len(m.results), len(m.checks))) + "\n")
 	}
@@ -230,12 +204,9 @@ func (m *DoctorModel) row(c doctor.Check) string {
 	return b.String()
 }
 
-// flush prints (standalone) the finished rows at the top of the live area,
-// in order, and returns the command that prints them (nil: nothing new).
+// flush prints the finished rows at the top of the live area, in order,
+// and returns the command that prints them (nil: nothing new).
 func (m *DoctorModel) flush() tea.Cmd {
-	if m.embedded {
-		return nil
-	}
 	var b strings.Builder
 	for m.printed < len(m.checks) {
 		if _, ok := m.results[m.checks[m.printed].ID]; !ok {
@@ -280,7 +251,7 @@ func RunDoctor(ctx context.Context, cfg doctor.Config, deps doctor.Deps, in io.R
 		out = os.Stderr
 	}
 	r := NewRenderer(out, getenv)
-	m := NewDoctor(ctx, cfg, deps, r, false)
+	m := newDoctor(ctx, cfg, deps, r)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	final, err := p.Run()
 	if dm, ok := final.(*DoctorModel); ok {

@@ -127,11 +127,11 @@ func editKeys() key.Binding {
 	return key.NewBinding(key.WithKeys(digits...), key.WithHelp("1-"+digits[n-1], "edit a step"))
 }
 
-// doctorKeyMap holds the doctor checklist's bindings. DoctorModel also runs
-// standalone (`cewiz doctor`), without the wizard's keyMap.
+// doctorKeyMap holds the doctor checklist's bindings (DoctorModel is a
+// program of its own, without the wizard's keyMap).
 type doctorKeyMap struct {
 	Cancel key.Binding // ctrl+c: cancel the checks
-	Close  key.Binding // once done: back to the wizard (embedded) or quit
+	Close  key.Binding // once done: quit
 }
 
 var doctorKeys = doctorKeyMap{

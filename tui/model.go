@@ -118,9 +118,6 @@ func (m *Model) Init() tea.Cmd {
 // Step is the current step (tests).
 func (m *Model) Step() flow.Step { return m.step }
 
-// Answers are the current answers (tests).
-func (m *Model) Answers() flow.Answers { return m.answers.Clone() }
-
 // Outcome is how the wizard ended (after tea.Quit).
 func (m *Model) Outcome() Outcome { return m.outcome }
 

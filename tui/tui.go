@@ -97,8 +97,6 @@ type Config struct {
 	Clipboard func(string) error
 	// Doctor is offered on the error screen when set.
 	Doctor DoctorFunc
-	// ProgramOptions are added to the tea.Program (tests).
-	ProgramOptions []tea.ProgramOption
 }
 
 // OutcomeKind is how the wizard ended.
@@ -125,13 +123,6 @@ type Outcome struct {
 	ExportPath  string
 	Answers     flow.Answers
 	Secrets     flow.Secrets
-}
-
-func (c Config) getenv(k string) string {
-	if c.Getenv == nil {
-		return os.Getenv(k)
-	}
-	return c.Getenv(k)
 }
 
 func (c Config) clock() flow.Clock {
@@ -198,7 +189,6 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 		// whole, and it stays in the scrollback.
 		tea.WithFPS(120),
 	}
-	opts = append(opts, cfg.ProgramOptions...)
 	final, err := tea.NewProgram(m, opts...).Run()
 	if fm, ok := final.(*Model); ok && fm != nil {
 		m = fm

@@ -716,7 +716,7 @@ func (c *Client) CreateInstance(ctx context.Context, body flow.Body) (*Instance,
 	}
 	// A refused grant code is an answer, whatever its status (502 included):
 	// the user authorizes again. The POST is never retried.
-	if IsCodeRejected(err) || !ambiguous(err) {
+	if isCodeRejected(err) || !ambiguous(err) {
 		return nil, err
 	}
 	// The caller cancelled (Ctrl-C): do not keep them waiting on a lookup.

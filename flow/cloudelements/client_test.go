@@ -209,7 +209,7 @@ func TestCreateListGetEventsDelete(t *testing.T) {
 	if err := e.c.DeleteInstance(ctx, in.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.c.GetInstance(ctx, in.ID); cloudelements.StatusOf(err) != 404 {
+	if _, err := e.c.GetInstance(ctx, in.ID); statusOf(err) != 404 {
 		t.Fatalf("get after delete: %v", err)
 	}
 }

@@ -23,7 +23,7 @@ func TestCreateIsNeverRetried(t *testing.T) {
 			e := newEnv(t)
 			e.fault(sandbox.RouteCreateInstance, f)
 			_, err := e.c.CreateInstance(ctx, body("once", e.authorize(callback)))
-			if cloudelements.StatusOf(err) != f.Status {
+			if statusOf(err) != f.Status {
 				t.Fatalf("got %v", err)
 			}
 			if n := e.srv.Count(sandbox.RouteCreateInstance); n != 1 {
@@ -119,7 +119,7 @@ func TestAmbiguousCreateNotFound(t *testing.T) {
 		e.fault(sandbox.RouteListInstances, sandbox.Fault{Count: 10, Status: 500})
 		_, err := e.c.CreateInstance(ctx, body("lost", e.authorize(callback)))
 		var oe *cloudelements.OutcomeUnknownError
-		if !errors.As(err, &oe) || cloudelements.StatusOf(oe.LookupErr) != 500 || cloudelements.StatusOf(err) != 502 {
+		if !errors.As(err, &oe) || statusOf(oe.LookupErr) != 500 || statusOf(err) != 502 {
 			t.Fatalf("got %v", err)
 		}
 	})

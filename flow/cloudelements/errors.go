@@ -235,23 +235,6 @@ func NetKindOf(err error) NetKind {
 	return NetOther
 }
 
-// IsCodeRejected reports whether err means the grant code was refused
-// (expired, reused, issued for another redirect URI, or missing): the user
-// must authorize again before retrying.
-func IsCodeRejected(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.CodeRejected()
-}
-
-// StatusOf returns the HTTP status of an *APIError in err's chain, or 0.
-func StatusOf(err error) int {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Status
-	}
-	return 0
-}
-
 // IsCanceled reports whether err is the caller's cancellation.
 func IsCanceled(err error) bool {
 	var ne *NetError
@@ -259,6 +242,14 @@ func IsCanceled(err error) bool {
 		return true
 	}
 	return errors.Is(err, context.Canceled)
+}
+
+// isCodeRejected reports whether err means the grant code was refused
+// (expired, reused, issued for another redirect URI, or missing): the user
+// must authorize again before retrying.
+func isCodeRejected(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.CodeRejected()
 }
 
 // Hint returns the next step for any error this package returns, or "".

@@ -112,13 +112,13 @@ func TestAPIErrorStatuses(t *testing.T) {
 			if ae.RequestID == "" || ae.Message == "" || ae.Op == "" {
 				t.Fatalf("error lacks requestId, message or op: %#v", ae)
 			}
-			if got := cloudelements.IsCodeRejected(err); got != tt.codeRejected {
+			if got := isCodeRejected(err); got != tt.codeRejected {
 				t.Fatalf("IsCodeRejected = %v: %v", got, err)
 			}
 			if h := cloudelements.Hint(err); !contains(h, tt.hint) {
 				t.Fatalf("hint %q lacks %q", h, tt.hint)
 			}
-			if cloudelements.StatusOf(err) != tt.status || !strings.Contains(err.Error(), ae.RequestID) {
+			if statusOf(err) != tt.status || !strings.Contains(err.Error(), ae.RequestID) {
 				t.Fatalf("StatusOf or Error() wrong: %v", err)
 			}
 		})
@@ -133,7 +133,7 @@ func TestExpiredCodeIsRejected(t *testing.T) {
 	code := e.authorize(callback)
 	offset.Store(int64(2 * time.Minute))
 	_, err := e.c.CreateInstance(ctx, body("late", code))
-	if !cloudelements.IsCodeRejected(err) || !contains(apiErr(t, err).ProviderMessage, "expired") {
+	if !isCodeRejected(err) || !contains(apiErr(t, err).ProviderMessage, "expired") {
 		t.Fatalf("expired code: %v", err)
 	}
 }
@@ -249,7 +249,7 @@ func TestContextCancellation(t *testing.T) {
 		start := time.Now()
 		_, err := e.c.ListInstances(c, cloudelements.InstanceQuery{})
 		// Had it slept, the deadline would have ended it with a timeout, not the 503.
-		if cloudelements.StatusOf(err) != 503 || time.Since(start) > 1900*time.Millisecond {
+		if statusOf(err) != 503 || time.Since(start) > 1900*time.Millisecond {
 			t.Fatalf("got %v after %v", err, time.Since(start))
 		}
 	})

@@ -2,6 +2,7 @@ package cloudelements_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -58,7 +59,8 @@ func Example() {
 	// The code is single-use: creating again with it is refused.
 	body.Name = "again"
 	_, err = c.CreateInstance(ctx, body)
-	fmt.Println(cloudelements.IsCodeRejected(err), "-", cloudelements.Hint(err))
+	var ae *cloudelements.APIError
+	fmt.Println(errors.As(err, &ae) && ae.CodeRejected(), "-", cloudelements.Hint(err))
 	// Output:
 	// docushareflex-acme ******** ******** true
 	// true - The grant code was rejected (codes are single-use and expire within minutes): authorize again to get a new code, then create the instance again.

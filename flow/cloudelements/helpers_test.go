@@ -189,3 +189,19 @@ func cancelWhen(t testing.TB, cond func() bool) context.Context {
 	}()
 	return c
 }
+
+// statusOf is the HTTP status of an *APIError in err's chain, or 0.
+func statusOf(err error) int {
+	var ae *cloudelements.APIError
+	if errors.As(err, &ae) {
+		return ae.Status
+	}
+	return 0
+}
+
+// isCodeRejected reports whether err is Cloud Elements refusing the grant
+// code (APIError.CodeRejected).
+func isCodeRejected(err error) bool {
+	var ae *cloudelements.APIError
+	return errors.As(err, &ae) && ae.CodeRejected()
+}

@@ -93,7 +93,7 @@ func TestRefusedCodeAs502IsNotAmbiguous(t *testing.T) {
 	e.srv.ResetCounts()
 	e.fault(sandbox.RouteCreateInstance, sandbox.Fault{Status: 502, Message: sandbox.MsgProviderFailure, ProviderMessage: sandbox.ProviderInvalidGrant})
 	_, err := e.c.CreateInstance(ctx, body("refused", e.authorize(callback)))
-	if errors.Is(err, cloudelements.ErrOutcomeUnknown) || !cloudelements.IsCodeRejected(err) || !contains(cloudelements.Hint(err), "authorize again") {
+	if errors.Is(err, cloudelements.ErrOutcomeUnknown) || !isCodeRejected(err) || !contains(cloudelements.Hint(err), "authorize again") {
 		t.Fatalf("got %v (hint %q)", err, cloudelements.Hint(err))
 	}
 	if n := e.srv.Count(sandbox.RouteCreateInstance); n != 1 {

@@ -86,7 +86,7 @@ func TestDeleteIsNotRetried(t *testing.T) {
 	e := newEnv(t)
 	in := e.create("del")
 	e.fault(sandbox.RouteDeleteInstance, sandbox.Fault{Status: 503})
-	if err := e.c.DeleteInstance(ctx, in.ID); cloudelements.StatusOf(err) != 503 {
+	if err := e.c.DeleteInstance(ctx, in.ID); statusOf(err) != 503 {
 		t.Fatalf("got %v", err)
 	}
 	if n := e.srv.Count(sandbox.RouteDeleteInstance); n != 1 {
@@ -128,7 +128,7 @@ func TestRetryAfter(t *testing.T) {
 		c, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		// Had it slept, the deadline would have ended it with a timeout, not the 503.
-		if _, err := e.c.ListInstances(c, cloudelements.InstanceQuery{}); cloudelements.StatusOf(err) != 503 {
+		if _, err := e.c.ListInstances(c, cloudelements.InstanceQuery{}); statusOf(err) != 503 {
 			t.Fatalf("got %v", err)
 		}
 	})

@@ -35,9 +35,6 @@ var titles = map[string]string{
 	IDEventLog:       "Instance recent events",
 }
 
-// Title returns a check's title.
-func Title(id string) string { return titles[id] }
-
 func result(id string, s Status, finding, next string) Result {
 	return Result{ID: id, Title: titles[id], Status: s, Finding: oneLine(finding), Next: oneLine(next)}
 }

@@ -8,7 +8,7 @@
 // check is tested with fakes and against the sandbox.
 //
 // The package has no UI import: the plain and JSON writers are in
-// output.go; the live terminal list is tui.NewDoctor.
+// output.go; the live terminal list is tui.RunDoctor.
 package doctor
 
 import (
