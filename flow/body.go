@@ -161,11 +161,20 @@ func BuildBody(a Answers, s Secrets, mode SecretsMode) Body {
 			PollerConfiguration: a.Polling.clone(),
 			Extra:               maps.Clone(a.ExtraConfiguration),
 		},
-		Name:         orPlaceholder(a.Name, SuggestName(a)),
+		Name:         InstanceName(a),
 		ProviderData: ProviderData{Code: mode.render(a.Code, PlaceholderCode)},
 		Tags:         append([]string(nil), a.Tags...),
 	}
 	return b
+}
+
+// InstanceName is the name the instance is created with: the answer, else
+// the one SuggestName proposes.
+func InstanceName(a Answers) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return SuggestName(a)
 }
 
 // SuggestName proposes an instance name from the domain:

@@ -108,8 +108,12 @@ func TestBuildBodyValueTypesAndOptionalParts(t *testing.T) {
 	}
 	a.Domain = "acme.docushareflex.com"
 	a.Name = ""
-	if b := BuildBody(a, Secrets{}, SecretsPlaceholder); b.Name != "docushareflex-acme" {
-		t.Errorf("suggested name %q", b.Name)
+	if b := BuildBody(a, Secrets{}, SecretsPlaceholder); b.Name != "docushareflex-acme" || InstanceName(a) != b.Name {
+		t.Errorf("suggested name %q, InstanceName %q", b.Name, InstanceName(a))
+	}
+	a.Name = "given"
+	if InstanceName(a) != "given" || BuildBody(a, Secrets{}, SecretsPlaceholder).Name != "given" {
+		t.Errorf("InstanceName %q for a given name", InstanceName(a))
 	}
 }
 

@@ -93,16 +93,12 @@ func (s *reviewStep) warning(m *Model) string {
 }
 
 func (s *reviewStep) defaultPath(m *Model) string {
-	name := m.answers.Name
-	if name == "" {
-		name = flow.SuggestName(m.answers)
-	}
-	name = strings.Map(func(r rune) rune {
+	name := strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r == ':' || r < ' ' {
 			return '-'
 		}
 		return r
-	}, name)
+	}, flow.InstanceName(m.answers))
 	return filepath.Join(m.cfg.ExportDir, name+".json")
 }
 

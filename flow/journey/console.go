@@ -40,7 +40,7 @@ func (c Console) Run(ctx context.Context, a flow.Answers, s flow.Secrets) (Resul
 			fmt.Fprintln(c.Out, "Nothing has arrived yet. If the browser shows an error page after Allow, copy its whole address and paste it here; check that the redirect URI registered in DocuShare Flex is exactly the callback URL.")
 		}
 	}
-	name := flow.BuildBody(a, flow.Secrets{}, flow.SecretsPlaceholder).Name
+	name := flow.InstanceName(a)
 	for {
 		done := make(chan struct{})
 		var pasting sync.WaitGroup
