@@ -260,25 +260,29 @@ type Instance struct {
 // MaskedJSON is the instance as Cloud Elements returned it, every field kept
 // (keys sorted), with the token and any configuration value whose key names
 // a secret, token or password replaced by flow.Mask: `cewiz create --json`
-// prints it. An instance not decoded from a response is marshalled as it is.
+// prints it. Keys are matched as the decoder matches them, whatever their
+// case ("Token" is the token too). An instance not decoded from a response
+// is marshalled as it is.
 func (in Instance) MaskedJSON() ([]byte, error) {
 	var m map[string]json.RawMessage
 	if len(in.raw) == 0 || json.Unmarshal(in.raw, &m) != nil {
 		return indentJSON(in)
 	}
 	mask, _ := json.Marshal(flow.Mask)
-	if _, ok := m["token"]; ok {
-		m["token"] = mask
-	}
-	if cfg, ok := m["configuration"]; ok {
-		var c map[string]json.RawMessage
-		if json.Unmarshal(cfg, &c) == nil {
-			for k := range c {
-				if looksSecret(k) {
-					c[k] = mask
+	for key, v := range m {
+		switch {
+		case strings.EqualFold(key, "token"):
+			m[key] = mask
+		case strings.EqualFold(key, "configuration"):
+			var c map[string]json.RawMessage
+			if json.Unmarshal(v, &c) == nil && c != nil {
+				for k := range c {
+					if looksSecret(k) {
+						c[k] = mask
+					}
 				}
+				m[key], _ = json.Marshal(c)
 			}
-			m["configuration"], _ = json.Marshal(c)
 		}
 	}
 	return indentJSON(m)
