@@ -690,12 +690,34 @@ func instancePath(id int64, suffix string) string {
 	return "/instances/" + strconv.FormatInt(id, 10) + suffix
 }
 
+// CancelLookupTimeout bounds the lookup by name that CreateInstance runs
+// after its context was cancelled (Ctrl-C, SIGTERM) once the request had
+// left: the person who pressed Ctrl-C waits this long at most to learn
+// whether the instance exists. WithLookupTimeout can only shorten it.
+const CancelLookupTimeout = 5 * time.Second
+
 // CreateInstance is POST /instances with body (built with
-// flow.SecretsIncluded). It is never retried: when the request may have
-// reached Cloud Elements but no answer came back (a timeout or reset after
-// it was sent, 502, 504), the client lists the instances and returns the
-// one with the body's name, with Recovered set. When there is none, the
-// error is an *OutcomeUnknownError (errors.Is ErrOutcomeUnknown).
+// flow.SecretsIncluded). It is never retried, and it returns an instance
+// only when Cloud Elements answered with one (a positive id) or when the
+// instance was found afterwards by its name (Recovered set).
+//
+// The outcome is unknown when the request may have reached Cloud Elements
+// but no usable answer came back: a timeout or reset after it was sent, 502,
+// 504, or a 2xx answer without an instance (an empty body, null, {}, no id,
+// id 0 or negative). The client then lists the instances and returns the
+// one with the body's name, Recovered set. When there is none, or the
+// lookup fails, the error is an *OutcomeUnknownError (errors.Is
+// ErrOutcomeUnknown) that says what came back.
+//
+// A cancelled ctx (Ctrl-C, SIGTERM) does not skip that lookup once the
+// request has left: the instance may exist, and its id and token would be
+// lost. The lookup then runs detached from ctx, bounded by
+// CancelLookupTimeout, and the result is what it found: the instance
+// (Recovered) with a nil error, or an *OutcomeUnknownError whose Cause is
+// the cancellation (IsCanceled reports true). Callers that report a
+// cancellation (exit 130) check ctx.Err() themselves, and still print and
+// save a returned instance. A cancellation before the request was written
+// is a *NetError of kind NetCanceled: nothing can have been created.
 func (c *Client) CreateInstance(ctx context.Context, body flow.Body) (*Instance, error) {
 	secrets := []string{body.Configuration.APISecret, body.ProviderData.Code}
 	// No HTML escaping: the bytes sent are the bytes export shows.
@@ -708,27 +730,31 @@ func (c *Client) CreateInstance(ctx context.Context, body flow.Body) (*Instance,
 	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	started := time.Now()
 	r := request{method: http.MethodPost, path: "/instances", body: data, secrets: secrets}
-	var in Instance
-	err := c.do(ctx, r, &in)
+	res, err := c.send(ctx, r)
+	var in *Instance
 	if err == nil {
-		c.remember(in)
-		return &in, nil
+		in, err = c.createdInstance(r, res)
+	}
+	if err == nil {
+		c.remember(*in)
+		return in, nil
 	}
 	// A refused grant code is an answer, whatever its status (502 included):
 	// the user authorizes again. The POST is never retried.
 	if isCodeRejected(err) || !ambiguous(err) {
 		return nil, err
 	}
-	// The caller cancelled (Ctrl-C): do not keep them waiting on a lookup.
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return nil, &OutcomeUnknownError{Name: body.Name, Cause: err, LookupErr: context.Canceled}
-	}
 	lctx := ctx
 	if ctx.Err() != nil {
-		// The caller's deadline passed during the create; knowing whether it
-		// happened is worth a short, separate wait.
+		// The caller's deadline passed, or the caller cancelled, after the
+		// request left: knowing whether the instance exists is worth a
+		// short, separate wait (a few seconds after a cancel).
+		bound := c.lookupTimeout
+		if errors.Is(ctx.Err(), context.Canceled) && bound > CancelLookupTimeout {
+			bound = CancelLookupTimeout
+		}
 		var cancel context.CancelFunc
-		lctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), c.lookupTimeout)
+		lctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), bound)
 		defer cancel()
 	}
 	found, lerr := c.findCreated(lctx, body.Name, started)
@@ -740,6 +766,34 @@ func (c *Client) CreateInstance(ctx context.Context, body flow.Body) (*Instance,
 	}
 	found.Recovered = true
 	return found, nil
+}
+
+// createdInstance reads a 2xx answer to POST /instances. An answer that
+// holds no usable instance (no body, null, {}, no id, id 0 or negative) is
+// a protocol error saying what came back: the create may have happened all
+// the same, so CreateInstance looks it up.
+func (c *Client) createdInstance(r request, res *result) (*Instance, error) {
+	got := strings.TrimSpace(string(res.body))
+	what := ""
+	var in Instance
+	var fields map[string]json.RawMessage
+	switch {
+	case got == "":
+		what = "an empty body"
+	case got == "null":
+		what = "null"
+	case json.Unmarshal(res.body, &fields) != nil || json.Unmarshal(res.body, &in) != nil:
+		what = "a body that is not an instance"
+	case fields["id"] == nil:
+		what = "an object without an id"
+	case in.ID <= 0:
+		what = "the id " + clip(string(fields["id"]))
+	default:
+		return &in, nil
+	}
+	msg := fmt.Sprintf("answered %d %s with %s, not an instance", res.status, http.StatusText(res.status), what)
+	return nil, &NetError{Op: r.op(), Host: c.host, Kind: NetProtocol, Sent: true,
+		msg: c.redact(msg, r.secrets), err: errors.New("no instance in the answer")}
 }
 
 // ambiguous reports whether a failed create may nevertheless have happened.

@@ -123,20 +123,6 @@ func TestAmbiguousCreateNotFound(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
-	t.Run("cancelled by the user: no lookup", func(t *testing.T) {
-		e := newEnv(t)
-		e.fault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: time.Minute})
-		b := body("cancelled", e.authorize(callback))
-		// Ctrl-C once the create has happened and its answer is held back.
-		c := cancelWhen(t, func() bool { return len(e.srv.Instances()) == 1 })
-		_, err := e.c.CreateInstance(c, b)
-		if !errors.Is(err, cloudelements.ErrOutcomeUnknown) || !cloudelements.IsCanceled(err) {
-			t.Fatalf("got %v", err)
-		}
-		if n := e.srv.Count(sandbox.RouteListInstances); n != 0 {
-			t.Fatalf("looked up %d times after Ctrl-C", n)
-		}
-	})
 	t.Run("caller deadline passed and the lookup hangs: bounded by WithLookupTimeout", func(t *testing.T) {
 		e := newEnv(t, cloudelements.WithLookupTimeout(300*time.Millisecond))
 		e.fault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: time.Minute})

@@ -296,6 +296,12 @@ func (e *OutcomeUnknownError) Unwrap() error { return e.Cause }
 
 // Hint is the user's next step.
 func (e *OutcomeUnknownError) Hint() string {
-	return "Do not create again yet: list the instances (cewiz doctor, or the Cloud Elements console) in a minute. " +
+	h := "Do not create again yet: list the instances (cewiz doctor, or the Cloud Elements console) in a minute. " +
 		"If the instance is not there, authorize again (the code may have been spent) and create it."
+	// An answer that came but held no instance: say what to check too.
+	var ne *NetError
+	if errors.As(e.Cause, &ne) && ne.Kind == NetProtocol {
+		h += " " + ne.Hint()
+	}
+	return h
 }
