@@ -75,7 +75,8 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient uses hc (its Timeout bounds each attempt).
+// WithHTTPClient uses hc (its Timeout bounds each attempt). Its redirect
+// policy is replaced: API calls never follow a redirect (RedirectError).
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.http = hc } }
 
 // WithVersion sets the version in the User-Agent, cewiz/<version>.
@@ -140,6 +141,11 @@ func New(baseURL string, user, org flow.Secret, opts ...Option) (*Client, error)
 	if c.http == nil {
 		c.http = NewHTTPClient()
 	}
+	// Never follow a redirect, whoever made the *http.Client: a copy keeps
+	// the caller's transport, timeout and jar.
+	hc := *c.http
+	hc.CheckRedirect = noRedirects
+	c.http = &hc
 	if c.retry.Attempts < 1 {
 		c.retry.Attempts = 1
 	}
@@ -302,6 +308,9 @@ func (c *Client) attempt(ctx context.Context, r request) (*result, error) {
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return nil, c.netErr(ctx, r, err, true)
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, redirectErr(r, resp)
 	}
 	res := &result{status: resp.StatusCode, header: resp.Header, body: data}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
