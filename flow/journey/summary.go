@@ -2,6 +2,7 @@ package journey
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,10 +35,12 @@ const SummaryDir = "instances"
 
 // SaveSummary writes the instance's summary as
 // <configDir>/instances/<id>.json, atomically and 0600 (it holds the token),
-// creating the directories 0700. It returns the file's path.
+// creating the directories 0700. It returns the file's path. An instance
+// without a positive id is refused: such an instance is an answer that held
+// none, and its file (instances/0.json) would describe nothing.
 func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers) (string, error) {
-	if in == nil {
-		return "", fmt.Errorf("no instance to save")
+	if in == nil || in.ID <= 0 {
+		return "", errors.New("nothing saved: there is no instance id to save it under")
 	}
 	if configDir == "" {
 		d, err := flow.DefaultConfigDir()
