@@ -127,6 +127,9 @@ func ParseBody(data []byte) (Answers, Secrets, error) {
 	}
 	a.Tags = append([]string(nil), f.Tags...)
 	if f.ProviderData != nil && !IsPlaceholder(f.ProviderData.Code) {
+		if p := secretProblem(f.ProviderData.Code, false); p != "" {
+			return a, s, fmt.Errorf("providerData.code: the grant code %s", p)
+		}
 		a.Code = NewSecret(f.ProviderData.Code)
 	}
 	for key, raw := range f.Configuration {
@@ -170,6 +173,9 @@ func (a *Answers) readConfig(s *Secrets, key string, raw json.RawMessage) error 
 	}
 	switch key {
 	case KeyAPISecret:
+		if p := secretProblem(v, false); p != "" {
+			return fmt.Errorf("the Application Secret %s", p)
+		}
 		s.APISecret = NewSecret(v)
 	case KeyCallbackURL:
 		if err := ValidateCallbackURL(v); err != nil {

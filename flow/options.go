@@ -122,7 +122,8 @@ func EnvName(flagName string) string {
 
 // ApplyEnv fills every flag that was not given on the command line from its
 // CEWIZ_<NAME> variable (repeatable flags take a comma-separated list). Call
-// it after fs.Parse. ACCESSIBLE=1 also turns on --accessible.
+// it after fs.Parse. ACCESSIBLE=1 also turns on --accessible. The secret
+// variables are checked too (CheckEnvSecrets).
 func (o *Options) ApplyEnv(lookup func(string) (string, bool)) error {
 	given := map[string]bool{}
 	o.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -151,6 +152,9 @@ func (o *Options) ApplyEnv(lookup func(string) (string, bool)) error {
 		o.fromEnv[f.Name] = true
 	})
 	if err != nil {
+		return err
+	}
+	if err := CheckEnvSecrets(lookup); err != nil {
 		return err
 	}
 	if o.fs.Lookup("accessible") != nil && !given["accessible"] {

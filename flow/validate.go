@@ -237,8 +237,8 @@ func ValidateName(s string) error {
 		return errors.New("the instance name has spaces at its start or end; remove them")
 	case len(s) > MaxNameLength:
 		return fmt.Errorf("the instance name is %d bytes long; keep it under %d", len(s), MaxNameLength)
-	case hasControl(s):
-		return errors.New("the instance name contains a control character; use printable text")
+	case hasHidden(s):
+		return errors.New("the instance name contains " + hiddenWhy)
 	}
 	return nil
 }
@@ -257,8 +257,8 @@ func ValidateTag(s string) error {
 		return fmt.Errorf("the tag %q contains a comma; tags are separated by commas, give them one by one", s)
 	case len(s) > MaxTagLength:
 		return fmt.Errorf("a tag is %d bytes long; keep it under %d", len(s), MaxTagLength)
-	case hasControl(s):
-		return fmt.Errorf("the tag %q contains a control character", s)
+	case hasHidden(s):
+		return errors.New("a tag contains " + hiddenWhy)
 	}
 	return nil
 }
@@ -293,8 +293,10 @@ func ValidateAPIKey(s string) error {
 	switch {
 	case strings.TrimSpace(s) == "":
 		return errors.New("the Application ID is empty; copy it from DocuShare Flex, Administration → Application Settings → OAuth Application")
-	case strings.ContainsFunc(s, unicode.IsSpace) || hasControl(s):
+	case strings.ContainsFunc(s, unicode.IsSpace):
 		return errors.New("the Application ID contains spaces; copy it again without surrounding text")
+	case hasHidden(s):
+		return errors.New("the Application ID contains " + hiddenWhy)
 	}
 	return nil
 }
@@ -302,14 +304,68 @@ func ValidateAPIKey(s string) error {
 // ValidateSecretText checks a typed secret (what) without ever echoing it.
 func ValidateSecretText(what string) func(string) error {
 	return func(s string) error {
-		switch {
-		case s == "":
+		if s == "" {
 			return fmt.Errorf("the %s is empty; paste it here (it stays hidden)", what)
-		case strings.ContainsFunc(s, unicode.IsSpace) || hasControl(s):
-			return fmt.Errorf("the %s contains spaces or line breaks; paste it again without them", what)
+		}
+		if p := secretProblem(s, false); p != "" {
+			return fmt.Errorf("the %s %s", what, p)
 		}
 		return nil
 	}
+}
+
+// ValidatePlatformSecret is ValidateSecretText for the Cloud Elements User
+// and Organization secrets, which also refuses a comma: the Authorization
+// header "User <secret>, Organization <secret>" separates them with one.
+func ValidatePlatformSecret(what string) func(string) error {
+	return func(s string) error {
+		if s == "" {
+			return fmt.Errorf("the %s is empty; paste it here (it stays hidden)", what)
+		}
+		if p := secretProblem(s, true); p != "" {
+			return fmt.Errorf("the %s %s", what, p)
+		}
+		return nil
+	}
+}
+
+// secretProblem says what is wrong with a secret's text, in words that fit
+// a prompt, a variable and a file alike ("" when nothing). platform adds
+// the comma rule of the User and Organization secrets. It never quotes s.
+func secretProblem(s string, platform bool) string {
+	switch {
+	case strings.ContainsFunc(s, unicode.IsSpace):
+		return "contains spaces or line breaks; give it again without them"
+	case hasHidden(s):
+		return "contains control characters; give it again without them"
+	case platform && strings.Contains(s, ","):
+		return "contains a comma; give the secret itself, not the Authorization header (User …, Organization …) it goes in"
+	}
+	return ""
+}
+
+// CheckEnvSecrets checks the secrets in CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET
+// and CEWIZ_API_SECRET (as SecretsFromEnv reads them) with the prompts'
+// rules. A bad one is a *UsageError naming the variable, never its value:
+// sent as it is, it would fail later as a misleading network or 401 error.
+func CheckEnvSecrets(lookup func(string) (string, bool)) error {
+	for _, v := range []struct {
+		env, what string
+		platform  bool
+	}{
+		{EnvUserSecret, "Cloud Elements User secret", true},
+		{EnvOrgSecret, "Cloud Elements Organization secret", true},
+		{EnvAPISecret, "DocuShare Flex Application Secret", false},
+	} {
+		raw, ok := lookup(v.env)
+		if !ok || strings.TrimSpace(raw) == "" {
+			continue
+		}
+		if p := secretProblem(strings.TrimSpace(raw), v.platform); p != "" {
+			return &UsageError{Err: fmt.Errorf("%s: the %s %s (its value is not shown here)", v.env, v.what, p)}
+		}
+	}
+	return nil
 }
 
 // ValidateCallbackURL checks the OAuth redirect URI (the same rules as the
@@ -359,7 +415,7 @@ func ValidateResourceURL(s string) error {
 		return errors.New("the resource URL is empty; give its hub path, e.g. /hubs/documents/events")
 	case !strings.HasPrefix(s, "/"):
 		return fmt.Errorf("the resource URL must be a hub path starting with /, e.g. /hubs/documents/events, not %q", s)
-	case hasControl(s):
+	case hasHidden(s):
 		return errors.New("the resource URL contains a control character")
 	}
 	rest := s
@@ -458,6 +514,27 @@ func ValidateDatePattern(s string) error {
 	return nil
 }
 
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, unicode.IsControl)
+// hiddenWhy completes "… contains" for a name, tag or Application ID with
+// a hidden character.
+const hiddenWhy = "a control character (a tab, a line break, or an invisible direction mark such as a right-to-left override), " +
+	"which can make it display as something it is not; type it again as plain text"
+
+// hasHidden reports whether s holds a character that does not show as
+// itself: a control character (Unicode Cc), a line or paragraph separator,
+// or a bidirectional control (LRM, RLM, ALM, the embeddings, overrides and
+// isolates), which reorders how the text around it is displayed.
+func hasHidden(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		switch {
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+			return true
+		case r == '\u200e', r == '\u200f', r == '\u061c': // LRM, RLM, ALM
+			return true
+		case r >= '\u202a' && r <= '\u202e': // LRE, RLE, PDF, LRO, RLO
+			return true
+		case r >= '\u2066' && r <= '\u2069': // LRI, RLI, FSI, PDI
+			return true
+		}
+		return false
+	})
 }

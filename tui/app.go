@@ -50,7 +50,7 @@ func newApp(m *Model) *appStep {
 				Value(&s.apiKey).Validate(m.orKeep(&s.apiKey, flow.ValidateAPIKey)),
 			huh.NewInput().Key("apisecret").Title("Application Secret").
 				Description("Hidden, never saved.").
-				EchoMode(huh.EchoModePassword).Value(&s.apiSecret).Validate(m.secretValidator("Application Secret", m.secrets.APISecret)),
+				EchoMode(huh.EchoModePassword).Value(&s.apiSecret).Validate(m.secretValidator(flow.ValidateSecretText("Application Secret"), m.secrets.APISecret)),
 		),
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("mode").Title("How does the code come back?").

@@ -102,9 +102,9 @@ func (s *connectStep) build(m *Model) {
 		huh.NewGroup(
 			huh.NewInput().Key("user").Title("User secret").
 				Description("Cloud Elements console → your profile. Hidden, never saved.").
-				EchoMode(huh.EchoModePassword).Value(&s.user).Validate(m.secretValidator("User secret", s.prevUser)),
+				EchoMode(huh.EchoModePassword).Value(&s.user).Validate(m.secretValidator(flow.ValidatePlatformSecret("User secret"), s.prevUser)),
 			huh.NewInput().Key("org").Title("Organization secret").
-				EchoMode(huh.EchoModePassword).Value(&s.org).Validate(m.secretValidator("Organization secret", s.prevOrg)),
+				EchoMode(huh.EchoModePassword).Value(&s.org).Validate(m.secretValidator(flow.ValidatePlatformSecret("Organization secret"), s.prevOrg)),
 		),
 	)
 	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
@@ -228,10 +228,10 @@ func (s *connectStep) help(m *Model) []key.Binding {
 	return out
 }
 
-// secretValidator checks a typed secret. In accessible mode a password
-// prompt cannot show the value it already has, so an empty answer keeps it.
-func (m *Model) secretValidator(what string, prev flow.Secret) func(string) error {
-	check := flow.ValidateSecretText(what)
+// secretValidator checks a typed secret with check. In accessible mode a
+// password prompt cannot show the value it already has, so an empty answer
+// keeps it.
+func (m *Model) secretValidator(check func(string) error, prev flow.Secret) func(string) error {
 	return func(v string) error {
 		if v == "" && m.accessible && !prev.IsZero() {
 			return nil
