@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/journey"
@@ -32,7 +31,7 @@ func createCmd(f *factory, args []string) error {
 // terminal.
 func createRun(f *factory, opts *createOptions) error {
 	stdout, stderr := f.io.Out, f.io.Err
-	a, s, err := opts.Resolve(f.lookup, os.ReadFile)
+	a, s, err := opts.Resolve(f.lookup, flow.ReadInputFile)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/cewiz/cewiz/flow"
 )
@@ -31,7 +30,7 @@ func exportCmd(f *factory, args []string) error {
 // placeholders go to stderr.
 func exportRun(f *factory, opts *exportOptions) error {
 	stdout, stderr := f.io.Out, f.io.Err
-	a, s, err := opts.Resolve(f.lookup, os.ReadFile)
+	a, s, err := opts.Resolve(f.lookup, flow.ReadInputFile)
 	if err != nil {
 		return err
 	}

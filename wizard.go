@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/journey"
@@ -38,7 +37,7 @@ func wizardCmd(f *factory, args []string) error {
 // created instance or the exported file on stdout, or runs the doctor the
 // user asked for on the error screen.
 func wizardRun(f *factory, opts *wizardOptions) error {
-	a, s, err := opts.Resolve(f.lookup, os.ReadFile)
+	a, s, err := opts.Resolve(f.lookup, flow.ReadInputFile)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 	"unicode"
@@ -180,10 +179,11 @@ func (o *Options) Given(name string) bool {
 
 // Resolve turns the options, the body file of --from and the secrets from
 // the environment into answers. Every bad value is a *UsageError naming its
-// flag. readFile is os.ReadFile outside tests.
+// flag. readFile reads --from and --poller-config: ReadInputFile outside
+// tests (the default when nil), which refuses FIFOs, devices and large files.
 func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(string) ([]byte, error)) (Answers, Secrets, error) {
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = ReadInputFile
 	}
 	a := NewAnswers()
 	var s Secrets
@@ -193,6 +193,9 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		data, err := readFile(o.From)
 		if err != nil {
 			return a, s, usageErr("from", fmt.Errorf("cannot read the body file: %w", err))
+		}
+		if err := checkJSONDepth(data); err != nil {
+			return a, s, usageErr("from", fmt.Errorf("%s: %w", o.From, err))
 		}
 		fa, fs, err := ParseBody(data)
 		if err != nil {
@@ -268,6 +271,9 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		data, err := readFile(o.PollerConfigFile)
 		if err != nil {
 			return a, s, usageErr("poller-config", fmt.Errorf("cannot read the file: %w", err))
+		}
+		if err := checkJSONDepth(data); err != nil {
+			return a, s, usageErr("poller-config", fmt.Errorf("%s: %w", o.PollerConfigFile, err))
 		}
 		p, err := ParsePollerConfig(data)
 		if err != nil {
