@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -92,7 +93,8 @@ func (o *Options) Register(fs *flag.FlagSet, groups FlagGroup) {
 		fs.StringVar(&o.CallbackURL, "callback-url", "", "OAuth redirect `URL` registered in DocuShare Flex (default "+oauthlistener.DefaultRedirectURI+")")
 		fs.BoolVar(&o.Events, "events", true, "enable event notifications (--events=false to turn off)")
 		fs.StringVar(&o.NotifyURL, "notify-url", "", "`URL` where Cloud Elements sends events (https recommended: plain http is accepted with a warning)")
-		fs.IntVar(&o.RefreshInterval, "refresh-interval", DefaultRefreshInterval, "polling interval in `minutes` (1-1440)")
+		o.RefreshInterval = DefaultRefreshInterval
+		fs.Var((*decimalFlag)(&o.RefreshInterval), "refresh-interval", "polling interval in `minutes` (1-1440)")
 		fs.Var(&o.Poll, "poll", "resource to poll: NAME from the element's default configuration, or `NAME=URL` to copy the events configuration to a hub URL, e.g. folders="+FolderContentsExample+" (repeat; default: the element's own configuration)")
 		fs.StringVar(&o.PollerConfigFile, "poller-config", "", "JSON `file` with a whole event.poller.configuration object")
 		fs.StringVar(&o.From, "from", "", "start from a body JSON `file` written by export (flags override it)")
@@ -449,6 +451,21 @@ func unknownPollName(name string, from PollerConfig, online bool, base PollBase)
 	}
 	return fmt.Errorf("%s cewiz knows only the events resource (a guess), and it does not make up poll URLs: give %q's URL as NAME=URL, e.g. %s",
 		why, name, example)
+}
+
+// decimalFlag is an int flag read in base 10 only: flag.IntVar reads "015"
+// as octal 13 and "0x10" as 16, which nobody means by a number of minutes.
+type decimalFlag int
+
+func (d *decimalFlag) String() string { return strconv.Itoa(int(*d)) }
+
+func (d *decimalFlag) Set(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", v)
+	}
+	*d = decimalFlag(n)
+	return nil
 }
 
 // listFlag is a repeatable string flag.

@@ -65,6 +65,9 @@ func NormalizeBaseURL(raw string) (string, error) {
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("%q is not a base URL; give one such as %s", raw, Regions["us"])
 	}
+	if err := checkHostPort("base URL", u); err != nil {
+		return "", err
+	}
 	switch u.Scheme {
 	case "https":
 	case "http":
@@ -83,6 +86,37 @@ func NormalizeBaseURL(raw string) (string, error) {
 		return "", fmt.Errorf("the base URL's path must end in %s (or be empty): %s", APIPath, raw)
 	}
 	return u.Scheme + "://" + strings.ToLower(u.Host) + path, nil
+}
+
+// Host name bounds (RFC 1035): 253 characters, 63 per label.
+const (
+	maxHostLength  = 253
+	maxLabelLength = 63
+)
+
+// checkHostPort bounds the host name and the port of a URL the user gave
+// (what names it): no resolver takes a longer name, and no socket another port.
+func checkHostPort(what string, u *url.URL) error {
+	host := strings.TrimSuffix(u.Hostname(), ".")
+	if len(host) > maxHostLength {
+		return fmt.Errorf("the %s's host name is %d characters long; a host name has at most %d", what, len(host), maxHostLength)
+	}
+	if net.ParseIP(host) == nil {
+		for _, label := range strings.Split(host, ".") {
+			if len(label) > maxLabelLength {
+				return fmt.Errorf("the %s's host name has a part of %d characters between dots; each part has at most %d", what, len(label), maxLabelLength)
+			}
+			if label == "" {
+				return fmt.Errorf("the %s's host name has an empty part (two dots in a row, or a leading dot)", what)
+			}
+		}
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("the %s's port %s is not a port number (1-65535)", what, p)
+		}
+	}
+	return nil
 }
 
 func isLoopbackHost(h string) bool {
@@ -160,6 +194,9 @@ func CheckNotificationURL(raw string) (warning, err error) {
 	}
 	if u.User != nil {
 		return nil, errors.New("the notification URL must not contain a user name or password")
+	}
+	if err := checkHostPort("notification URL", u); err != nil {
+		return nil, err
 	}
 	switch u.Scheme {
 	case "https":

@@ -89,7 +89,9 @@ func (r RedirectURI) ListenAddr() string {
 }
 
 // ParseRedirectURI validates a redirect URI (rule 2): absolute http or https,
-// a host, no userinfo, no fragment. It reports whether the URI is loopback.
+// a host (at most 253 characters, 63 per label) and a port (1-65535), no
+// userinfo, no fragment; plain http only on this machine, since the grant
+// code travels in its query. It reports whether the URI is loopback.
 // The messages are meant for the person who typed the URI.
 func ParseRedirectURI(raw string) (RedirectURI, error) {
 	if strings.TrimSpace(raw) != raw || raw == "" {
@@ -123,6 +125,40 @@ func ParseRedirectURI(raw string) (RedirectURI, error) {
 		}
 	}
 	host := u.Hostname()
+	if err := checkHostName(strings.TrimSuffix(host, ".")); err != nil {
+		return RedirectURI{}, err
+	}
+	if u.Scheme == "http" && !onThisMachine(host) {
+		return RedirectURI{}, errors.New("the callback URL uses plain http to another machine, so the grant code would cross the network unencrypted; " +
+			"use an https:// address, or http only on this machine (127.0.0.1, [::1] or localhost)")
+	}
 	loopback := u.Scheme == "http" && isLoopbackHost(host)
 	return RedirectURI{Raw: raw, URL: u, Loopback: loopback}, nil
+}
+
+// onThisMachine reports whether host never leaves this machine: a loopback
+// name of rule 2, or any loopback address (127.0.0.0/8, ::1).
+func onThisMachine(host string) bool {
+	ip := net.ParseIP(host)
+	return isLoopbackHost(host) || (ip != nil && ip.IsLoopback())
+}
+
+// checkHostName bounds a host name as DNS does (RFC 1035): 253 characters,
+// 63 per label, no empty label.
+func checkHostName(host string) error {
+	if len(host) > 253 {
+		return fmt.Errorf("the callback URL's host name is %d characters long; a host name has at most 253", len(host))
+	}
+	if net.ParseIP(host) != nil {
+		return nil
+	}
+	for _, label := range strings.Split(host, ".") {
+		if len(label) > 63 {
+			return fmt.Errorf("the callback URL's host name has a part of %d characters between dots; each part has at most 63", len(label))
+		}
+		if label == "" {
+			return errors.New("the callback URL's host name has an empty part (two dots in a row, or a leading dot)")
+		}
+	}
+	return nil
 }

@@ -24,10 +24,20 @@ func TestRule02_RedirectURIValidation(t *testing.T) {
 		{"http://127.0.0.1/callback", true, true},
 		{"https://auth.cloudelements.io/oauth", true, false},
 		{"https://127.0.0.1:23949/callback", true, false}, // https cannot be served by the listener
-		{"http://127.0.0.2:23949/callback", true, false},
-		{"http://localhost.evil.example:23949/callback", true, false},
-		{"http://127.0.0.1.nip.io/callback", true, false},
-		{"http://0.0.0.0:23949/callback", true, false},
+		{"http://127.0.0.2:23949/callback", true, false},  // on this machine, but not a name the listener binds
+		// Plain http to another machine: the code would cross the network
+		// unencrypted.
+		{"http://localhost.evil.example:23949/callback", false, false},
+		{"http://127.0.0.1.nip.io/callback", false, false},
+		{"http://0.0.0.0:23949/callback", false, false},
+		{"http://auth.example.com/oauth", false, false},
+		{"http://192.168.1.5:8080/callback", false, false},
+		{"https://192.168.1.5:8080/callback", true, false},
+		// Host name bounds: 253 characters, 63 per label, none empty.
+		{"https://" + strings.Repeat("a", 63) + ".example.com/cb", true, false},
+		{"https://" + strings.Repeat("a", 64) + ".example.com/cb", false, false},
+		{"https://" + strings.Repeat("abcdefghi.", 25) + "example.com/cb", false, false}, // 261 characters
+		{"https://auth..example.com/cb", false, false},
 		{"http://127.0.0.1:23949/callback#frag", false, false},
 		{"http://127.0.0.1:23949/callback#", false, false},
 		{"http://user:pw@127.0.0.1:23949/callback", false, false},
@@ -58,6 +68,15 @@ func TestRule02_RedirectURIValidation(t *testing.T) {
 		if r.Loopback != c.loopback {
 			t.Errorf("%q: Loopback = %v, want %v", c.raw, r.Loopback, c.loopback)
 		}
+	}
+}
+
+// A plain-http callback to another machine is refused with the reason.
+func TestRule02_PlainHTTPElsewhereSaysWhy(t *testing.T) {
+	t.Parallel()
+	_, err := ParseRedirectURI("http://auth.example.com/oauth")
+	if err == nil || !strings.Contains(err.Error(), "unencrypted") || !strings.Contains(err.Error(), "https://") {
+		t.Fatalf("err = %v, want the reason and the way out", err)
 	}
 }
 
