@@ -10,9 +10,10 @@ import (
 )
 
 // systemCopy copies s with OSC 52 on out (works over SSH and in most
-// terminals; wrapped for tmux and screen) and, where one is available, the
-// system clipboard too.
-func systemCopy(out io.Writer, s string) error {
+// terminals; wrapped for tmux and screen) and with system, the system
+// clipboard, when there is one (nil: none). Tests pass their own system,
+// so running them never overwrites the clipboard of whoever runs them.
+func systemCopy(out io.Writer, s string, system func(string) error) error {
 	seq := osc52.New(s)
 	switch {
 	case os.Getenv("TMUX") != "":
@@ -21,10 +22,19 @@ func systemCopy(out io.Writer, s string) error {
 		seq = seq.Screen()
 	}
 	_, err := seq.WriteTo(out)
-	if !clipboard.Unsupported {
-		if cerr := clipboard.WriteAll(s); cerr == nil {
+	if system != nil {
+		if cerr := system(s); cerr == nil {
 			return nil
 		}
 	}
 	return err
+}
+
+// systemClipboard is the operating system's clipboard, or nil where this
+// machine has none (no xclip, xsel, wl-copy, pbcopy or clip.exe).
+func systemClipboard() func(string) error {
+	if clipboard.Unsupported {
+		return nil
+	}
+	return clipboard.WriteAll
 }

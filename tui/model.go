@@ -413,7 +413,7 @@ func (m *Model) copyText(s string) tea.Cmd {
 	f := m.cfg.Clipboard
 	if f == nil {
 		out := m.cfg.output()
-		f = func(s string) error { return systemCopy(out, s) }
+		f = func(s string) error { return systemCopy(out, s, systemClipboard()) }
 	}
 	return func() tea.Msg {
 		return copiedMsg{err: f(s)}
