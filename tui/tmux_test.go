@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,21 @@ func (s *tmuxSession) tmux(args ...string) string {
 func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-J", "-t", s.name) }
 
 func (s *tmuxSession) keys(k ...string) { s.tmux(append([]string{"send-keys", "-t", s.name}, k...)...) }
+
+// waitLine waits until a whole line of the screen matches re (anchored:
+// the line is printed in full, not seen half drawn) and returns it.
+func (s *tmuxSession) waitLine(re *regexp.Regexp, d time.Duration) (string, bool) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		for _, l := range strings.Split(s.screen(), "\n") {
+			if l = strings.TrimRight(l, " "); re.MatchString(l) {
+				return l, true
+			}
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+	return "", false
+}
 
 func (s *tmuxSession) waitFor(text string, d time.Duration) bool {
 	deadline := time.Now().Add(d)
@@ -181,8 +197,8 @@ func TestTmuxNewUser(t *testing.T) {
 		t.Fatalf("a secret is on the screen:\n%s", screen)
 	}
 	s.keys("Enter")
-	if !s.waitFor("EXIT=0", 10*time.Second) {
-		t.Fatalf("the wizard did not exit 0:\n%s", s.screen())
+	if exit, ok := s.waitLine(regexp.MustCompile(`^EXIT=\d+$`), 10*time.Second); !ok || exit != "EXIT=0" {
+		t.Fatalf("the wizard did not exit 0 (%q):\n%s", exit, s.screen())
 	}
 	if !strings.Contains(s.screen(), "created instance") {
 		t.Errorf("no result line:\n%s", s.screen())
@@ -214,12 +230,18 @@ func TestTmuxCtrlC(t *testing.T) {
 		t.Fatalf("not waiting:\n%s", s.screen())
 	}
 	s.keys("C-c")
-	if !s.waitFor("EXIT=130", 10*time.Second) {
-		t.Fatalf("ctrl+c did not exit 130:\n%s", s.screen())
+	exit, ok := s.waitLine(regexp.MustCompile(`^EXIT=\d+$`), 10*time.Second)
+	if !ok || exit != "EXIT=130" {
+		t.Fatalf("ctrl+c did not exit 130 (%q):\n%s", exit, s.screen())
 	}
 	// The terminal is back in cooked mode (echo on) and the port is free.
-	if sc := s.screen(); !strings.Contains(sc, "TTY=cooked") {
-		t.Errorf("the terminal was not restored:\n%s", sc)
+	// The shell prints the TTY= line after EXIT=: wait for that line itself.
+	tty, ok := s.waitLine(regexp.MustCompile(`^TTY=(raw|cooked)$`), 10*time.Second)
+	if !ok {
+		t.Fatalf("the TTY= line never showed:\n%s", s.screen())
+	}
+	if tty != "TTY=cooked" {
+		t.Errorf("the terminal was not restored (%s):\n%s", tty, s.screen())
 	}
 	if files, _ := filepath.Glob(filepath.Join(home, ".config", "cewiz", "*")); len(files) != 0 {
 		t.Errorf("files written on ctrl+c: %v", files)
