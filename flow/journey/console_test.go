@@ -78,6 +78,56 @@ func address(out string, code string, wrongState bool) string {
 	return registered + "?code=" + code + "&state=" + url.QueryEscape(st)
 }
 
+// consoleResult is what Console.Run returned.
+type consoleResult struct {
+	res journey.Result
+	err error
+}
+
+// startConsole runs c in the background; finished waits for it.
+func startConsole(ctx context.Context, c journey.Console, a flow.Answers, s flow.Secrets) <-chan consoleResult {
+	done := make(chan consoleResult, 1)
+	go func() {
+		res, err := c.Run(ctx, a, s)
+		done <- consoleResult{res, err}
+	}()
+	return done
+}
+
+// consoleDeadline bounds every wait of these tests: a console that hangs
+// fails the test with its output instead of hanging it.
+const consoleDeadline = 30 * time.Second
+
+// finished waits for the console's result, or fails the test.
+func finished(t *testing.T, done <-chan consoleResult, out *journeytest.Buffer) consoleResult {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(consoleDeadline):
+		t.Fatalf("Run did not return within %v; output:\n%s", consoleDeadline, out.String())
+		return consoleResult{}
+	}
+}
+
+// waitOutput waits until the output after its first seen bytes holds want
+// and returns how much of it is then seen, or fails the test.
+func waitOutput(t *testing.T, out *journeytest.Buffer, seen int, want string) int {
+	t.Helper()
+	deadline := time.After(consoleDeadline)
+	for {
+		o := out.String()
+		if i := strings.Index(o[seen:], want); i >= 0 {
+			return seen + i + len(want)
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("%q never showed within %v; output:\n%s", want, consoleDeadline, o)
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
 func TestConsole(t *testing.T) {
 	rejected := &cloudelements.APIError{Status: 400, ProviderMessage: "invalid_grant: expired"}
 	const good, wrong = "<good address>", "<wrong address>"
@@ -137,30 +187,10 @@ func TestConsole(t *testing.T) {
 			out := &journeytest.Buffer{}
 			lines := make(chan string)
 			c := journey.Console{Deps: journey.Deps{API: api}, Settings: journey.Settings{Timeout: time.Minute}, Out: out, Lines: lines}
-			type result struct {
-				res journey.Result
-				err error
-			}
-			done := make(chan result, 1)
-			go func() {
-				res, err := c.Run(context.Background(), a, s)
-				done <- result{res, err}
-			}()
+			done := startConsole(context.Background(), c, a, s)
 			seen := 0 // output already matched by earlier steps
 			for _, st := range tc.steps {
-				deadline := time.After(30 * time.Second)
-				for {
-					o := out.String()
-					if i := strings.Index(o[seen:], st.want); i >= 0 {
-						seen += i + len(st.want)
-						break
-					}
-					select {
-					case <-deadline:
-						t.Fatalf("%q never showed; output:\n%s", st.want, o)
-					case <-time.After(2 * time.Millisecond):
-					}
-				}
+				seen = waitOutput(t, out, seen, st.want)
 				line := st.line
 				switch line {
 				case "-":
@@ -176,12 +206,7 @@ func TestConsole(t *testing.T) {
 					t.Fatalf("nobody read %q; output:\n%s", line, out.String())
 				}
 			}
-			var r result
-			select {
-			case r = <-done:
-			case <-time.After(30 * time.Second):
-				t.Fatalf("Run did not return; output:\n%s", out.String())
-			}
+			r := finished(t, done, out)
 			if tc.wantErr != nil {
 				if !errors.Is(r.err, tc.wantErr) {
 					t.Fatalf("error %v, want %v", r.err, tc.wantErr)
@@ -209,7 +234,7 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 		a, s := readyAnswers()
 		a.Code = flow.NewSecret("OLD")
 		out := &journeytest.Buffer{}
-		_, err := journey.Console{Deps: journey.Deps{API: api}, Out: out}.Run(context.Background(), a, s)
+		err := finished(t, startConsole(context.Background(), journey.Console{Deps: journey.Deps{API: api}, Out: out}, a, s), out).err
 		if journey.Classify(err) != journey.KindCodeRejected || !strings.Contains(err.Error(), "rejected") {
 			t.Fatalf("error %v", err)
 		}
@@ -223,7 +248,7 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 		a.CallbackURL = registered
 		out := &journeytest.Buffer{}
 		c := journey.Console{Deps: journey.Deps{API: api}, Settings: journey.Settings{Timeout: 50 * time.Millisecond}, Out: out}
-		_, err := c.Run(context.Background(), a, s)
+		err := finished(t, startConsole(context.Background(), c, a, s), out).err
 		if journey.Classify(err) != journey.KindTimeout {
 			t.Fatalf("error %v, want a timeout", err)
 		}
@@ -239,14 +264,12 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 			return &fakeListener{rec: &recorder{}, redirect: a.CallbackURL, done: make(chan struct{})}, nil
 		}
 		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
 		c := journey.Console{Deps: journey.Deps{API: &consoleAPI{}, StartListener: start}, Out: out}
-		go func() {
-			for !strings.Contains(out.String(), "Waiting for the browser") {
-				time.Sleep(time.Millisecond)
-			}
-			cancel()
-		}()
-		_, err := c.Run(ctx, a, s)
+		done := startConsole(ctx, c, a, s)
+		waitOutput(t, out, 0, "Waiting for the browser")
+		cancel()
+		err := finished(t, done, out).err
 		if journey.Classify(err) != journey.KindCanceled {
 			t.Fatalf("error %v", err)
 		}
