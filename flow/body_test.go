@@ -13,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cewiz/cewiz/internal/e2e"
 )
 
 // seedAnswers are the inputs of the seed document's example.
@@ -304,9 +306,7 @@ func TestSecretNeverFormats(t *testing.T) {
 }
 
 func TestExportCurlQuotingAndVariables(t *testing.T) {
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("no sh")
-	}
+	e2e.LookPath(t, "the shell syntax check of the cURL export", "sh")
 	a, _ := fullAnswers()
 	a.Name = `it's "quoted" $HOME ` + "`id`"
 	cmd, err := ExportCurl(a, "https://api.cloud-elements.com/elements/api-v2")
@@ -326,11 +326,8 @@ func TestExportCurlQuotingAndVariables(t *testing.T) {
 // The cURL command, run by a real shell and a real curl, sends the same
 // body and header as the client would.
 func TestExportCurlRunsWithRealCurl(t *testing.T) {
-	for _, tool := range []string{"sh", "curl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
+	e2e.LookPath(t, "the cURL export run by a real shell", "sh")
+	e2e.LookPath(t, "the cURL export run by a real curl", "curl")
 	type received struct {
 		method, path, auth, ctype string
 		body                      []byte

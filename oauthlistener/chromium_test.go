@@ -10,27 +10,16 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// findChromium returns a Chromium (or Chrome) binary on PATH, or "".
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+	"github.com/cewiz/cewiz/internal/e2e"
+)
 
 // TestRealBrowserHeadlessChromium: a real browser opens a tiny provider page
 // that 302-redirects to the redirect URI with a code and the state; the
 // listener must get the code (the browser's real headers pass the Host,
 // Origin and Sec-Fetch-Mode checks) and the browser must end on /done.
 func TestRealBrowserHeadlessChromium(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		t.Skip("chromium is not installed (Debian: apt-get install -y chromium); the real-browser test is skipped")
-	}
+	bin := e2e.LookPath(t, "the real-browser test", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 	if testing.Short() {
 		t.Skip("-short")
 	}
