@@ -712,11 +712,12 @@ const CancelLookupTimeout = 5 * time.Second
 //
 // The outcome is unknown when the request may have reached Cloud Elements
 // but no usable answer came back: a timeout or reset after it was sent, 502,
-// 504, or a 2xx answer without an instance (an empty body, null, {}, no id,
-// id 0 or negative). The client then lists the instances and returns the
-// one with the body's name, Recovered set. When there is none, or the
-// lookup fails, the error is an *OutcomeUnknownError (errors.Is
-// ErrOutcomeUnknown) that says what came back.
+// 504, a 303 See Other (never followed), or a 2xx answer without an
+// instance (an empty body, null, {}, no id, id 0 or negative). The client
+// then looks the instance up by the body's name (findCreated) and returns
+// it, Recovered set. When there is none, or the lookup fails, the error is
+// an *OutcomeUnknownError (errors.Is ErrOutcomeUnknown) that says what came
+// back.
 //
 // A cancelled ctx (Ctrl-C, SIGTERM) does not skip that lookup once the
 // request has left: the instance may exist, and its id and token would be
@@ -810,6 +811,12 @@ func ambiguous(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae.Status == http.StatusBadGateway || ae.Status == http.StatusGatewayTimeout
+	}
+	// 303 See Other is how a server says it acted and the result is
+	// elsewhere; the other redirects ask to send the request again there.
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return re.Status == http.StatusSeeOther
 	}
 	var ne *NetError
 	if errors.As(err, &ne) {

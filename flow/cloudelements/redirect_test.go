@@ -142,3 +142,50 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateAnswered303IsLookedUp: 303 See Other after POST is how a server
+// says it acted and put the result elsewhere. The client does not follow it
+// either, but the instance may exist: it is looked up by name on the base
+// URL, never at the Location.
+func TestCreateAnswered303IsLookedUp(t *testing.T) {
+	var stolen atomic.Int32
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { stolen.Add(1) }))
+	defer thief.Close()
+	for _, create := range []bool{true, false} {
+		sb := sandbox.New(sandbox.Options{})
+		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == sandbox.APIPath+"/instances" {
+				if create {
+					sb.ServeHTTP(httptest.NewRecorder(), r)
+				}
+				http.Redirect(w, r, thief.URL+"/instances/1", http.StatusSeeOther)
+				return
+			}
+			sb.ServeHTTP(w, r)
+		}))
+		c, err := cloudelements.New(front.URL+sandbox.APIPath, flow.NewSecret(sandbox.DemoUserSecret), flow.NewSecret(sandbox.DemoOrgSecret), cloudelements.WithRetry(fastRetry))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := c.OAuthURL(ctx, cloudelements.OAuthRequest{APIKey: sandbox.DemoAppID, APISecret: flow.NewSecret(sandbox.DemoAppSecret),
+			CallbackURL: callback, SiteAddress: site, State: "nonce-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := c.CreateInstance(ctx, body("mine", consent(t, u, "allow").Get("code")))
+		front.Close()
+		if n := stolen.Load(); n != 0 {
+			t.Fatalf("the 303 was followed: %d requests", n)
+		}
+		if n := sb.Count(sandbox.RouteListInstances); n != 1 {
+			t.Fatalf("created=%v: %d lookups, want 1", create, n)
+		}
+		var re *cloudelements.RedirectError
+		switch {
+		case create && (err != nil || !in.Recovered || in.Name != "mine"):
+			t.Fatalf("created: got %+v, %v", in, err)
+		case !create && (!errors.Is(err, cloudelements.ErrOutcomeUnknown) || !errors.As(err, &re) || re.Status != 303):
+			t.Fatalf("not created: got %v", err)
+		}
+	}
+}
