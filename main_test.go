@@ -13,7 +13,6 @@ import (
 
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 	"github.com/cewiz/cewiz/flow/journey/journeytest"
-	"github.com/cewiz/cewiz/internal/e2e"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -135,7 +134,7 @@ func checkNoSecrets(t *testing.T, env map[string]string, codes []string, args []
 // real HTTP all the way through.
 func consentScript(t *testing.T) string {
 	t.Helper()
-	e2e.LookPath(t, "the browser script that clicks Allow", "curl")
+	journeytest.LookPath(t, "the browser script that clicks Allow", "curl")
 	p := filepath.Join(t.TempDir(), "browser.sh")
 	script := "#!/bin/sh\nloc=$(curl -s -o /dev/null -w '%{redirect_url}' \"$1&decision=allow\")\n" +
 		"[ -n \"$loc\" ] || exit 1\ncurl -s -o /dev/null -L \"$loc\"\n"

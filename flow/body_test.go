@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cewiz/cewiz/internal/e2e"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 )
 
 // seedAnswers are the inputs of the seed document's example.
@@ -306,7 +306,7 @@ func TestSecretNeverFormats(t *testing.T) {
 }
 
 func TestExportCurlQuotingAndVariables(t *testing.T) {
-	e2e.LookPath(t, "the shell syntax check of the cURL export", "sh")
+	journeytest.LookPath(t, "the shell syntax check of the cURL export", "sh")
 	a, _ := fullAnswers()
 	a.Name = `it's "quoted" $HOME ` + "`id`"
 	cmd, err := ExportCurl(a, "https://api.cloud-elements.com/elements/api-v2")
@@ -326,8 +326,8 @@ func TestExportCurlQuotingAndVariables(t *testing.T) {
 // The cURL command, run by a real shell and a real curl, sends the same
 // body and header as the client would.
 func TestExportCurlRunsWithRealCurl(t *testing.T) {
-	e2e.LookPath(t, "the cURL export run by a real shell", "sh")
-	e2e.LookPath(t, "the cURL export run by a real curl", "curl")
+	journeytest.LookPath(t, "the cURL export run by a real shell", "sh")
+	journeytest.LookPath(t, "the cURL export run by a real curl", "curl")
 	type received struct {
 		method, path, auth, ctype string
 		body                      []byte

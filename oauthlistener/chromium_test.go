@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cewiz/cewiz/internal/e2e"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 )
 
 // TestRealBrowserHeadlessChromium: a real browser opens a tiny provider page
@@ -19,7 +19,7 @@ import (
 // listener must get the code (the browser's real headers pass the Host,
 // Origin and Sec-Fetch-Mode checks) and the browser must end on /done.
 func TestRealBrowserHeadlessChromium(t *testing.T) {
-	bin := e2e.LookPath(t, "the real-browser test", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+	bin := journeytest.LookPath(t, "the real-browser test", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 	if testing.Short() {
 		t.Skip("-short")
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/cewiz/cewiz/flow/journey/journeytest"
-	"github.com/cewiz/cewiz/internal/e2e"
 )
 
 // browserEnv makes the test binary act as a browser (see TestMain).
@@ -152,7 +151,7 @@ func startTmux(t *testing.T, command string) *tmuxSession {
 // this test binary) clicks Allow on the consent page, the instance is
 // created, Enter to finish.
 func TestTmuxNewUser(t *testing.T) {
-	e2e.LookPath(t, "the test of the built binary in a real terminal", "tmux")
+	journeytest.LookPath(t, "the test of the built binary in a real terminal", "tmux")
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
@@ -208,7 +207,7 @@ func TestTmuxNewUser(t *testing.T) {
 // TestTmuxCtrlC: Ctrl-C while waiting for the browser exits 130, restores
 // the terminal and frees the port.
 func TestTmuxCtrlC(t *testing.T) {
-	e2e.LookPath(t, "the test of the built binary in a real terminal", "tmux")
+	journeytest.LookPath(t, "the test of the built binary in a real terminal", "tmux")
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}

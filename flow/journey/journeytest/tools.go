@@ -1,9 +1,11 @@
-// Package e2e decides, in one place, what a test does when a tool it
-// drives (tmux, chromium, curl, sh) is not installed: it skips, so a
-// developer without the tool can still run the suite, unless
-// CEWIZ_REQUIRE_E2E is set (CI sets it), where it fails: a green CI run
-// then means the end-to-end tests ran.
-package e2e
+package journeytest
+
+// This file decides, in one place, what a test does when a tool it drives
+// (tmux, chromium, curl, sh) is not installed: it skips, so a developer
+// without the tool can still run the suite, unless CEWIZ_REQUIRE_E2E is set
+// (CI sets it), where it fails: a green CI run then means the end-to-end
+// tests ran. Every package's tests use it (it imports only the standard
+// library, so even oauthlistener's can).
 
 import (
 	"os"
