@@ -39,6 +39,11 @@ type Answers struct {
 	CallbackURL     string
 	EventsEnabled   bool
 	NotificationURL string
+	// SignNotifications: Cloud Elements signs each notification with a key
+	// (event.notification.signature.key), kept in Secrets.SignatureKey. The
+	// wizard turns it on by default; a script turns it on by giving the key
+	// (CEWIZ_SIGNATURE_KEY). Off, the body has no signature key, as the seed.
+	SignNotifications bool
 	// RefreshInterval is event.poller.refresh_interval in whole minutes.
 	RefreshInterval int
 	// Polling is event.poller.configuration; empty means the element's default.

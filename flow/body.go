@@ -35,14 +35,19 @@ type ProviderData struct {
 // the seed: the refresh interval is a JSON string ("15"), notifications a
 // JSON boolean.
 type Configuration struct {
-	APISecret           string       `json:"oauth.api.secret"`
-	CallbackURL         string       `json:"oauth.callback.url"`
-	APIKey              string       `json:"oauth.api.key"`
-	VendorType          string       `json:"event.vendor.type"`
-	RefreshInterval     string       `json:"event.poller.refresh_interval"`
-	NotificationEnabled bool         `json:"event.notification.enabled"`
-	Domain              string       `json:"docushare.domain"`
-	NotificationURL     string       `json:"event.notification.callback.url,omitempty"`
+	APISecret           string `json:"oauth.api.secret"`
+	CallbackURL         string `json:"oauth.callback.url"`
+	APIKey              string `json:"oauth.api.key"`
+	VendorType          string `json:"event.vendor.type"`
+	RefreshInterval     string `json:"event.poller.refresh_interval"`
+	NotificationEnabled bool   `json:"event.notification.enabled"`
+	Domain              string `json:"docushare.domain"`
+	NotificationURL     string `json:"event.notification.callback.url,omitempty"`
+	// SignatureKey is event.notification.signature.key: Cloud Elements then
+	// signs each notification (the Elements-Webhook-Signature header). It is
+	// left out when notifications are not signed, so the seed's inputs still
+	// give the seed's body.
+	SignatureKey        string       `json:"event.notification.signature.key,omitempty"`
 	PollerConfiguration PollerConfig `json:"event.poller.configuration,omitempty"`
 	// Extra holds keys cewiz does not model (read from a body file); they are
 	// written after the known keys, sorted.
@@ -60,6 +65,7 @@ const (
 	KeyDomain              = "docushare.domain"
 	KeyNotificationURL     = "event.notification.callback.url"
 	KeyPollerConfiguration = "event.poller.configuration"
+	KeySignatureKey        = "event.notification.signature.key"
 )
 
 // VendorTypePolling is event.vendor.type for DocuShare Flex.
@@ -100,10 +106,11 @@ const (
 	PlaceholderDomain          = "<INSERT_DOCUSHARE_DOMAIN>"
 	PlaceholderCode            = "<AUTHORIZATION_GRANT_CODE>"
 	PlaceholderNotificationURL = "<INSERT_NOTIFICATION_URL>"
+	PlaceholderSignatureKey    = "<INSERT_SIGNATURE_KEY>"
 )
 
-// SecretsMode says what BuildBody writes for the Application Secret and the
-// grant code.
+// SecretsMode says what BuildBody writes for the Application Secret, the
+// grant code and the notification signature key.
 type SecretsMode int
 
 const (
@@ -129,9 +136,11 @@ func (m SecretsMode) render(s Secret, placeholder string) string {
 }
 
 // BuildBody turns the answers into the POST /instances body. Missing answers
-// become the seed's placeholders; the Application Secret and the code are
-// written as mode says. event.poller.configuration is present only when
-// resources were chosen: without it the element's default applies.
+// become the seed's placeholders; the Application Secret, the code and the
+// signature key are written as mode says. event.poller.configuration is
+// present only when resources were chosen: without it the element's default
+// applies. event.notification.signature.key is present only when
+// notifications are on and signed (SignNotifications, or a key was given).
 func BuildBody(a Answers, s Secrets, mode SecretsMode) Body {
 	orPlaceholder := func(v, p string) string {
 		if v == "" {
@@ -165,6 +174,11 @@ func BuildBody(a Answers, s Secrets, mode SecretsMode) Body {
 		ProviderData: ProviderData{Code: mode.render(a.Code, PlaceholderCode)},
 		Tags:         append([]string(nil), a.Tags...),
 	}
+	// The key is a secret: it never leaves as an unmodelled extra value.
+	delete(b.Configuration.Extra, KeySignatureKey)
+	if a.EventsEnabled && (a.SignNotifications || !s.SignatureKey.IsZero()) {
+		b.Configuration.SignatureKey = mode.render(s.SignatureKey, PlaceholderSignatureKey)
+	}
 	return b
 }
 
@@ -190,7 +204,7 @@ func SuggestName(a Answers) string {
 // writes (or the mask): such a value read back from a file means "not given".
 func IsPlaceholder(v string) bool {
 	switch v {
-	case PlaceholderAPISecret, PlaceholderAPIKey, PlaceholderDomain, PlaceholderCode, PlaceholderNotificationURL, Mask:
+	case PlaceholderAPISecret, PlaceholderAPIKey, PlaceholderDomain, PlaceholderCode, PlaceholderNotificationURL, PlaceholderSignatureKey, Mask:
 		return true
 	}
 	return false
@@ -200,7 +214,7 @@ func IsPlaceholder(v string) bool {
 // the body is not ready to send.
 func (b Body) Placeholders() []string {
 	var out []string
-	for _, v := range []string{b.Configuration.APISecret, b.Configuration.APIKey, b.Configuration.Domain, b.Configuration.NotificationURL, b.ProviderData.Code} {
+	for _, v := range []string{b.Configuration.APISecret, b.Configuration.APIKey, b.Configuration.Domain, b.Configuration.NotificationURL, b.Configuration.SignatureKey, b.ProviderData.Code} {
 		if IsPlaceholder(v) && v != Mask {
 			out = append(out, v)
 		}

@@ -155,8 +155,9 @@ func fullAnswers() (Answers, Secrets) {
 	a.RefreshInterval = 30
 	a.Polling, _ = PollingPresets().CopyTo("events", "folders", FolderContentsExample)
 	a.Code = NewSecret("the-grant-code")
-	a.ExtraConfiguration = map[string]any{"event.notification.signature.key": "sig"}
-	return a, Secrets{APISecret: NewSecret("app-secret")}
+	a.ExtraConfiguration = map[string]any{"elements.custom.setting": "kept"}
+	a.SignNotifications = true
+	return a, Secrets{APISecret: NewSecret("app-secret"), SignatureKey: NewSecret("sig-key-0000")}
 }
 
 func TestRoundTripBodyAnswersBody(t *testing.T) {
@@ -348,7 +349,7 @@ func TestExportCurlRunsWithRealCurl(t *testing.T) {
 	}
 	sh := exec.Command("sh", "-c", cmd)
 	sh.Env = append(os.Environ(), "CEWIZ_USER_SECRET=u-sec", "CEWIZ_ORG_SECRET=o-sec",
-		"CEWIZ_API_SECRET="+s.APISecret.Reveal(), "CEWIZ_CODE="+a.Code.Reveal())
+		"CEWIZ_API_SECRET="+s.APISecret.Reveal(), "CEWIZ_CODE="+a.Code.Reveal(), "CEWIZ_SIGNATURE_KEY="+s.SignatureKey.Reveal())
 	if out, err := sh.CombinedOutput(); err != nil {
 		t.Fatalf("running the command: %v\n%s", err, out)
 	}

@@ -30,6 +30,9 @@ const (
 	EnvOrgSecret  = "CEWIZ_ORG_SECRET"
 	EnvAPISecret  = "CEWIZ_API_SECRET"
 	EnvCode       = "CEWIZ_CODE"
+	// EnvSignatureKey is the notification signature key: create sends it,
+	// events receive and the doctor check signatures with it.
+	EnvSignatureKey = "CEWIZ_SIGNATURE_KEY"
 )
 
 // curlSentinel marks where a secret goes in the JSON before shell quoting.
@@ -41,18 +44,24 @@ func curlSentinel(env string) string { return "@@cewiz:" + env + "@@" }
 // example: POST {baseURL}/instances with the body. The secrets are never
 // written: the Authorization header, oauth.api.secret and the grant code
 // come from $CEWIZ_USER_SECRET, $CEWIZ_ORG_SECRET, $CEWIZ_API_SECRET and
-// $CEWIZ_CODE, and the shell stops with a message if one is unset. The JSON
-// is single-quoted, so nothing in it is expanded by the shell.
+// $CEWIZ_CODE (and, when notifications are signed, the signature key from
+// $CEWIZ_SIGNATURE_KEY), and the shell stops with a message if one is unset.
+// The JSON is single-quoted, so nothing in it is expanded by the shell.
 func ExportCurl(a Answers, baseURL string) (string, error) {
 	withVars := BuildBody(a, Secrets{}, SecretsPlaceholder)
 	withVars.Configuration.APISecret = curlSentinel(EnvAPISecret)
 	withVars.ProviderData.Code = curlSentinel(EnvCode)
+	vars := []string{EnvAPISecret, EnvCode}
+	if withVars.Configuration.SignatureKey != "" {
+		withVars.Configuration.SignatureKey = curlSentinel(EnvSignatureKey)
+		vars = append(vars, EnvSignatureKey)
+	}
 	js, err := MarshalBody(withVars)
 	if err != nil {
 		return "", err
 	}
 	data := ShellQuote(strings.TrimSuffix(string(js), "\n"))
-	for _, env := range []string{EnvAPISecret, EnvCode} {
+	for _, env := range vars {
 		s := curlSentinel(env)
 		if strings.Count(data, s) != 1 {
 			return "", fmt.Errorf("cannot write the cURL command: an answer contains the text %q", s)
@@ -62,7 +71,11 @@ func ExportCurl(a Answers, baseURL string) (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString("# Set the secrets first (they are not written here):\n")
-	fmt.Fprintf(&b, "#   export %s=... %s=... %s=... %s=...\n", EnvUserSecret, EnvOrgSecret, EnvAPISecret, EnvCode)
+	b.WriteString("#   export " + EnvUserSecret + "=... " + EnvOrgSecret + "=...")
+	for _, env := range vars {
+		b.WriteString(" " + env + "=...")
+	}
+	b.WriteString("\n")
 	b.WriteString("# The values must not contain \" or \\ (they are placed inside JSON strings).\n")
 	fmt.Fprintf(&b, "curl -sS -X POST \\\n  %s \\\n", ShellQuote(strings.TrimRight(baseURL, "/")+"/instances"))
 	fmt.Fprintf(&b, "  -H \"Authorization: User %s, Organization %s\" \\\n", requiredVar(EnvUserSecret), requiredVar(EnvOrgSecret))
@@ -150,7 +163,7 @@ func (a *Answers) readConfig(s *Secrets, key string, raw json.RawMessage) error 
 		return nil
 	}
 	known := map[string]bool{KeyAPISecret: true, KeyCallbackURL: true, KeyAPIKey: true, KeyVendorType: true,
-		KeyRefreshInterval: true, KeyNotificationEnabled: true, KeyDomain: true, KeyNotificationURL: true}
+		KeyRefreshInterval: true, KeyNotificationEnabled: true, KeyDomain: true, KeyNotificationURL: true, KeySignatureKey: true}
 	if !known[key] {
 		var v any
 		dec := json.NewDecoder(bytes.NewReader(raw))
@@ -168,10 +181,20 @@ func (a *Answers) readConfig(s *Secrets, key string, raw json.RawMessage) error 
 	if err != nil {
 		return err
 	}
+	if key == KeySignatureKey && v != "" {
+		// The body signs notifications, even when its key is a placeholder
+		// (to be given with CEWIZ_SIGNATURE_KEY).
+		a.SignNotifications = true
+	}
 	if v == "" || IsPlaceholder(v) {
 		return nil
 	}
 	switch key {
+	case KeySignatureKey:
+		if err := ValidateSecretText("notification signature key")(v); err != nil {
+			return err
+		}
+		s.SignatureKey = NewSecret(v)
 	case KeyAPISecret:
 		if p := secretProblem(v, false); p != "" {
 			return fmt.Errorf("the Application Secret %s", p)

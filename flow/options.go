@@ -289,7 +289,14 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		}
 		a.Code = NewSecret(o.Code)
 	}
+	if err := CheckSignatureKeyEnv(lookup); err != nil {
+		return a, s, err
+	}
 	s = SecretsFromEnv(lookup).Or(s)
+	if !s.SignatureKey.IsZero() {
+		// A key given is a key used: notifications are signed with it.
+		a.SignNotifications = true
+	}
 	return a, s, nil
 }
 
@@ -321,11 +328,12 @@ func (o *Options) ApplyConnection(a *Answers) error {
 	return nil
 }
 
-// SecretsFromEnv reads the secrets from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET
-// and CEWIZ_API_SECRET: secrets are never flags, since a flag shows in ps.
+// SecretsFromEnv reads the secrets from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET,
+// CEWIZ_API_SECRET and CEWIZ_SIGNATURE_KEY: secrets are never flags, since a
+// flag shows in ps.
 func SecretsFromEnv(lookup func(string) (string, bool)) Secrets {
 	var s Secrets
-	for env, dst := range map[string]*Secret{EnvUserSecret: &s.UserSecret, EnvOrgSecret: &s.OrgSecret, EnvAPISecret: &s.APISecret} {
+	for env, dst := range map[string]*Secret{EnvUserSecret: &s.UserSecret, EnvOrgSecret: &s.OrgSecret, EnvAPISecret: &s.APISecret, EnvSignatureKey: &s.SignatureKey} {
 		if v, ok := lookup(env); ok && strings.TrimSpace(v) != "" {
 			*dst = NewSecret(strings.TrimSpace(v))
 		}
@@ -341,7 +349,8 @@ func (s Secrets) Or(other Secrets) Secrets {
 		}
 		return a
 	}
-	return Secrets{UserSecret: pick(s.UserSecret, other.UserSecret), OrgSecret: pick(s.OrgSecret, other.OrgSecret), APISecret: pick(s.APISecret, other.APISecret)}
+	return Secrets{UserSecret: pick(s.UserSecret, other.UserSecret), OrgSecret: pick(s.OrgSecret, other.OrgSecret),
+		APISecret: pick(s.APISecret, other.APISecret), SignatureKey: pick(s.SignatureKey, other.SignatureKey)}
 }
 
 // PollSpec is one --poll value: a bare resource NAME, or NAME=URL.

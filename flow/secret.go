@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 )
@@ -66,11 +68,26 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(s.masked()), nil }
 // LogValue keeps slog from reaching into the struct.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.masked()) }
 
-// Secrets are the credentials a user types but that are never remembered,
-// flagged or printed: the Cloud Elements User and Organization secrets and the
-// DocuShare Flex Application Secret.
+// Secrets are the credentials a user types (or cewiz generates) but that are
+// never remembered, flagged or printed: the Cloud Elements User and
+// Organization secrets, the DocuShare Flex Application Secret and the key
+// notifications are signed with.
 type Secrets struct {
 	UserSecret Secret // Cloud Elements User secret
 	OrgSecret  Secret // Cloud Elements Organization secret
 	APISecret  Secret // DocuShare Flex Application Secret → oauth.api.secret
+	// SignatureKey → event.notification.signature.key: Cloud Elements signs
+	// each notification with it, and a receiver checks the signature with it.
+	SignatureKey Secret
+}
+
+// NewSignatureKey returns a random notification signature key: 32 bytes
+// from crypto/rand, base64url without padding (43 characters that need no
+// quoting in JSON, a header or a shell).
+func NewSignatureKey() Secret {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return NewSecret(base64.RawURLEncoding.EncodeToString(b))
 }

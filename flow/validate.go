@@ -575,3 +575,19 @@ func hasHidden(s string) bool {
 		return false
 	})
 }
+
+// CheckSignatureKeyEnv checks CEWIZ_SIGNATURE_KEY, when it is set, with the
+// rules of a typed secret: no spaces, line breaks or control characters (a
+// key pasted with its surrounding text would sign nothing a receiver can
+// check). A bad one is a *UsageError naming the variable, never its value.
+func CheckSignatureKeyEnv(lookup func(string) (string, bool)) error {
+	v, ok := lookup(EnvSignatureKey)
+	v = strings.TrimSpace(v)
+	if !ok || v == "" {
+		return nil
+	}
+	if err := ValidateSecretText("notification signature key")(v); err != nil {
+		return &UsageError{Err: fmt.Errorf("%s: %v", EnvSignatureKey, err)}
+	}
+	return nil
+}
