@@ -166,6 +166,8 @@ type request struct {
 	secrets []string
 	// retry allows retries (GETs only).
 	retry bool
+	// element, when set, is the instance token sent as ", Element <token>".
+	element flow.Secret
 }
 
 func (r request) op() string { return r.method + " " + r.path }
@@ -290,7 +292,11 @@ func (c *Client) attempt(ctx context.Context, r request) (*result, error) {
 		// Only a malformed base URL gets here; the URL is not repeated.
 		return nil, &NetError{Op: r.op(), Host: c.host, Kind: NetOther, msg: "cannot build the request", err: errors.New("bad request URL")}
 	}
-	req.Header.Set("Authorization", "User "+c.user.Reveal()+", Organization "+c.org.Reveal())
+	auth := "User " + c.user.Reveal() + ", Organization " + c.org.Reveal()
+	if !r.element.IsZero() {
+		auth += ", Element " + r.element.Reveal()
+	}
+	req.Header.Set("Authorization", auth)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if r.body != nil {
@@ -690,6 +696,18 @@ func (c *Client) DeleteInstance(ctx context.Context, id int64) error {
 func (c *Client) InstanceEvents(ctx context.Context, id int64) ([]Event, error) {
 	var out []Event
 	if err := c.do(ctx, request{method: http.MethodGet, path: instancePath(id, "/events"), retry: true}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InstanceEventsWithToken is InstanceEvents with the instance token added
+// to the header (", Element <token>"), for a service that wants it on this
+// call (the public record reads the log without it).
+func (c *Client) InstanceEventsWithToken(ctx context.Context, id int64, token flow.Secret) ([]Event, error) {
+	var out []Event
+	r := request{method: http.MethodGet, path: instancePath(id, "/events"), retry: true, element: token, secrets: []string{token.Reveal()}}
+	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

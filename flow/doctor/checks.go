@@ -7,13 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/events"
 	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
@@ -512,17 +512,15 @@ func CheckPoller(in *cloudelements.Instance) Result {
 	return result(IDPoller, Pass, fmt.Sprintf("Polls %s; the date fields and formats are valid.", names), "")
 }
 
-// stuckIntervals: an event still NEW or RECEIVED after this many polling
-// intervals is stuck (a couple: one interval may simply not have passed).
-const stuckIntervals = 2
-
-// CheckEventLog reads the instance's event log (GET /instances/{id}/events,
-// no query parameters), sorts it by eventDate (its order is not published),
-// counts the events by status, and calls an event stuck when it has stayed
-// NEW or RECEIVED longer than a couple of polling intervals. The public
-// record has no failure status: any other status is counted, not judged. in
-// is the instance (its refresh interval and creation date), or nil.
-func CheckEventLog(ctx context.Context, api API, id int64, in *cloudelements.Instance, now time.Time) Result {
+// CheckEventLog reads the instance's event log the one way cewiz reads it
+// (events.ReadLog, events.Summarize: sorted by eventDate, counted by status,
+// an event stuck when it has stayed NEW or RECEIVED longer than a couple of
+// polling intervals) and reports the counts and the last events with their
+// statuses. The public record has no failure status: any other status is
+// counted, not judged. in is the instance (its refresh interval and creation
+// date), or nil; token is the instance token from the saved summary (zero
+// when none), used only if the log is refused without it.
+func CheckEventLog(ctx context.Context, api API, id int64, in *cloudelements.Instance, token flow.Secret, now time.Time) Result {
 	if api == nil {
 		return result(IDEventLog, Skip, "Not checked: no secrets.", "")
 	}
@@ -532,8 +530,7 @@ func CheckEventLog(ctx context.Context, api API, id int64, in *cloudelements.Ins
 			interval = time.Duration(n) * time.Minute
 		}
 	}
-	stuckAfter := stuckIntervals * interval
-	events, err := api.InstanceEvents(ctx, id)
+	evs, err := events.ReadLog(ctx, api, id, token)
 	if err != nil {
 		var ae *cloudelements.APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
@@ -542,67 +539,43 @@ func CheckEventLog(ctx context.Context, api API, id int64, in *cloudelements.Ins
 		}
 		return errResult(IDEventLog, err)
 	}
-	if len(events) == 0 {
+	log := events.Summarize(evs, interval, now)
+	if len(log.Events) == 0 {
 		if in != nil {
-			if c := in.Created(); !c.IsZero() && now.Sub(c) < stuckAfter {
+			if c := in.Created(); !c.IsZero() && now.Sub(c) < log.StuckAfter {
 				return result(IDEventLog, Pass, fmt.Sprintf("No events yet: the instance is new and polls every %s.", minutes(interval)), "")
 			}
 		}
 		return result(IDEventLog, Warn, "No events recorded yet.",
 			"Change a document in DocuShare Flex and wait one polling interval; if none appear, check the poller configuration's url and date fields.")
 	}
-	events = append([]cloudelements.Event(nil), events...)
-	cloudelements.SortEvents(events)
-	counts := cloudelements.CountByStatus(events)
-	known := map[string]bool{}
-	for _, s := range cloudelements.EventStatuses {
-		known[s] = true
-	}
-	var parts []string
-	for _, s := range cloudelements.EventStatuses {
-		if n := counts[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
-		}
-	}
-	var others []string
-	for s := range counts {
-		if !known[s] {
-			others = append(others, s)
-		}
-	}
-	sort.Strings(others)
-	for _, s := range others {
-		label := s
-		if label == "" {
-			label = "without a status"
-		}
-		parts = append(parts, fmt.Sprintf("%d %s", counts[s], label))
-	}
-	summary := fmt.Sprintf("%d recent events: %s", len(events), strings.Join(parts, ", "))
-	stuck := 0
-	var oldestStuck *cloudelements.Event
-	for i := range events {
-		e := &events[i]
-		if e.Status != "NEW" && e.Status != "RECEIVED" {
-			continue
-		}
-		if d := e.Date(); !d.IsZero() && now.Sub(d) > stuckAfter {
-			stuck++
-			if oldestStuck == nil {
-				oldestStuck = e
-			}
-		}
-	}
-	if stuck > 0 {
-		return result(IDEventLog, Warn, fmt.Sprintf("%s; %d still NEW or RECEIVED after more than %s (%d polling intervals), the oldest event %s from %s.",
-			summary, stuck, minutes(stuckAfter), stuckIntervals, oldestStuck.ID, oldestStuck.EventDate),
-			"Check that the notification URL is reachable from the internet and answers 2xx quickly, and the instance's event log in the Cloud Elements console.")
+	summary := fmt.Sprintf("%d recent events: %s", len(log.Events), log.CountsText())
+	if stuck, oldest := log.StuckCount(); stuck > 0 {
+		return result(IDEventLog, Warn, fmt.Sprintf("%s; %d still NEW or RECEIVED after more than %s (%d polling intervals), the oldest event %s from %s; %s.",
+			summary, stuck, minutes(log.StuckAfter), events.StuckIntervals, oldest.ID, oldest.EventDate, lastEvents(log)),
+			"Check that the notification URL is reachable from the internet and answers 2xx quickly, and the instance's event log in the Cloud Elements console (cewiz events watch --instance "+strconv.FormatInt(id, 10)+" shows it).")
 	}
 	last := ""
-	if newest := events[len(events)-1]; newest.EventDate != "" {
+	if newest := log.Events[len(log.Events)-1]; newest.EventDate != "" {
 		last = "; the newest at " + newest.EventDate
 	}
-	return result(IDEventLog, Pass, summary+last+".", "")
+	return result(IDEventLog, Pass, summary+last+"; "+lastEvents(log)+".", "")
+}
+
+// lastEvents names the last few events, newest first, with their statuses
+// (and the object, when providerData says).
+func lastEvents(log events.Log) string {
+	last := log.Last(3)
+	parts := make([]string, 0, len(last))
+	for i := len(last) - 1; i >= 0; i-- {
+		e := last[i]
+		p := e.ID + " " + e.Status
+		if o := events.ObjectOf(e); o.ObjectType != "" || o.EventType != "" {
+			p += " (" + strings.TrimSpace(o.ObjectType+" "+o.EventType+" "+o.ObjectID) + ")"
+		}
+		parts = append(parts, p)
+	}
+	return "last events, newest first: " + strings.Join(parts, ", ")
 }
 
 // minutes writes d as "15 minutes" or "1 minute".

@@ -353,7 +353,41 @@ func TestCheckEventLog(t *testing.T) {
 		{"500", &fakeAPI{eventsErr: &cloudelements.APIError{Status: 500}}, old, Warn, "500"},
 	}
 	for _, c := range cases {
-		want(t, c.name, CheckEventLog(ctx, c.api, 7, c.in, now), c.status, c.text)
+		want(t, c.name, CheckEventLog(ctx, c.api, 7, c.in, flow.Secret{}, now), c.status, c.text)
+	}
+}
+
+// The doctor names the last events with their statuses (and the object
+// when providerData says), newest first.
+func TestCheckEventLogLastEvents(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
+	api := &fakeAPI{events: []cloudelements.Event{
+		{ID: "1", Status: "NOTIFIED", EventDate: at(4 * time.Minute)},
+		{ID: "4", Status: "CONSUMED", EventDate: at(time.Minute), ProviderData: `{"objectType":"events","objectId":10407,"eventType":"updated"}`},
+		{ID: "3", Status: "NOTIFIED", EventDate: at(2 * time.Minute)},
+		{ID: "2", Status: "NOTIFIED", EventDate: at(3 * time.Minute)},
+	}}
+	r := CheckEventLog(context.Background(), api, 7, nil, flow.Secret{}, now)
+	want(t, "last events", r, Pass, "last events, newest first: 4 CONSUMED (events UPDATED 10407), 3 NOTIFIED, 2 NOTIFIED.")
+}
+
+// The log is read with the platform secrets, as the public record does; the
+// instance token from the saved summary is tried only when that is refused.
+func TestCheckEventLogInstanceToken(t *testing.T) {
+	now := time.Now()
+	refused := &cloudelements.APIError{Status: 401}
+	api := &fakeAPI{eventsErr: refused, tokenEvents: []cloudelements.Event{{ID: "9", Status: "NOTIFIED", EventDate: now.Format(time.RFC3339)}}}
+	want(t, "no token", CheckEventLog(context.Background(), api, 7, nil, flow.Secret{}, now), Fail, "401")
+	r := CheckEventLog(context.Background(), api, 7, nil, flow.NewSecret("instance-token"), now)
+	want(t, "with the token", r, Pass, "1 NOTIFIED")
+	if api.tokenSeen != "instance-token" || strings.Contains(r.Finding, "instance-token") {
+		t.Fatalf("token sent %q; finding %q", api.tokenSeen, r.Finding)
+	}
+	api = &fakeAPI{events: []cloudelements.Event{{ID: "9", Status: "NEW", EventDate: now.Format(time.RFC3339)}}}
+	CheckEventLog(context.Background(), api, 7, nil, flow.NewSecret("instance-token"), now)
+	if api.calls["events-token"] != 0 {
+		t.Fatal("the token was sent although the log was read without it")
 	}
 }
 

@@ -138,6 +138,10 @@ type Config struct {
 	ListenAddr string
 	// InstanceID, when not 0, adds the instance checks.
 	InstanceID int64
+	// InstanceToken is the instance's token from its saved summary (zero
+	// when there is none): the event log is read once more with it if it is
+	// refused without.
+	InstanceToken flow.Secret
 	// Sandbox: the base URL is the built-in emulator, whose DocuShare Flex
 	// domain is fictional (no DNS check).
 	Sandbox bool
@@ -168,6 +172,7 @@ type API interface {
 	ElementMetadata(ctx context.Context, elementID int64) (*cloudelements.Metadata, error)
 	GetInstance(ctx context.Context, id int64) (*cloudelements.Instance, error)
 	InstanceEvents(ctx context.Context, id int64) ([]cloudelements.Event, error)
+	InstanceEventsWithToken(ctx context.Context, id int64, token flow.Secret) ([]cloudelements.Event, error)
 }
 
 // Prober sends one unauthenticated GET and returns the HTTP status (no

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
@@ -22,7 +23,11 @@ type fakeAPI struct {
 	instErr    error
 	events     []cloudelements.Event
 	eventsErr  error
-	hang       bool
+	// tokenEvents answer a read with the instance token (tokenSeen is the
+	// token it was given).
+	tokenEvents []cloudelements.Event
+	tokenSeen   string
+	hang        bool
 
 	mu     sync.Mutex
 	calls  map[string]int
@@ -79,6 +84,14 @@ func (f *fakeAPI) InstanceEvents(ctx context.Context, id int64) ([]cloudelements
 		return nil, err
 	}
 	return f.events, f.eventsErr
+}
+
+func (f *fakeAPI) InstanceEventsWithToken(ctx context.Context, id int64, token flow.Secret) ([]cloudelements.Event, error) {
+	f.count("events-token")
+	f.mu.Lock()
+	f.tokenSeen = token.Reveal()
+	f.mu.Unlock()
+	return f.tokenEvents, nil
 }
 
 type fakeProber struct {

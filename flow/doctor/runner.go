@@ -90,7 +90,7 @@ func Checks(cfg Config) []Check {
 			Check{ID: IDInterval, After: []string{IDInstance}, run: fromInstance(CheckInterval)},
 			Check{ID: IDPoller, After: []string{IDInstance}, run: fromInstance(CheckPoller)},
 			Check{ID: IDEventLog, After: []string{IDInstance}, run: func(ctx context.Context, e *env) Result {
-				return CheckEventLog(ctx, e.deps.API, e.cfg.InstanceID, e.instance(), e.deps.now())
+				return CheckEventLog(ctx, e.deps.API, e.cfg.InstanceID, e.instance(), e.cfg.InstanceToken, e.deps.now())
 			}},
 		)
 	}
