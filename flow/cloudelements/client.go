@@ -747,7 +747,7 @@ const CancelLookupTimeout = 5 * time.Second
 // save a returned instance. A cancellation before the request was written
 // is a *NetError of kind NetCanceled: nothing can have been created.
 func (c *Client) CreateInstance(ctx context.Context, body flow.Body) (*Instance, error) {
-	secrets := []string{body.Configuration.APISecret, body.ProviderData.Code}
+	secrets := []string{body.Configuration.APISecret, body.ProviderData.Code, body.Configuration.SignatureKey}
 	// No HTML escaping: the bytes sent are the bytes export shows.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

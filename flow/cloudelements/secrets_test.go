@@ -29,6 +29,7 @@ const (
 	canaryCode      = "CANARY-code-aa55"
 	canaryState     = "CANARY-state-b0b0"
 	canaryToken     = "CANARY-token-c1c1/+="
+	canarySigning   = "CANARY-signing-key-d2d2"
 )
 
 // TestSecretsNeverInErrors collects an error from every failure path the
@@ -42,6 +43,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	mkBody := func(name, code string) flow.Body {
 		b := body(name, code)
 		b.Configuration.APISecret = canaryAppSecret
+		b.Configuration.SignatureKey = canarySigning
 		return b
 	}
 	newClient := func(base string, opts ...cloudelements.Option) *cloudelements.Client {
@@ -163,9 +165,13 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		}},
 		{"get 404", func() error { _, err := e.c.GetInstance(ctx, 42); return err }},
 		{"events echoed", func() error { _, err := newClient(echo.URL).InstanceEvents(ctx, 1); return err }},
+		{"events with the token echoed", func() error {
+			_, err := newClient(echo.URL).InstanceEventsWithToken(ctx, 1, flow.NewSecret(canaryToken))
+			return err
+		}},
 		{"delete echoed", func() error { return newClient(echo.URL).DeleteInstance(ctx, 1) }},
 	}
-	canaries := []string{canaryUser, canaryOrg, canaryAppSecret, canaryWrongUser, canaryCode, canaryState}
+	canaries := []string{canaryUser, canaryOrg, canaryAppSecret, canaryWrongUser, canaryCode, canaryState, canaryToken, canarySigning}
 	for _, c := range canaries[:] {
 		canaries = append(canaries, url.QueryEscape(c), url.PathEscape(c))
 	}

@@ -100,7 +100,7 @@ func TestParsePollerDefault(t *testing.T) {
 // values masked.
 func TestInstanceMaskedJSON(t *testing.T) {
 	raw := `{"id":7,"name":"n","token":"TOKEN-VALUE","maxCacheSize":0,"user":{"id":1},
-		"configuration":{"oauth.api.secret":"********","oauth.user.token":"ACCESS-VALUE","oauth.user.refresh_token":"REFRESH-VALUE","docushare.domain":"a.docushareflex.com"}}`
+		"configuration":{"oauth.api.secret":"********","oauth.user.token":"ACCESS-VALUE","oauth.user.refresh_token":"REFRESH-VALUE","event.notification.signature.key":"SIGNING-VALUE","docushare.domain":"a.docushareflex.com"}}`
 	var in cloudelements.Instance
 	if err := json.Unmarshal([]byte(raw), &in); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestInstanceMaskedJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, leak := range []string{"TOKEN-VALUE", "ACCESS-VALUE", "REFRESH-VALUE"} {
+	for _, leak := range []string{"TOKEN-VALUE", "ACCESS-VALUE", "REFRESH-VALUE", "SIGNING-VALUE"} {
 		if strings.Contains(string(out), leak) {
 			t.Fatalf("%s leaked:\n%s", leak, out)
 		}

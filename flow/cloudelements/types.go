@@ -289,10 +289,11 @@ func (in Instance) MaskedJSON() ([]byte, error) {
 }
 
 // looksSecret reports whether a configuration key holds a credential
-// (oauth.api.secret, oauth.user.token, oauth.user.refresh_token, ...).
+// (oauth.api.secret, oauth.user.token, oauth.user.refresh_token,
+// event.notification.signature.key, ...).
 func looksSecret(key string) bool {
 	k := strings.ToLower(key)
-	return strings.Contains(k, "secret") || strings.Contains(k, "token") || strings.Contains(k, "password")
+	return strings.Contains(k, "secret") || strings.Contains(k, "token") || strings.Contains(k, "password") || strings.Contains(k, "signature")
 }
 
 func indentJSON(v any) ([]byte, error) {

@@ -146,14 +146,56 @@
 // instance: configuration values as strings, oauth.api.key and
 // oauth.api.secret "********", the poller configuration as a JSON string
 // (the element's default when none was sent), a random token, and, when
-// events are on, a few events in the log.
+// events are on and the rehearsal is off, a few events in the log.
+//
+// # Events: a rehearsal of the chain
+//
+// With Options.PollEvery set (`cewiz sandbox --poll-every 1s`, and the
+// wizard's --sandbox), the sandbox plays what happens after create: every
+// PollEvery a fake DocuShare Flex site creates, updates or deletes one
+// document, and for each valid, enabled instance with events on (Tick):
+//
+//   - the change is found, newer than the instance's last poll, through the
+//     resource the instance polls (events when its poller configuration has
+//     it, else its first resource; none when the configuration does not
+//     parse), and recorded in its event log as NEW, with providerData naming
+//     the object;
+//   - each event then moves one status per tick through the record's
+//     statuses only: NEW → RECEIVED → DISPATCHED → CONSUMED → NOTIFIED (the
+//     platform swagger's Event; churros
+//     src/test/platform/events/assets/event.schema.json). What each status
+//     means inside Cloud Elements is not published; here NOTIFIED is set
+//     when the callback URL answered 2xx, and an event whose notification
+//     keeps failing stays CONSUMED after MaxNotifyAttempts tries (the
+//     record's retry policy tries up to 9 times: devportal
+//     docs/platform/event-management/additional-info.md);
+//   - the notification is POSTed to event.notification.callback.url in Cloud
+//     Elements' payload shape, {"message": {"eventId", "instanceId",
+//     "elementKey", "events": [{"objectType", "objectId", "eventType",
+//     "elementKey"}], "raw"}} (cloud-elements-api.md §10; churros
+//     src/test/platform/events/events.js reads message.eventId), with
+//     Content-Type application/json, an Elements-Webhook-Id that stays the
+//     same across retries, and, when event.notification.signature.key is
+//     set, Elements-Webhook-Signature: sha256=<base64 HMAC-SHA256(key, raw
+//     body)> (devportal docs/platform/event-management/security.md, "Event
+//     Management - Security"; the same churros test). eventId is the event
+//     log's id, so a receiver can find the event in the log.
+//
+// Demo notifications go to loopback addresses only (127.0.0.1, [::1],
+// localhost): a URL elsewhere, such as the demo https://example.com/…, is
+// never sent anything and its events stay CONSUMED. Each notification is
+// logged (Options.Log) with its URL without the query. The instances'
+// event.poller.refresh_interval (minutes) is not waited for. With the
+// rehearsal on, a new instance starts with an empty log; without it, a new
+// instance with events on gets a few seeded events, one per status but
+// the last, so the doctor has something to read.
 //
 // # Go API for tests
 //
 // Instances, Instance, SetDisabled, SetValid, SetEventsEnabled,
-// SetConfiguration (e.g. a broken poller configuration), AddEvents and
-// IssueCode (a code as if Allow had been clicked) let tests arrange and
-// inspect state; Options.Now and Options.CodeTTL control code expiry,
+// SetConfiguration (e.g. a broken poller configuration), AddEvents, Tick
+// (one round of the rehearsal) and IssueCode (a code as if Allow had been
+// clicked) let tests arrange and inspect state; Options.Now and Options.CodeTTL control code expiry,
 // Options.MaxPageSize the pages of GET /instances, Options.SiteAddressURL the
 // siteAddress form.
 //

@@ -28,6 +28,14 @@ type Event struct {
 	ObjectType string
 	ObjectID   string
 	EventType  string
+
+	// The rehearsal's state (Tick): polled events move through the
+	// statuses and are notified; raw is the document as the site had it.
+	polled    bool
+	gaveUp    bool
+	attempts  int
+	webhookID string
+	raw       json.RawMessage
 }
 
 // MarshalJSON writes the event in Cloud Elements' shape.
@@ -254,9 +262,9 @@ func (s *Sandbox) handleCreate(w http.ResponseWriter, r *http.Request) {
 	s.nextID++
 	in := &instance{
 		id: id, name: *body.Name, token: newToken(), created: now, updated: now,
-		tags: append([]string(nil), body.Tags...), valid: true, eventsEnabled: eventsOn, config: cfg,
+		tags: append([]string(nil), body.Tags...), valid: true, eventsEnabled: eventsOn, config: cfg, lastPoll: now,
 	}
-	if eventsOn {
+	if eventsOn && s.opts.PollEvery <= 0 {
 		in.events = s.firstEvents(id, now)
 	}
 	s.instances[id] = in

@@ -93,6 +93,14 @@ type Options struct {
 	// MaxPageSize caps the pageSize of GET /instances (DefaultPageSize when
 	// 0): tests set it low to spread a few instances over several pages.
 	MaxPageSize int
+	// PollEvery, when positive, rehearses the event chain: Server runs Tick
+	// at this interval (the fake DocuShare Flex site changes a document,
+	// every instance with events on finds it, its event log moves through
+	// the statuses and its callback URL is notified), and a new instance
+	// starts with an empty event log instead of a few seeded events. The
+	// instances' own event.poller.refresh_interval (minutes) is not waited
+	// for: a rehearsal shows the chain in seconds.
+	PollEvery time.Duration
 	// SiteAddressURL makes oauth/url read siteAddress as a URL
 	// (https://acme.docushareflex.com) instead of a bare host: which form
 	// Cloud Elements wants is not published, so the sandbox can play either.
@@ -114,6 +122,9 @@ type Sandbox struct {
 	faults    []*faultRule
 	counts    map[string]int
 	logMu     sync.Mutex
+	site      fakeSite // the fake DocuShare Flex site (Tick)
+	tickMu    sync.Mutex
+	notifier  *http.Client
 }
 
 // instance is the stored state of one element instance. config holds the
@@ -131,6 +142,8 @@ type instance struct {
 	eventsEnabled bool
 	config        map[string]string
 	events        []Event
+	// lastPoll is when the poller last looked for changes (Tick).
+	lastPoll time.Time
 }
 
 // grant is an issued authorization code and what it is bound to.
@@ -172,6 +185,7 @@ func New(opts Options) *Sandbox {
 		instances: map[int64]*instance{},
 		grants:    map[string]*grant{},
 		counts:    map[string]int{},
+		notifier:  newNotifier(),
 	}
 	s.mux = http.NewServeMux()
 	s.route(RouteElement, s.handleElement)

@@ -18,6 +18,9 @@ type Server struct {
 	done     chan struct{} // closed when Serve has returned
 	serveErr error         // what Serve returned; read after done
 	root     string
+	// stopPoll ends the rehearsal's ticker; polled is closed when it has.
+	stopPoll context.CancelFunc
+	polled   chan struct{}
 }
 
 // Start serves a new sandbox on addr (127.0.0.1:0, a free loopback port,
@@ -49,6 +52,24 @@ func StartAt(addr string, opts Options) (*Server, error) {
 		s.serveErr = s.srv.Serve(ln)
 		close(s.done)
 	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopPoll, s.polled = cancel, make(chan struct{})
+	go func() {
+		defer close(s.polled)
+		if opts.PollEvery <= 0 {
+			return
+		}
+		t := time.NewTicker(opts.PollEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				sb.Tick(ctx)
+			}
+		}
+	}()
 	return s, nil
 }
 
@@ -78,6 +99,8 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // Close stops the server at once, dropping open connections. Calling it
 // again is harmless.
 func (s *Server) Close() error {
+	s.stopPoll()
+	<-s.polled
 	err := s.srv.Close()
 	<-s.done
 	return err
@@ -85,6 +108,8 @@ func (s *Server) Close() error {
 
 // Shutdown stops the server gracefully, waiting for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopPoll()
+	<-s.polled
 	err := s.srv.Shutdown(ctx)
 	if err != nil {
 		_ = s.srv.Close()
@@ -120,11 +145,20 @@ Try it:
   export CEWIZ_USER_SECRET=%s CEWIZ_ORG_SECRET=%s CEWIZ_API_SECRET=%s
   cewiz --base-url %s --api-key %s
   curl -H "Authorization: User %s, Organization %s" %s/elements/docushareflex
-
-Press Ctrl-C to stop.
 `, s.BaseURL(), o.UserSecret, o.OrgSecret, o.AppID, o.AppSecret, s.URL(), s.URL(),
 		o.UserSecret, o.OrgSecret, o.AppSecret, s.BaseURL(), o.AppID,
 		o.UserSecret, o.OrgSecret, s.BaseURL())
+	if o.PollEvery > 0 {
+		fmt.Fprintf(out, `
+Events: every %s a demo document changes; each instance with events on records it
+in its event log (NEW → RECEIVED → DISPATCHED → CONSUMED → NOTIFIED) and notifies
+its event.notification.callback.url (loopback addresses only), signed with its
+event.notification.signature.key. To see them arrive:
+  cewiz events receive                      # in another terminal; prints its URL
+  CEWIZ_SIGNATURE_KEY=... cewiz create --base-url %s --notify-url <its URL> ...
+`, o.PollEvery, s.BaseURL())
+	}
+	fmt.Fprint(out, "\nPress Ctrl-C to stop.\n")
 	select {
 	case <-ctx.Done():
 	case <-s.done:
