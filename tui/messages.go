@@ -157,7 +157,7 @@ func (m *Model) apply(c change) tea.Cmd {
 		}
 		// Success: the summary (with the token, 0600) and the remembered
 		// answers are written now, and only now.
-		path, err := journey.SaveSummary(m.cfg.ConfigDir, c.inst, m.answers)
+		path, err := journey.SaveSummary(m.cfg.ConfigDir, c.inst, m.answers, m.secrets.SignatureKey)
 		m.remember()
 		return m.show(flow.StepResult, &resultStep{inst: c.inst, summary: path, summaryErr: err})
 	case exported:

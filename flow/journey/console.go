@@ -220,7 +220,7 @@ func ReportCreated(stdout, stderr io.Writer, res Result, o ReportOptions) error 
 	if in.Recovered {
 		fmt.Fprintln(stderr, "The create request got no clear answer, but the instance exists: it was found by name.")
 	}
-	summary, serr := SaveSummary(o.ConfigDir, in, res.Answers)
+	summary, serr := SaveSummary(o.ConfigDir, in, res.Answers, res.SignatureKey)
 	if serr != nil {
 		fmt.Fprintf(stderr, "cewiz: the instance was created, but its summary could not be saved: %v\n", serr)
 	}
@@ -246,7 +246,11 @@ func ReportCreated(stdout, stderr io.Writer, res Result, o ReportOptions) error 
 		fmt.Fprintf(stdout, "Token: %s\n", in.Token)
 	}
 	if serr == nil {
-		fmt.Fprintf(stderr, "Saved the instance's id and token in %s (mode 0600).\n", ShortPath(summary))
+		what := "id and token"
+		if res.Answers.EventsEnabled && !res.SignatureKey.IsZero() {
+			what = "id, token and notification signature key"
+		}
+		fmt.Fprintf(stderr, "Saved the instance's %s in %s (mode 0600).\n", what, ShortPath(summary))
 	}
 	return nil
 }

@@ -524,6 +524,9 @@ type Result struct {
 	// Answers are the answers the instance was created with (the code and
 	// the callback URL applied).
 	Answers flow.Answers
+	// SignatureKey is the key its notifications are signed with (zero:
+	// unsigned).
+	SignatureKey flow.Secret
 }
 
 // Run is the whole journey without a UI, for `cewiz create`: when the
@@ -554,6 +557,7 @@ func Run(ctx context.Context, deps Deps, settings Settings, a flow.Answers, s fl
 		res.Grant = g
 	}
 	res.Answers = a
+	res.SignatureKey = s.SignatureKey
 	in, err := Create(ctx, deps.API, a, s)
 	if err != nil {
 		return res, err

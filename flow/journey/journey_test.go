@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -310,9 +311,11 @@ func TestRunAgainstSandbox(t *testing.T) {
 	if n := srv.Count(sandbox.RouteCreateInstance); n != 1 {
 		t.Errorf("%d creates", n)
 	}
-	// The summary file holds the token, 0600.
+	// The summary file holds the token and the signature key, 0600, and
+	// reads back.
 	dir := t.TempDir()
-	p, err := journey.SaveSummary(dir, res.Instance, res.Answers)
+	key := flow.NewSignatureKey()
+	p, err := journey.SaveSummary(dir, res.Instance, res.Answers, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,8 +324,15 @@ func TestRunAgainstSandbox(t *testing.T) {
 		t.Errorf("summary %s mode %v", p, st.Mode().Perm())
 	}
 	data, _ := os.ReadFile(p)
-	if !strings.Contains(string(data), res.Instance.Token.Reveal()) {
-		t.Error("summary has no token")
+	if !strings.Contains(string(data), res.Instance.Token.Reveal()) || !strings.Contains(string(data), key.Reveal()) {
+		t.Error("summary has no token or no signature key")
+	}
+	back, err := journey.LoadSummary(dir, res.Instance.ID)
+	if err != nil || back.Token != res.Instance.Token.Reveal() || back.SignatureKey != key.Reveal() || back.BaseURL != res.Answers.BaseURL {
+		t.Fatalf("read back: %+v %v", back, err)
+	}
+	if _, err := journey.LoadSummary(dir, res.Instance.ID+1); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("no summary: %v", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,17 +29,23 @@ type Summary struct {
 	// Authorization is the header a later call on this instance needs,
 	// without the User and Organization secrets.
 	Authorization string `json:"authorization"`
+	// SignatureKey is event.notification.signature.key, when the instance
+	// signs its notifications: a receiver checks them with it
+	// (CEWIZ_SIGNATURE_KEY=<it> cewiz events receive).
+	SignatureKey string `json:"signatureKey,omitempty"`
 }
 
 // SummaryDir is where summaries go under the config dir.
 const SummaryDir = "instances"
 
 // SaveSummary writes the instance's summary as
-// <configDir>/instances/<id>.json, atomically and 0600 (it holds the token),
-// creating the directories 0700. It returns the file's path. An instance
-// without a positive id is refused: such an instance is an answer that held
-// none, and its file (instances/0.json) would describe nothing.
-func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers) (string, error) {
+// <configDir>/instances/<id>.json, atomically and 0600 (it holds the token
+// and the notification signature key), creating the directories 0700.
+// signatureKey is the key the instance signs with (zero: none). It returns
+// the file's path. An instance without a positive id is refused: such an
+// instance is an answer that held none, and its file (instances/0.json)
+// would describe nothing.
+func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers, signatureKey flow.Secret) (string, error) {
 	if in == nil || in.ID <= 0 {
 		return "", errors.New("nothing saved: there is no instance id to save it under")
 	}
@@ -62,6 +69,9 @@ func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers) (
 		Domain: a.Domain, CreatedDate: in.CreatedDate, EventsEnabled: in.EventsEnabled, Tags: in.Tags,
 		Authorization: "User $" + flow.EnvUserSecret + ", Organization $" + flow.EnvOrgSecret + ", Element <token>",
 	}
+	if a.EventsEnabled {
+		s.SignatureKey = signatureKey.Reveal()
+	}
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return "", err
@@ -71,6 +81,36 @@ func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers) (
 		return "", err
 	}
 	return p, nil
+}
+
+// maxSummary bounds a summary file read back (a few hundred bytes).
+const maxSummary = 64 << 10
+
+// LoadSummary reads the summary SaveSummary wrote for instance id under
+// configDir ("" : the default config dir). A missing file is an error
+// satisfying errors.Is(err, fs.ErrNotExist).
+func LoadSummary(configDir string, id int64) (Summary, error) {
+	if configDir == "" {
+		d, err := flow.DefaultConfigDir()
+		if err != nil {
+			return Summary{}, err
+		}
+		configDir = d
+	}
+	f, err := os.Open(filepath.Join(configDir, SummaryDir, fmt.Sprintf("%d.json", id)))
+	if err != nil {
+		return Summary{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSummary+1))
+	if err != nil {
+		return Summary{}, err
+	}
+	var s Summary
+	if len(data) > maxSummary || json.Unmarshal(data, &s) != nil || s.ID != id {
+		return Summary{}, fmt.Errorf("%s is not an instance summary written by cewiz", f.Name())
+	}
+	return s, nil
 }
 
 // Remember saves, for the next run's prefill, the answers a success used
