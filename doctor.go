@@ -7,6 +7,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/doctor"
+	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/oauthlistener"
 	"github.com/cewiz/cewiz/tui"
 )
@@ -17,7 +18,7 @@ type doctorOptions struct {
 	doctor.Flags
 }
 
-const doctorSynopsis = "Run the troubleshooting checklist: the base URL answers, the secrets are\naccepted, the element supports polling, the domain and the notification URL\nresolve, the loopback port is free, a browser can be opened; with --instance\nalso the instance (valid, enabled, events on, vendor type, interval, poller\nconfiguration, recent events). Secrets come from CEWIZ_USER_SECRET and\nCEWIZ_ORG_SECRET; answers not given are taken from the last successful run.\nIn a terminal the list updates live on stderr; otherwise one line per check\non stdout, or with --json a report. Exit 1 when a check fails."
+const doctorSynopsis = "Run the troubleshooting checklist: the base URL answers, the secrets are\naccepted, the element supports polling, the domain and the notification URL\nresolve, the loopback port is free, a browser can be opened; with --instance\nalso the instance (valid, enabled, events on, vendor type, interval, poller\nconfiguration, its last events and their statuses); with --listen-events\nHOST:PORT, whether a notification reaches a receiver there (--listen-wait).\nSecrets come from CEWIZ_USER_SECRET and CEWIZ_ORG_SECRET (and\nCEWIZ_SIGNATURE_KEY to check signatures); answers not given are taken from\nthe instance's summary and the last successful run.\nIn a terminal the list updates live on stderr; otherwise one line per check\non stdout, or with --json a report. Exit 1 when a check fails."
 
 var errChecksFailed = errors.New("some checks failed (see above)")
 
@@ -36,9 +37,24 @@ func doctorRun(f *factory, opts *doctorOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := flow.CheckSignatureKeyEnv(f.lookup); err != nil {
+		return err
+	}
 	s := flow.SecretsFromEnv(f.lookup)
 	if err := opts.RequireSecrets(cfg, s); err != nil {
 		return err
+	}
+	if cfg.InstanceID != 0 && !opts.Sandbox {
+		// The summary cewiz saved when it created the instance knows where
+		// it lives (unless --base-url or --region say) and its token.
+		if sum, err := journey.LoadSummary("", cfg.InstanceID); err == nil {
+			cfg.InstanceToken = flow.NewSecret(sum.Token)
+			if !opts.Given("base-url") && !opts.Given("region") && sum.BaseURL != "" {
+				if u, err := flow.NormalizeBaseURL(sum.BaseURL); err == nil {
+					cfg.Answers.BaseURL, cfg.Answers.Region = u, flow.RegionOf(u)
+				}
+			}
+		}
 	}
 	if opts.Sandbox {
 		sb, err := newSandbox()

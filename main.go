@@ -2,7 +2,8 @@
 // polling events: a terminal wizard, a body exporter, a scripted create, and a
 // troubleshooting doctor. This file is the command table and the exit codes;
 // each command's options and behaviour are in a file of its own (wizard.go,
-// export.go, create.go, doctor.go, sandbox.go, version.go), and factory.go
+// export.go, create.go, doctor.go, events.go with events_receive.go and
+// events_watch.go, sandbox.go, version.go), and factory.go
 // wires what every command shares: the standard streams, decided once, the
 // Cloud Elements client and the browser launcher. The work lives in flow/,
 // tui/ and oauthlistener/.
@@ -33,13 +34,15 @@ Usage:
   cewiz export [flags]     print the POST /instances body as JSON on stdout; no network
   cewiz create [flags]     no prompts: authorize, create, print the result (--json)
   cewiz doctor [flags]     troubleshooting checklist; --instance ID also inspects an instance
+  cewiz events receive     a local notification receiver (signatures checked, replays refused)
+  cewiz events watch       an instance's event log and its statuses (--follow)
   cewiz sandbox [--addr]   run the built-in Cloud Elements emulator until Ctrl-C
   cewiz version            print the version
 
 Run 'cewiz <command> --help' for a command's flags. Every flag can also be set
 with an environment variable: --refresh-interval ↔ CEWIZ_REFRESH_INTERVAL.
-Secrets are read only from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET and
-CEWIZ_API_SECRET (a flag would show in ps).
+Secrets are read only from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET,
+CEWIZ_API_SECRET and CEWIZ_SIGNATURE_KEY (a flag would show in ps).
 
 Try it without an account:  cewiz --sandbox
 `
@@ -57,6 +60,7 @@ var commands = []command{
 	{"export", exportCmd},
 	{"create", createCmd},
 	{"doctor", doctorCmd},
+	{"events", eventsCmd},
 	{"sandbox", sandboxCmd},
 	{"version", versionCmd},
 	{"help", helpCmd},

@@ -66,12 +66,13 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 		Doctor:     wizardDoctor(f, opts.Sandbox),
 	}
 	if opts.Sandbox {
-		sb, err := newSandbox()
+		sb, err := newWizardSandbox()
 		if err != nil {
 			return err
 		}
 		defer sb.close()
 		sb.prefill(&cfg.Answers, &cfg.Secrets)
+		cfg.Notifications = sb.feed()
 		// A throwaway: its base URL is not remembered for the next real
 		// run, and its summaries stay out of the user's config.
 		cfg.Sandbox, cfg.NoRemember = true, true

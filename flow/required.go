@@ -53,6 +53,11 @@ func CreateNeeds() []Need {
 		{Flag: "notify-url", Env: EnvName("notify-url"), What: "notification URL (events are on)", Example: "https://example.com/events", missing: func(a Answers, _ Secrets) bool {
 			return a.EventsEnabled && a.NotificationURL == ""
 		}},
+		// A body read with --from may sign notifications with a placeholder
+		// for the key: the key itself is a secret.
+		{Env: EnvSignatureKey, What: "notification signature key (the body signs notifications)", missing: func(a Answers, s Secrets) bool {
+			return a.EventsEnabled && a.SignNotifications && s.SignatureKey.IsZero()
+		}},
 	}
 }
 

@@ -33,6 +33,11 @@ func TestMissingForCreate(t *testing.T) {
 		{"registered callback with code", func(a *Answers, _ *Secrets) {
 			a.CallbackURL, a.Code = "https://auth.cloudelements.io/oauth", NewSecret("c")
 		}, false, "", ""},
+		{"a body that signs needs the key", func(a *Answers, _ *Secrets) { a.SignNotifications = true }, false, "", "CEWIZ_SIGNATURE_KEY"},
+		{"signed with its key", func(a *Answers, s *Secrets) { a.SignNotifications, s.SignatureKey = true, NewSecret("k") }, false, "", ""},
+		{"nothing to sign without events", func(a *Answers, _ *Secrets) {
+			a.SignNotifications, a.EventsEnabled, a.NotificationURL = true, false, ""
+		}, false, "", ""},
 		{"first missing wins", func(a *Answers, s *Secrets) { a.Domain, s.UserSecret = "", Secret{} }, false, "", "CEWIZ_USER_SECRET"},
 	}
 	for _, c := range cases {

@@ -102,6 +102,8 @@ func TestAccessibleJourney(t *testing.T) {
 	say("n")
 	expect("Notification callback URL")
 	say("")
+	expect("Sign notifications with a random key?")
+	say("") // yes, the default; with events off nothing is signed
 	expect("Polling interval, minutes")
 	say("30")
 	expect("== Resources to poll (step 6 of 8)")
@@ -148,7 +150,7 @@ func TestAccessibleJourney(t *testing.T) {
 		t.Fatalf("outcome %+v, %d creates", r.o, len(client.created))
 	}
 	b := client.created[0]
-	if b.Configuration.NotificationEnabled || b.Configuration.RefreshInterval != "30" || b.Configuration.APISecret != "a-secret" ||
+	if b.Configuration.NotificationEnabled || b.Configuration.SignatureKey != "" || b.Configuration.RefreshInterval != "30" || b.Configuration.APISecret != "a-secret" ||
 		b.ProviderData.Code != "GRANT" || len(b.Tags) != 1 {
 		t.Fatalf("body %+v", b)
 	}

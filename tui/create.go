@@ -18,6 +18,10 @@ func (s *createStep) init(m *Model) tea.Cmd {
 		return func() tea.Msg { return createdMsg{err: errNoClient} }
 	}
 	ctx, c, a, sec := m.ctx, m.client, m.answers.Clone(), m.secrets
+	if m.cfg.Notifications != nil {
+		// Notifications may arrive as soon as the instance exists.
+		m.cfg.Notifications.SetKey(sec.SignatureKey)
+	}
 	return tea.Batch(m.spin(), func() tea.Msg {
 		in, err := journey.Create(ctx, c, a, sec)
 		return createdMsg{inst: in, err: err}

@@ -51,6 +51,7 @@ type keyMap struct {
 
 	// Result and error.
 	Reveal    key.Binding
+	RevealKey key.Binding // the notification signature key, shown once
 	CopyToken key.Binding
 	Doctor    key.Binding
 	EditStep  key.Binding
@@ -106,6 +107,7 @@ func newKeyMap() keyMap {
 		Scroll:        b("↑/↓", "scroll", "up", "down", "pgup", "pgdown"),
 
 		Reveal:    b("r", "reveal token", "r"),
+		RevealKey: b("k", "signing key", "k"),
 		CopyToken: b("c", "copy token", "c"),
 		Doctor:    b("d", "run the doctor", "d"),
 		EditStep:  b("e", "edit a step", "e"),

@@ -104,6 +104,9 @@ func New(ctx context.Context, cfg Config, r *lipgloss.Renderer) *Model {
 		m.answers = flow.Memory{Dir: cfg.ConfigDir}.Prefill(m.answers)
 	}
 	m.secrets = cfg.Secrets
+	// The wizard signs notifications unless the user says otherwise on the
+	// Events step (where the key is made).
+	m.answers.SignNotifications = true
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.st.spinner))
 	m.step = flow.StepConnect
 	m.scr = newScreen(m, flow.StepConnect)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/events"
 	"github.com/cewiz/cewiz/flow/journey"
 )
 
@@ -97,6 +98,22 @@ type Config struct {
 	Clipboard func(string) error
 	// Doctor is offered on the error screen when set.
 	Doctor DoctorFunc
+	// Notifications, when set, is a local notification receiver (the
+	// sandbox's): the Events step offers its URL, and the Result screen
+	// shows what it receives.
+	Notifications NotificationFeed
+}
+
+// NotificationFeed is a local notification receiver the wizard shows.
+// *events.Server implements it.
+type NotificationFeed interface {
+	// URL is its notification URL.
+	URL() string
+	// SetKey sets the key notifications must be signed with (zero: none),
+	// the key of the instance being created.
+	SetKey(key flow.Secret)
+	// Deliveries receives every notification it accepted or refused.
+	Deliveries() <-chan events.Delivery
 }
 
 // OutcomeKind is how the wizard ended.

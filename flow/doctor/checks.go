@@ -33,6 +33,7 @@ var titles = map[string]string{
 	IDInterval:       "Instance polling interval",
 	IDPoller:         "Instance poller configuration",
 	IDEventLog:       "Instance recent events",
+	IDNotifyDelivery: "A notification reaches this machine",
 }
 
 func result(id string, s Status, finding, next string) Result {
@@ -576,6 +577,55 @@ func lastEvents(log events.Log) string {
 		parts = append(parts, p)
 	}
 	return "last events, newest first: " + strings.Join(parts, ", ")
+}
+
+// CheckNotificationDelivery listens on addr (--listen-events) for at most
+// wait and reports whether a notification, for instance id when it is not
+// 0, arrived: accepted (and how its signature was checked), refused (why:
+// a wrong signature, not a notification...), or none at all.
+func CheckNotificationDelivery(ctx context.Context, w NotificationWaiter, addr string, id int64, wait time.Duration) Result {
+	if w == nil {
+		return result(IDNotifyDelivery, Skip, "Not checked here.", "")
+	}
+	whose := "a notification"
+	if id != 0 {
+		whose = fmt.Sprintf("a notification for instance %d", id)
+	}
+	start := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	d, err := w.WaitNotification(wctx, addr, id)
+	took := time.Since(start).Round(100 * time.Millisecond)
+	switch {
+	case err == nil && d.Accepted():
+		how := "unsigned"
+		switch {
+		case d.Unverified:
+			how = "signed, not checked: set " + flow.EnvSignatureKey + " to check it"
+		case d.Signature != events.Unsigned:
+			how = "signature " + string(d.Signature) + " verified"
+		}
+		return result(IDNotifyDelivery, Pass, fmt.Sprintf("%s reached %s after %s (event %s, %s).", capitalize(whose), addr, took, d.Notification.EventID, how), "")
+	case d.Err != nil:
+		next := "Check the sender: the notification URL must point at this receiver, unchanged on the way."
+		if errors.Is(d.Err, events.ErrBadSignature) || errors.Is(d.Err, events.ErrNoSignature) || errors.Is(d.Err, events.ErrUnknownScheme) {
+			next = "Set " + flow.EnvSignatureKey + " to the instance's event.notification.signature.key (its summary file holds it)."
+		}
+		return result(IDNotifyDelivery, Fail, fmt.Sprintf("A notification reached %s but was refused (%d): %v.", addr, d.Status, d.Err), next)
+	case ctx.Err() != nil && wctx.Err() == nil:
+		return result(IDNotifyDelivery, Skip, "Canceled.", "")
+	case errors.Is(err, context.DeadlineExceeded):
+		return result(IDNotifyDelivery, Fail, fmt.Sprintf("No notification reached %s within %s.", addr, wait),
+			"Point the instance's notification URL at this receiver (from the internet: a tunnel to "+addr+"), change a document in DocuShare Flex, and wait one polling interval; --listen-wait waits longer.")
+	}
+	return result(IDNotifyDelivery, Fail, fmt.Sprintf("Cannot listen on %s: %v.", addr, err), "Give --listen-events a free HOST:PORT on this machine.")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // minutes writes d as "15 minutes" or "1 minute".

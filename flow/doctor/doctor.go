@@ -19,6 +19,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/events"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -121,6 +122,7 @@ const (
 	IDInterval       = "instance-interval"
 	IDPoller         = "instance-poller"
 	IDEventLog       = "instance-event-log"
+	IDNotifyDelivery = "notification-delivery"
 )
 
 // DefaultTimeout bounds each check.
@@ -151,10 +153,31 @@ type Config struct {
 	// SSHHost names this machine in the browser check's ssh -L line
 	// (oauthlistener.SSHHost; "" for a placeholder).
 	SSHHost string
+	// ListenEvents, when set, adds a check that listens there (HOST:PORT)
+	// for a notification, for at most ListenWait (DefaultListenWait when 0).
+	ListenEvents string
+	ListenWait   time.Duration
 }
 
-// budget bounds a whole run: twice the per-check timeout.
-func (c Config) budget() time.Duration { return 2 * c.timeout() }
+// DefaultListenWait is how long --listen-events waits for a notification.
+const DefaultListenWait = 2 * time.Minute
+
+func (c Config) listenWait() time.Duration {
+	if c.ListenWait <= 0 {
+		return DefaultListenWait
+	}
+	return c.ListenWait
+}
+
+// budget bounds a whole run: twice the per-check timeout, plus the wait for
+// a notification when there is one.
+func (c Config) budget() time.Duration {
+	b := 2 * c.timeout()
+	if c.ListenEvents != "" {
+		b += c.listenWait() + c.timeout()
+	}
+	return b
+}
 
 func (c Config) timeout() time.Duration {
 	if c.Timeout <= 0 {
@@ -206,16 +229,27 @@ type BrowserChecker interface {
 	Plan(rawURL string) (oauthlistener.Plan, error)
 }
 
+// NotificationWaiter waits for a notification at a local receiver.
+// ReceiverWaiter is the real one.
+type NotificationWaiter interface {
+	// WaitNotification listens on addr until a notification for instance
+	// id (any instance when 0) is accepted, and returns it; or until ctx
+	// ends, and returns the last refused one (its Err says why) or ctx's
+	// error. A failure to listen is returned at once.
+	WaitNotification(ctx context.Context, addr string, id int64) (events.Delivery, error)
+}
+
 // Deps are the doctor's collaborators. A nil API skips every check that
-// needs Cloud Elements credentials; a nil Prober, Resolver, Ports or
-// Browser skips that check.
+// needs Cloud Elements credentials; a nil Prober, Resolver, Ports, Browser
+// or Notifications skips that check.
 type Deps struct {
-	API      API
-	Prober   Prober
-	Resolver Resolver
-	Ports    PortProber
-	Browser  BrowserChecker
-	Clock    flow.Clock
+	API           API
+	Prober        Prober
+	Resolver      Resolver
+	Ports         PortProber
+	Browser       BrowserChecker
+	Notifications NotificationWaiter
+	Clock         flow.Clock
 }
 
 func (d Deps) now() time.Time {

@@ -3,6 +3,9 @@ package doctor
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"net"
+	"time"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/oauthlistener"
@@ -15,6 +18,9 @@ import (
 type Flags struct {
 	flow.Options
 	Instance string
+	// ListenEvents and ListenWait: --listen-events ADDR, --listen-wait D.
+	ListenEvents string
+	ListenWait   time.Duration
 }
 
 // Register adds the doctor's flags to fs.
@@ -26,6 +32,8 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Listen, "listen", "", "loopback listener `address` to check (default: the callback URL's)")
 	fs.BoolVar(&f.Events, "events", true, "events are meant to be on (a missing --notify-url is then a warning)")
 	fs.StringVar(&f.Instance, "instance", "", "also inspect the instance with this `ID`")
+	fs.StringVar(&f.ListenEvents, "listen-events", "", "also listen on `HOST:PORT` for a notification (the notification URL must reach it) and say whether one arrives; signatures are checked with CEWIZ_SIGNATURE_KEY")
+	fs.DurationVar(&f.ListenWait, "listen-wait", DefaultListenWait, "how long --listen-events waits (a `duration`)")
 }
 
 // Config turns the parsed flags (after Options.ApplyEnv) into what the
@@ -59,6 +67,15 @@ func (f *Flags) Config(mem flow.Memory) (Config, error) {
 		a.CallbackURL = f.CallbackURL
 	}
 	cfg := Config{Answers: a, ListenAddr: f.Listen}
+	if f.Given("listen-events") {
+		if _, _, err := net.SplitHostPort(f.ListenEvents); err != nil {
+			return Config{}, &flow.UsageError{Flag: "listen-events", Err: fmt.Errorf("%q is not HOST:PORT (for example 127.0.0.1:23950)", f.ListenEvents)}
+		}
+		if f.ListenWait <= 0 {
+			return Config{}, &flow.UsageError{Flag: "listen-wait", Err: fmt.Errorf("the wait must be a positive duration such as 2m, not %s", f.ListenWait)}
+		}
+		cfg.ListenEvents, cfg.ListenWait = f.ListenEvents, f.ListenWait
+	}
 	if f.Given("instance") {
 		id, err := ParseInstanceID(f.Instance)
 		if err != nil {

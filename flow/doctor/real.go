@@ -17,6 +17,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/events"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -172,13 +173,47 @@ func socketOwner(proc fs.FS, inode string) (pid int, comm string, ok bool) {
 	return 0, "", false
 }
 
+// ReceiverWaiter is the real NotificationWaiter: an events receiver on the
+// address, checking signatures with Key when it is set.
+type ReceiverWaiter struct {
+	Key flow.Secret
+}
+
+// WaitNotification implements NotificationWaiter.
+func (r ReceiverWaiter) WaitNotification(ctx context.Context, addr string, id int64) (events.Delivery, error) {
+	srv, err := events.Listen(addr, events.ReceiverOptions{Key: r.Key})
+	if err != nil {
+		return events.Delivery{}, err
+	}
+	defer srv.Close()
+	var refused events.Delivery
+	for {
+		select {
+		case d := <-srv.Deliveries():
+			if !d.Accepted() {
+				refused = d
+				continue
+			}
+			if got, _ := d.Notification.Instance(); id == 0 || got == id {
+				return d, nil
+			}
+		case <-ctx.Done():
+			if refused.Err != nil {
+				return refused, nil
+			}
+			return events.Delivery{}, ctx.Err()
+		}
+	}
+}
+
 // Compile-time checks that the real types fit the interfaces.
 var (
-	_ API            = (*cloudelements.Client)(nil)
-	_ Resolver       = (*net.Resolver)(nil)
-	_ BrowserChecker = (*oauthlistener.Launcher)(nil)
-	_ Prober         = HTTPProber{}
-	_ PortProber     = ListenerPorts{}
+	_ API                = (*cloudelements.Client)(nil)
+	_ Resolver           = (*net.Resolver)(nil)
+	_ BrowserChecker     = (*oauthlistener.Launcher)(nil)
+	_ Prober             = HTTPProber{}
+	_ PortProber         = ListenerPorts{}
+	_ NotificationWaiter = ReceiverWaiter{}
 )
 
 // RealDeps wires the real collaborators: the Cloud Elements client (only
@@ -195,6 +230,8 @@ func RealDeps(cfg *Config, s flow.Secrets, browser BrowserChecker, version strin
 		Resolver: net.DefaultResolver,
 		Ports:    ListenerPorts{},
 		Browser:  browser,
+		// Signatures are checked with CEWIZ_SIGNATURE_KEY when it is set.
+		Notifications: ReceiverWaiter{Key: s.SignatureKey},
 	}
 	if !s.UserSecret.IsZero() && !s.OrgSecret.IsZero() {
 		c, err := cloudelements.New(cfg.Answers.BaseURL, s.UserSecret, s.OrgSecret,

@@ -18,6 +18,9 @@ type Check struct {
 	Title string
 	After []string
 	run   func(ctx context.Context, e *env) Result
+	// wait, when set, replaces the per-check timeout (a check that waits
+	// on purpose, bounded by its own wait).
+	wait time.Duration
 }
 
 // env is what one doctor run shares between its checks.
@@ -93,6 +96,13 @@ func Checks(cfg Config) []Check {
 				return CheckEventLog(ctx, e.deps.API, e.cfg.InstanceID, e.instance(), e.cfg.InstanceToken, e.deps.now())
 			}},
 		)
+	}
+	if cfg.ListenEvents != "" {
+		// It listens from the start, alongside the other checks: a
+		// notification may come while they run.
+		cs = append(cs, Check{ID: IDNotifyDelivery, wait: cfg.listenWait() + cfg.timeout(), run: func(ctx context.Context, e *env) Result {
+			return CheckNotificationDelivery(ctx, e.deps.Notifications, e.cfg.ListenEvents, e.cfg.InstanceID, e.cfg.listenWait())
+		}})
 	}
 	for i := range cs {
 		cs[i].Title = titles[cs[i].ID]
@@ -194,6 +204,9 @@ func runOne(ctx context.Context, c Check, e *env, done map[string]chan struct{},
 		}
 	}
 	timeout := e.cfg.timeout()
+	if c.wait > 0 {
+		timeout = c.wait
+	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	began := time.Now()
