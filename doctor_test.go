@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,4 +130,68 @@ func TestDoctorSandboxAndHangs(t *testing.T) {
 	if !timedOut || !strings.Contains(out, "SKIP  User and Organization secrets accepted") {
 		t.Fatalf("the hanging base URL should time out and its dependents be skipped:\n%s", out)
 	}
+}
+
+// doctor --listen-events listens for a notification for a bounded time:
+// one that arrives signed with CEWIZ_SIGNATURE_KEY passes; one signed with
+// another key fails saying why; none at all fails within the wait.
+func TestDoctorListenEvents(t *testing.T) {
+	isolate(t)
+	sb, err := sandbox.Start(sandbox.Options{PollEvery: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	addr := free()
+	const key = "doctor-listen-key-0042"
+	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	args := []string{"create", "--base-url", sb.BaseURL(), "--api-key", sandbox.DemoAppID, "--domain", "acme", "--notify-url", "http://" + addr + "/events", "--code", grant}
+	code, out, errOut := runSafe(t, createEnv("CEWIZ_SIGNATURE_KEY", key), []string{grant, key}, args...)
+	if code != exitOK {
+		t.Fatalf("create: %d %s", code, errOut)
+	}
+	id := regexp.MustCompile(`Created instance (\d+)`).FindStringSubmatch(out)[1]
+	isolate(t) // no DNS lookup of the remembered domain
+
+	check := func(env map[string]string, listen, wait string) (int, string) {
+		t.Helper()
+		code, out, errOut := runSafe(t, env, []string{key}, "doctor", "--json", "--listen", "127.0.0.1:0", "--base-url", sb.BaseURL(),
+			"--instance", id, "--listen-events", listen, "--listen-wait", wait)
+		var r struct {
+			Checks []struct{ ID, Status, Finding string }
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("not JSON: %s\n%s", out, errOut)
+		}
+		for _, c := range r.Checks {
+			if c.ID == doctor.IDNotifyDelivery {
+				return code, c.Status + ": " + c.Finding
+			}
+		}
+		t.Fatalf("no %s check: %s", doctor.IDNotifyDelivery, out)
+		return 0, ""
+	}
+	code, got := check(createEnv("CEWIZ_SIGNATURE_KEY", key), addr, "30s")
+	if code != exitOK || !regexp.MustCompile(`^pass: A notification for instance `+id+` reached `+addr+` after \S+ \(event \d+, signature sha256 verified\)\.$`).MatchString(got) {
+		t.Fatalf("signed with the key: exit %d, %s", code, got)
+	}
+	code, got = check(createEnv("CEWIZ_SIGNATURE_KEY", "another-key-9999"), addr, "2s")
+	if code != exitFailure || !strings.HasPrefix(got, "fail: A notification reached "+addr+" but was refused (401)") {
+		t.Fatalf("signed with another key: exit %d, %s", code, got)
+	}
+	quiet := free()
+	start := time.Now()
+	code, got = check(createEnv(), quiet, "300ms")
+	if code != exitFailure || got != "fail: No notification reached "+quiet+" within 300ms." {
+		t.Fatalf("nothing sent there: exit %d, %s", code, got)
+	}
+	t.Logf("the doctor with a 300ms wait took %v", time.Since(start).Round(time.Millisecond))
 }

@@ -111,7 +111,7 @@ func eventsWatchRun(f *factory, opts *eventsWatchOptions) error {
 		if in.Name != "" {
 			name = " “" + in.Name + "”"
 		}
-		fmt.Fprintf(out, "Instance %d%s polls every %s; its event log, oldest first:\n", id, name, interval)
+		fmt.Fprintf(out, "Instance %d%s polls every %s; its event log, oldest first:\n", id, name, events.Minutes(interval))
 	}
 	for _, l := range lines {
 		printLogLine(out, l, opts.JSON)
@@ -149,7 +149,7 @@ func logSummary(l events.Log) string {
 	s := fmt.Sprintf("%d events: %s.", len(l.Events), l.CountsText())
 	if n, oldest := l.StuckCount(); n > 0 {
 		s += fmt.Sprintf(" %d STUCK: still NEW or RECEIVED after more than %s (the oldest, event %s, from %s); check that the notification URL answers 2xx quickly (cewiz doctor --instance).",
-			n, l.StuckAfter, oldest.ID, oldest.EventDate)
+			n, events.Minutes(l.StuckAfter), oldest.ID, oldest.EventDate)
 	}
 	return s
 }

@@ -190,6 +190,13 @@ func TestTmuxNewUser(t *testing.T) {
 		t.Errorf("review does not mask the secret:\n%s", s.screen())
 	}
 	s.pressUntil("Instance created")
+	createdAt := time.Now()
+	// The sandbox notifies cewiz's own receiver: the first events arrive on
+	// the Result screen within seconds, their signature checked.
+	if !s.waitFor("signature verified", 30*time.Second) {
+		t.Fatalf("no notification arrived on the Result screen:\n%s", s.screen())
+	}
+	t.Logf("first notification on the Result screen %v after it opened", time.Since(createdAt).Round(time.Millisecond))
 	screen := s.screen()
 	if strings.Contains(screen, "sandbox-app-secret") || strings.Contains(screen, "sandbox-user-secret") {
 		t.Fatalf("a secret is on the screen:\n%s", screen)

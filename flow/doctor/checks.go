@@ -629,13 +629,7 @@ func capitalize(s string) string {
 }
 
 // minutes writes d as "15 minutes" or "1 minute".
-func minutes(d time.Duration) string {
-	n := int(d / time.Minute)
-	if n == 1 {
-		return "1 minute"
-	}
-	return fmt.Sprintf("%d minutes", n)
-}
+func minutes(d time.Duration) string { return events.Minutes(d) }
 
 // parseInstanceID reads an --instance value.
 func ParseInstanceID(s string) (int64, error) {

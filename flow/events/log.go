@@ -132,6 +132,16 @@ func (l Log) CountsText() string {
 	return strings.Join(parts, ", ")
 }
 
+// Minutes writes d as "15 minutes" or "1 minute" (polling intervals are
+// whole minutes).
+func Minutes(d time.Duration) string {
+	n := int(d / time.Minute)
+	if n == 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", n)
+}
+
 // Object is what an event's providerData says changed, when it says it
 // (its content for DocuShare Flex is not published: fields are read when
 // present, "" otherwise).
