@@ -53,8 +53,8 @@ func exportRun(f *factory, opts *exportOptions) error {
 		if _, err := stdout.Write(out); err != nil {
 			return err
 		}
-		if !opts.IncludeSecrets && (!s.APISecret.IsZero() || !a.Code.IsZero()) {
-			fmt.Fprintln(stderr, "cewiz: the Application Secret and the code were replaced by placeholders; add --include-secrets to write them.")
+		if !opts.IncludeSecrets && (!s.APISecret.IsZero() || !a.Code.IsZero() || body.Configuration.SignatureKey == flow.PlaceholderSignatureKey && !s.SignatureKey.IsZero()) {
+			fmt.Fprintln(stderr, "cewiz: the secrets (the Application Secret, the code, the signature key) were replaced by placeholders; add --include-secrets to write them.")
 		}
 		if ph := body.Placeholders(); len(ph) > 0 {
 			fmt.Fprintf(stderr, "cewiz: the body still has placeholders to fill in: %v\n", ph)

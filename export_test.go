@@ -27,6 +27,25 @@ func TestExportSeedInputsPrintSeedBody(t *testing.T) {
 	}
 }
 
+// The signature key is a secret like the others: a placeholder unless
+// --include-secrets, $CEWIZ_SIGNATURE_KEY in the cURL export.
+func TestExportSignatureKey(t *testing.T) {
+	env := map[string]string{"CEWIZ_SIGNATURE_KEY": "SIGNINGKEY-1"}
+	code, out, errOut := runCLI(t, env, "export", "--domain", "acme", "--notify-url", "https://h.example.com/e")
+	if code != exitOK || !strings.Contains(out, `"event.notification.signature.key": "<INSERT_SIGNATURE_KEY>"`) ||
+		strings.Contains(out+errOut, "SIGNINGKEY-1") || !strings.Contains(errOut, "--include-secrets") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	_, out, _ = runCLI(t, env, "export", "--domain", "acme", "--notify-url", "https://h.example.com/e", "--include-secrets")
+	if !strings.Contains(out, `"event.notification.signature.key": "SIGNINGKEY-1"`) {
+		t.Fatalf("--include-secrets:\n%s", out)
+	}
+	_, out, _ = runCLI(t, env, "export", "--domain", "acme", "--notify-url", "https://h.example.com/e", "--format", "curl")
+	if strings.Contains(out, "SIGNINGKEY-1") || !strings.Contains(out, "${CEWIZ_SIGNATURE_KEY:?") {
+		t.Fatalf("curl:\n%s", out)
+	}
+}
+
 func TestExportSecretsOnlyWhenAsked(t *testing.T) {
 	env := map[string]string{"CEWIZ_API_SECRET": "APPSECRET-1", "CEWIZ_USER_SECRET": "USERSECRET-1", "CEWIZ_ORG_SECRET": "ORGSECRET-1"}
 	code, out, errOut := runCLI(t, env, "export", "--code", "CODE-1", "--domain", "acme")
