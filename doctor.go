@@ -37,9 +37,6 @@ func doctorRun(f *factory, opts *doctorOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := flow.CheckSignatureKeyEnv(f.lookup); err != nil {
-		return err
-	}
 	s := flow.SecretsFromEnv(f.lookup)
 	if err := opts.RequireSecrets(cfg, s); err != nil {
 		return err

@@ -191,8 +191,8 @@ func (a *Answers) readConfig(s *Secrets, key string, raw json.RawMessage) error 
 	}
 	switch key {
 	case KeySignatureKey:
-		if err := ValidateSecretText("notification signature key")(v); err != nil {
-			return err
+		if p := secretProblem(v, false); p != "" {
+			return fmt.Errorf("the notification signature key %s", p)
 		}
 		s.SignatureKey = NewSecret(v)
 	case KeyAPISecret:

@@ -289,9 +289,6 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		}
 		a.Code = NewSecret(o.Code)
 	}
-	if err := CheckSignatureKeyEnv(lookup); err != nil {
-		return a, s, err
-	}
 	s = SecretsFromEnv(lookup).Or(s)
 	if !s.SignatureKey.IsZero() {
 		// A key given is a key used: notifications are signed with it.

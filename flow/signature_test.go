@@ -107,8 +107,7 @@ func TestResolveSignatureKeyFromEnv(t *testing.T) {
 	}
 	// A bad key is a usage error naming the variable, never the value.
 	env = map[string]string{EnvSignatureKey: "pasted with\ttext"}
-	o, _ = parseOptions(t, nil, env)
-	_, _, err = o.Resolve(mapLookup(env), files(nil))
+	_, err = parseOptions(t, nil, env) // ApplyEnv checks the secret variables
 	var ue *UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), EnvSignatureKey) || strings.Contains(err.Error(), "pasted") {
 		t.Fatalf("bad key: %v", err)

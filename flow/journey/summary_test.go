@@ -18,7 +18,7 @@ func TestSaveSummaryRefusesANonInstance(t *testing.T) {
 	a, _ := readyAnswers()
 	for _, in := range []*cloudelements.Instance{nil, {}, {ID: 0, Name: "x", Token: flow.NewSecret("tok")}, {ID: -3, Name: "x"}} {
 		dir := t.TempDir()
-		p, err := journey.SaveSummary(dir, in, a)
+		p, err := journey.SaveSummary(dir, in, a, flow.Secret{})
 		if err == nil || p != "" {
 			t.Fatalf("%+v: saved as %q", in, p)
 		}
@@ -30,7 +30,7 @@ func TestSaveSummaryRefusesANonInstance(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	p, err := journey.SaveSummary(dir, &cloudelements.Instance{ID: 12, Name: "x", Token: flow.NewSecret("tok")}, a)
+	p, err := journey.SaveSummary(dir, &cloudelements.Instance{ID: 12, Name: "x", Token: flow.NewSecret("tok")}, a, flow.Secret{})
 	if err != nil || filepath.Base(p) != "12.json" {
 		t.Fatalf("a real instance: %q, %v", p, err)
 	}
