@@ -88,7 +88,7 @@ func (e *APIError) Temporary() bool {
 func (e *APIError) Hint() string {
 	switch {
 	case e.CodeRejected():
-		return "The grant code was rejected (codes are single-use and expire within minutes): authorize again to get a new code, then create the instance again."
+		return "Get a new code: authorize again, then create the instance again."
 	case e.ClientRejected():
 		return "DocuShare Flex refused the application: check the Application ID and Application Secret (DocuShare Flex, Administration → Application Settings → OAuth Application), then authorize again."
 	}

@@ -63,5 +63,5 @@ func Example() {
 	fmt.Println(errors.As(err, &ae) && ae.CodeRejected(), "-", cloudelements.Hint(err))
 	// Output:
 	// docushareflex-acme ******** ******** true
-	// true - The grant code was rejected (codes are single-use and expire within minutes): authorize again to get a new code, then create the instance again.
+	// true - Get a new code: authorize again, then create the instance again.
 }

@@ -9,7 +9,9 @@ import (
 
 // Failure is what a person is told about one cause of failure, in the same
 // words wherever it shows (the wizard, `cewiz create`, the doctor): a
-// headline, one sentence on what happened, and one next step.
+// headline, one sentence on what happened, and one next step. Each says its
+// own thing once: the next step is an action, it does not restate the cause
+// (the wizard shows all three together).
 type Failure struct {
 	Kind Kind
 	// Title is the headline, e.g. "Access was denied in the browser".
@@ -26,27 +28,27 @@ type Failure struct {
 var failures = map[Kind]Failure{
 	KindCanceled: {
 		Title:       "Canceled",
-		Explanation: "It was canceled (Ctrl-C) before it finished.",
+		Explanation: "Ctrl-C stopped it before it finished.",
 	},
 	KindDenied: {
 		Title:       "Access was denied in the browser",
 		Explanation: "You chose Deny on the DocuShare Flex page, so no code was issued.",
-		Next:        "Access was refused in the browser: authorize again and choose Allow.",
+		Next:        "Authorize again and choose Allow.",
 	},
 	KindProviderError: {
 		Title:       "DocuShare Flex refused the authorization",
 		Explanation: "DocuShare Flex did not issue a code.",
-		Next:        "DocuShare Flex refused the authorization: check the Application ID, the Application Secret and that the redirect URI is registered exactly, then authorize again.",
+		Next:        "Check the Application ID, the Application Secret and that the redirect URI is registered exactly, then authorize again.",
 	},
 	KindTimeout: {
 		Title:       "No answer from the browser in time",
 		Explanation: "No answer arrived from the browser before the time ran out.",
-		Next:        "No answer came from the browser in time: authorize again, or paste the address the browser shows after Allow.",
+		Next:        "Authorize again, or paste the address the browser showed after Allow.",
 	},
 	KindWrongState: {
 		Title:       "That address belongs to another authorization",
 		Explanation: "The pasted address comes from an older or someone else's authorization (its state does not match).",
-		Next:        "That address belongs to another authorization: use the address from the newest browser tab, or authorize again.",
+		Next:        "Paste the address from the newest browser tab, or authorize again.",
 	},
 	KindPaste: {
 		Title:       "That paste cannot be used",
@@ -65,7 +67,7 @@ var failures = map[Kind]Failure{
 	},
 	KindCodeRejected: {
 		Title:       "The grant code was rejected",
-		Explanation: "The grant code was rejected: codes are single-use and expire within minutes.",
+		Explanation: "Cloud Elements rejected the grant code: codes are single-use and expire within minutes.",
 		Next:        "Authorize again to get a new code, then create the instance again.",
 	},
 	KindOutcomeUnknown: {

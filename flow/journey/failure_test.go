@@ -23,7 +23,7 @@ func TestExplain(t *testing.T) {
 		title string
 		next  string // the next step, or a part of it
 	}{
-		{"denied", &oauthlistener.ProviderError{Code: "access_denied"}, journey.KindDenied, "Access was denied in the browser", "authorize again and choose Allow"},
+		{"denied", &oauthlistener.ProviderError{Code: "access_denied"}, journey.KindDenied, "Access was denied in the browser", "Authorize again and choose Allow"},
 		{"provider", &oauthlistener.ProviderError{Code: "server_error"}, journey.KindProviderError, "DocuShare Flex refused the authorization", "registered exactly"},
 		{"timeout", oauthlistener.ErrTimeout, journey.KindTimeout, "No answer from the browser in time", "paste the address"},
 		{"state mismatch", &oauthlistener.PasteError{Kind: oauthlistener.ErrPasteWrongState, Msg: "m"}, journey.KindWrongState, "That address belongs to another authorization", "newest browser tab"},
@@ -51,6 +51,13 @@ func TestExplain(t *testing.T) {
 		titles[f.Title] = f.Kind
 		if f.Kind != journey.KindOther && (f.Explanation == "" || !strings.HasSuffix(f.Explanation, ".") || strings.Count(f.Explanation, ". ") > 0) {
 			t.Errorf("%s: the explanation is not one sentence: %q", tt.name, f.Explanation)
+		}
+		// The next step is an action, not the cause again.
+		if f.Next != "" && (strings.Contains(strings.ToLower(f.Next), strings.ToLower(f.Title)) || strings.Contains(f.Next, strings.TrimSuffix(f.Explanation, "."))) {
+			t.Errorf("%s: the next step repeats the cause: %q", tt.name, f.Next)
+		}
+		if f.Explanation != "" && strings.Contains(strings.ToLower(f.Explanation), strings.ToLower(f.Title)) {
+			t.Errorf("%s: the explanation repeats the title: %q", tt.name, f.Explanation)
 		}
 		for _, s := range []string{f.Title, f.Explanation, f.Next} {
 			if strings.Contains(s, "\n") {

@@ -347,6 +347,41 @@ func (a *Authorization) Confirm(p Pasted) error {
 	return a.l.Accept(p.result)
 }
 
+// PasteLate takes an address pasted after the wait ended (it timed out):
+// the browser may have shown it after Allow without the redirect ever
+// reaching the listener (an HTTPS-only browser, a firewall, another
+// machine). It is checked exactly as during the wait: it must be this
+// authorization's redirect URI with this authorization's state, so an
+// address from any other authorization is still refused; a bare code needs
+// the user's confirmation (NeedsConfirmation), then LateGrant. The code may
+// have expired meanwhile: the create says so, and the user authorizes again.
+func (a *Authorization) PasteLate(input string) (Pasted, error) {
+	r, err := oauthlistener.ParseRedirectURI(a.RedirectURI)
+	if err != nil {
+		return Pasted{}, err
+	}
+	p, err := oauthlistener.ParsePasted(input, r, a.l.State())
+	if err != nil {
+		return Pasted{}, err
+	}
+	return Pasted{NeedsConfirmation: p.NeedsConfirmation, result: p}, nil
+}
+
+// LateGrant is the grant of an address (or a confirmed bare code) that
+// PasteLate accepted.
+func (a *Authorization) LateGrant(p Pasted) Grant {
+	src := oauthlistener.FromPaste
+	if p.NeedsConfirmation {
+		src = oauthlistener.FromPastedCode
+	}
+	return Grant{
+		Code:        flow.NewSecret(p.result.Code.Reveal()),
+		CallbackURL: a.RedirectURI,
+		ObtainedAt:  a.deps.clock().Now(),
+		Source:      src,
+	}
+}
+
 // Diagnose lists the likely reasons no callback arrived, the ones the
 // listener saw evidence of first (oauth-loopback rule 18): show them when
 // the wait timed out. It is nil for a paste-only wait, where there is no

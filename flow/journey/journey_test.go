@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -493,5 +494,76 @@ func TestUnauthorizedAgainstSandbox(t *testing.T) {
 	_, err := journey.Begin(context.Background(), journey.Deps{API: c}, journey.Settings{ListenAddr: "127.0.0.1:0", NoBrowser: true}, a, s)
 	if journey.Classify(err) != journey.KindUnauthorized {
 		t.Fatalf("err %v kind %v", err, journey.Classify(err))
+	}
+}
+
+// After a timeout the address the browser showed for that authorization
+// can still be pasted: it is checked against that authorization's redirect
+// URI and state (another authorization's address is refused), and its code
+// creates the instance.
+func TestPasteLateAfterTimeout(t *testing.T) {
+	srv, c := startSandbox(t, sandbox.Options{})
+	a, s := readyAnswers()
+	// Both authorizations on one port, one after the other: only the
+	// state tells their addresses apart.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	a.CallbackURL = "http://" + addr + "/callback"
+	settings := journey.Settings{ListenAddr: addr, NoBrowser: true, Timeout: 300 * time.Millisecond}
+	// The person clicks Allow, but the redirect never reaches the listener
+	// (here: it is not followed).
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	landed := func(u string) string {
+		t.Helper()
+		resp, err := noFollow.Get(u + "&decision=allow")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.Header.Get("Location")
+	}
+	other, err := journey.Begin(context.Background(), journey.Deps{API: c}, settings, a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := landed(other.URL)
+	_ = other.Close()
+	auth, err := journey.Begin(context.Background(), journey.Deps{API: c}, settings, a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := landed(auth.URL)
+	if _, err := auth.Wait(context.Background()); journey.Classify(err) != journey.KindTimeout {
+		t.Fatalf("wait: %v", err)
+	}
+	_ = auth.Close()
+
+	for _, bad := range []string{theirs, strings.Replace(mine, "state=", "state=x", 1)} {
+		if _, err := auth.PasteLate(bad); journey.Classify(err) != journey.KindWrongState {
+			t.Fatalf("a late paste of another authorization's address: %v", err)
+		}
+	}
+	p, err := auth.PasteLate(mine)
+	if err != nil || p.NeedsConfirmation {
+		t.Fatalf("late paste: %v %+v", err, p)
+	}
+	g := auth.LateGrant(p)
+	if g.CallbackURL != auth.RedirectURI || g.Source != oauthlistener.FromPaste || g.Code.IsZero() {
+		t.Fatalf("grant %+v", g)
+	}
+	g.Apply(&a)
+	in, err := journey.Create(context.Background(), c, a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.Instance(in.ID); !ok {
+		t.Fatal("not created")
+	}
+	if p, err := auth.PasteLate("bare-code"); err != nil || !p.NeedsConfirmation {
+		t.Fatalf("a bare code: %v %+v", err, p)
 	}
 }
