@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 
 	"github.com/cewiz/cewiz/flow/doctor"
 )
@@ -172,20 +173,20 @@ func (m *DoctorModel) View() string {
 	case m.done:
 		b.WriteString(m.st.summary.Render(m.wrap(strings.TrimSpace(summaryLine(m.report)), 0)) + "\n")
 	default:
-		b.WriteString(m.st.next.Render(fmt.Sprintf("%d of %d checks done · ctrl+c: cancel", len(m.results), len(m.checks))) + "\n")
+		b.WriteString(m.st.next.Render(m.wrap(fmt.Sprintf("%d of %d checks done · ctrl+c: cancel", len(m.results), len(m.checks)), 0)) + "\n")
 	}
 	return b.String()
 }
 
 func (m *DoctorModel) header() string {
-	return m.st.title.Render("cewiz doctor") + m.st.next.Render("  "+m.cfg.Answers.BaseURL) + "\n\n"
+	return m.wrap(m.st.title.Render("cewiz doctor")+m.st.next.Render("  "+m.cfg.Answers.BaseURL), 0) + "\n\n"
 }
 
 func (m *DoctorModel) wrap(s string, indent int) string {
 	if m.width <= indent+10 {
 		return s
 	}
-	return ansi.Wordwrap(s, m.width-indent-1, "")
+	return ansi.Wrap(s, m.width-indent-1, "")
 }
 
 // row is one check: a spinner while it runs, then its mark, finding and
@@ -193,13 +194,17 @@ func (m *DoctorModel) wrap(s string, indent int) string {
 func (m *DoctorModel) row(c doctor.Check) string {
 	r, ok := m.results[c.ID]
 	if !ok {
-		return fmt.Sprintf("%s %s  %s\n", m.spinner.View(), c.Title, m.st.next.Render("checking…"))
+		return indentRest(m.wrap(m.spinner.View()+" "+c.Title+"  "+m.st.next.Render("checking…"), 3), 3) + "\n"
 	}
 	var b strings.Builder
 	mark, style := r.Status.Symbol()+" "+r.Status.Label(), m.st.status(r.Status)
 	fmt.Fprintf(&b, "%s %s\n", style.Render(mark), indentRest(m.wrap(c.Title+": "+r.Finding, 8), 7))
 	if r.Next != "" && r.Status != doctor.Pass && r.Status != doctor.Skip {
-		fmt.Fprintf(&b, "       %s\n", m.st.next.Render(indentRest(m.wrap("→ "+r.Next, 8), 7)))
+		// Styled line by line: lipgloss pads a block's lines to its widest,
+		// which the indent would push past the terminal's edge.
+		for _, l := range strings.Split(m.wrap("→ "+r.Next, 8), "\n") {
+			fmt.Fprintf(&b, "       %s\n", m.st.next.Render(l))
+		}
 	}
 	return b.String()
 }
@@ -252,6 +257,11 @@ func RunDoctor(ctx context.Context, cfg doctor.Config, deps doctor.Deps, in io.R
 	}
 	r := NewRenderer(out, getenv)
 	m := newDoctor(ctx, cfg, deps, r)
+	// Every row is wrapped to the terminal's width from the first frame:
+	// results can arrive before Bubble Tea's first WindowSizeMsg, and a row
+	// wider than the terminal, drawn then, leaves the live area garbled
+	// (the renderer counts lines, the terminal wraps them).
+	m.width = outputWidth(out)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	final, err := p.Run()
 	if dm, ok := final.(*DoctorModel); ok {
@@ -262,6 +272,17 @@ func RunDoctor(ctx context.Context, cfg doctor.Config, deps doctor.Deps, in io.R
 		return m.report, ErrCanceled
 	}
 	return m.report, err
+}
+
+// outputWidth is the width of the terminal out is, or 80 when it is not one
+// (the rows are wrapped for a reader of a file or a pipe too).
+func outputWidth(out io.Writer) int {
+	if f, ok := out.(interface{ Fd() uintptr }); ok && term.IsTerminal(f.Fd()) {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			return w
+		}
+	}
+	return defaultWidth
 }
 
 func (s doctorStyles) status(st doctor.Status) lipgloss.Style {

@@ -255,3 +255,62 @@ func TestTmuxCtrlC(t *testing.T) {
 	}
 	_ = ln.Close()
 }
+
+// TestTmuxDoctorNeverGarbled runs `cewiz doctor --sandbox` 20 times in a
+// 60-column terminal and reads the screen each time: every row starts with
+// its mark, every continuation is indented under it (a row the terminal
+// wrapped itself, drawn before the width was known, is not), no stale
+// "checking…" line is left, and each check shows once.
+func TestTmuxDoctorNeverGarbled(t *testing.T) {
+	journeytest.LookPath(t, "the test of the doctor's live checklist in a real terminal", "tmux")
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildCewiz(t)
+	home := t.TempDir()
+	mark := regexp.MustCompile(`^[✓!✗-] (PASS|WARN|FAIL|SKIP) (.*?):`)
+	for run := 1; run <= 20; run++ {
+		cmd := fmt.Sprintf("env -u NO_COLOR HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s %s doctor --sandbox; echo EXIT=$?; sleep 60", home, home, home, bin)
+		s := &tmuxSession{t: t, socket: fmt.Sprintf("cewiz-doc-%d-%d-%d", os.Getpid(), run, time.Now().UnixNano()), name: "doc"}
+		s.tmux("new-session", "-d", "-s", s.name, "-x", "60", "-y", "40", cmd)
+		if !s.waitFor("EXIT=", 30*time.Second) {
+			_ = exec.Command("tmux", "-L", s.socket, "kill-server").Run()
+			t.Fatalf("run %d: the doctor did not finish:\n%s", run, s.screen())
+		}
+		screen := s.tmux("capture-pane", "-p", "-t", s.name) // not joined: wrapped lines stay apart
+		_ = exec.Command("tmux", "-L", s.socket, "kill-server").Run()
+		lines := strings.Split(screen, "\n")
+		titles := map[string]int{}
+		inRows, rowsEnded := false, false
+		for i, l := range lines {
+			switch {
+			case mark.MatchString(l):
+				if rowsEnded {
+					t.Fatalf("run %d, line %d: a row after the summary:\n%s", run, i+1, screen)
+				}
+				inRows = true
+				titles[mark.FindStringSubmatch(l)[2]]++
+			case inRows && strings.HasPrefix(l, "       ") && strings.TrimSpace(l) != "":
+				// a continuation, indented under its row
+			case inRows && strings.TrimSpace(l) == "":
+				inRows, rowsEnded = false, true
+			case inRows:
+				t.Fatalf("run %d, line %d is neither a row nor its continuation: %q\n%s", run, i+1, l, screen)
+			}
+			if strings.Contains(l, "checking…") {
+				t.Fatalf("run %d: a stale checking… line:\n%s", run, screen)
+			}
+		}
+		if len(titles) < 6 {
+			t.Fatalf("run %d: %d checks on screen:\n%s", run, len(titles), screen)
+		}
+		for title, n := range titles {
+			if n != 1 {
+				t.Fatalf("run %d: %q shown %d times:\n%s", run, title, n, screen)
+			}
+		}
+		if !strings.Contains(screen, "passed,") || !strings.Contains(screen, "EXIT=0") {
+			t.Fatalf("run %d: no summary or not exit 0:\n%s", run, screen)
+		}
+	}
+}
