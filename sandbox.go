@@ -132,6 +132,20 @@ func (r *runningSandbox) prefill(a *flow.Answers, s *flow.Secrets) {
 	})
 }
 
+// demo is what the wizard shows and offers to restore in --sandbox: the
+// emulator's base URL (its port is random) and the demo values.
+func (r *runningSandbox) demo() *tui.Demo {
+	return &tui.Demo{
+		BaseURL: r.srv.BaseURL(),
+		APIKey:  sandbox.DemoAppID,
+		Secrets: flow.Secrets{
+			UserSecret: flow.NewSecret(sandbox.DemoUserSecret),
+			OrgSecret:  flow.NewSecret(sandbox.DemoOrgSecret),
+			APISecret:  flow.NewSecret(sandbox.DemoAppSecret),
+		},
+	}
+}
+
 // sandboxConfigDir creates the directory where this --sandbox run keeps
 // the summaries of its throwaway instances, out of the user's config: a
 // new directory under $TMPDIR with a random name, mode 0700. A fixed name

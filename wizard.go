@@ -73,6 +73,7 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 		defer sb.close()
 		sb.prefill(&cfg.Answers, &cfg.Secrets)
 		cfg.Notifications = sb.feed()
+		cfg.Demo = sb.demo()
 		// A throwaway: its base URL is not remembered for the next real
 		// run, and its summaries stay out of the user's config.
 		cfg.Sandbox, cfg.NoRemember = true, true

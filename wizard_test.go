@@ -88,7 +88,7 @@ func TestWizardUsesMainsClientAndBrowser(t *testing.T) {
 		io.WriteString(pw, "\n")
 	}
 	answer("Enter a number between 1 and 6") // Region: custom, the --base-url
-	answer("Base URL (for custom)")
+	answer("Base URL")
 	answer("Application ID")
 	answer("How does the code come back?")
 	answer("Registered redirect URL")

@@ -71,7 +71,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 			s.picked[s.detailIdx] = d.result()
 			s.detailIdx++
 			if s.detailIdx < len(s.picked) {
-				s.detail = newResourceDetail(m, s.picked[s.detailIdx], s.detailIdx, len(s.picked))
+				s.detail = newResourceDetail(m, s.picked[s.detailIdx], s.detailIdx, len(s.picked), s.elementDefault)
 				return nil
 			}
 			s.detail = nil
@@ -105,7 +105,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 		}
 		s.picked = p
 		s.detailIdx = 0
-		s.detail = newResourceDetail(m, s.picked[0], 0, len(s.picked))
+		s.detail = newResourceDetail(m, s.picked[0], 0, len(s.picked), s.elementDefault)
 		return nil
 	}
 }
@@ -149,7 +149,7 @@ func (l lineReader) readLine() (string, error) {
 type textScreen interface{ wantsText() bool }
 
 func (s *authorizeStep) wantsText() bool { return s.phase == phasePasting }
-func (s *reviewStep) wantsText() bool    { return s.exporting && !s.confirmOverwrite }
+func (s *reviewStep) wantsText() bool    { return s.typing(nil) }
 
 // busy screens do not take input while their work runs.
 type busyScreen interface{ busy() bool }

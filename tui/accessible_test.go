@@ -73,7 +73,7 @@ func TestAccessibleJourney(t *testing.T) {
 	expect("Region")
 	expect("Enter a number between 1 and 6")
 	say("") // us (the default)
-	expect("Base URL (for custom)")
+	expect("Base URL")
 	say("")
 	// The password prompts need a terminal; with a pipe huh skips them and
 	// the prefilled secrets stay.
@@ -122,14 +122,20 @@ func TestAccessibleJourney(t *testing.T) {
 	expect("Updated date format")
 	expect("Enter a number between")
 	say("8") // milliseconds
-	expect("Custom updated format")
+	// Accessible mode asks the "another…" fields too (huh v1.0.0 asks
+	// hidden groups); an empty answer leaves them unused.
+	expect("Updated date field (another)")
+	say("")
+	expect("Updated date format (another pattern)")
 	say("")
 	expect("Created date field of events")
 	say("")
 	expect("Created date format")
 	expect("Enter a number between")
 	say("")
-	expect("Custom created format")
+	expect("Created date field (another)")
+	say("")
+	expect("Created date format (another pattern)")
 	say("")
 	expect("== Instance (step 7 of 8)")
 	expect("Instance name")

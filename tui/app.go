@@ -54,20 +54,24 @@ func newApp(m *Model) *appStep {
 		),
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("mode").Title("How does the code come back?").
+				Description(note).
 				Options(
 					huh.NewOption("Here, to cewiz (loopback): register "+register, callbackLoopback),
 					huh.NewOption("A registered URL: I paste the code or the address", callbackRegistered),
 				).Value(&s.mode),
-			huh.NewNote().Title("Redirect URI to register in DocuShare Flex").
-				Description(note),
-			huh.NewInput().Key("registered").Title("Registered redirect URL (for the paste option)").
+		),
+		// Its own group, shown only for the paste option: it never takes
+		// focus when the loopback listener catches the code.
+		huh.NewGroup(
+			huh.NewInput().Key("registered").Title("Registered redirect URL").
+				Description("The redirect URI registered in DocuShare Flex, e.g. "+DefaultRegisteredCallback+".").
 				Value(&s.registered).Validate(m.orKeep(&s.registered, func(v string) error {
 				if s.mode != callbackRegistered {
 					return nil
 				}
 				return flow.ValidateCallbackURL(strings.TrimSpace(v))
 			})),
-		),
+		).WithHideFunc(func() bool { return s.mode != callbackRegistered }),
 	)
 	s.formScreen = &formScreen{form: form, submit: s.submit}
 	return s

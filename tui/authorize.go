@@ -29,6 +29,10 @@ type authorizeStep struct {
 	notice string
 	began  time.Time // when the wait began (for the "nothing yet?" hint)
 	causes []string  // after a timeout: the likely reasons (oauth-loopback rule 18)
+	// late is the authorization that timed out: the address its browser
+	// showed after Allow can still be pasted (p on the failure), checked
+	// against that authorization's redirect URI and state.
+	late *journey.Authorization
 }
 
 // hintAfter is when the waiting screen suggests what may be wrong.
@@ -94,6 +98,7 @@ func (s *authorizeStep) begin(m *Model) tea.Cmd {
 	s.phase = phaseStarting
 	s.err = nil
 	s.notice = ""
+	s.late = nil
 	s.gen = m.authGen
 	gen := s.gen
 	ctx := m.ctx
@@ -147,9 +152,10 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			if journey.Classify(msg.err) == journey.KindCanceled && m.quitting {
 				return nil
 			}
-			s.phase, s.err, s.causes = phaseFailed, msg.err, nil
+			s.phase, s.err, s.causes, s.late = phaseFailed, msg.err, nil, nil
 			if journey.Classify(msg.err) == journey.KindTimeout && m.auth != nil {
 				s.causes = journey.LikelyCauses(m.auth.Diagnose(), 3)
+				s.late = m.auth // its address may still be pasted
 			}
 			m.closeAuth()
 			s.gen = m.authGen
@@ -225,16 +231,19 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			return m.apply(wentBack{})
 		}
 	case phasePasting:
+		// The paste field has focus: every printable key is text. Only
+		// enter and esc act (esc goes back to open or copy the address).
 		switch {
 		case key.Matches(k, keys.SubmitText):
 			return s.submitPaste(m)
 		case key.Matches(k, keys.CancelText):
-			if m.auth != nil && m.auth.PasteOnly {
-				return m.apply(wentBack{})
-			}
-			s.phase = phaseWaiting
 			s.err = nil
 			s.paste.Blur()
+			s.phase = phaseWaiting
+			if s.late != nil {
+				s.phase = phaseFailed
+				s.err = oauthlistener.ErrTimeout
+			}
 			return nil
 		}
 		var cmd tea.Cmd
@@ -243,6 +252,9 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	case phaseConfirm:
 		switch {
 		case key.Matches(k, keys.Yes):
+			if s.late != nil {
+				return m.apply(authorized{grant: s.late.LateGrant(s.pasted)})
+			}
 			if m.auth == nil {
 				return nil
 			}
@@ -258,6 +270,8 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, keys.Retry):
 			return s.begin(m)
+		case key.Matches(k, keys.Paste) && s.late != nil:
+			return s.openPaste()
 		case key.Matches(k, keys.Skip):
 			return s.skip(m)
 		case key.Matches(k, keys.Back):
@@ -268,6 +282,9 @@ func (s *authorizeStep) key(m *Model, k tea.KeyMsg) tea.Cmd {
 }
 
 func (s *authorizeStep) submitPaste(m *Model) tea.Cmd {
+	if s.late != nil {
+		return s.submitLatePaste(m)
+	}
 	if m.auth == nil {
 		return nil
 	}
@@ -293,6 +310,26 @@ func (s *authorizeStep) submitPaste(m *Model) tea.Cmd {
 	return nil
 }
 
+// submitLatePaste takes the address pasted after a timeout: checked
+// against the timed-out authorization (its redirect URI and state, as
+// during the wait), never against a weaker rule.
+func (s *authorizeStep) submitLatePaste(m *Model) tea.Cmd {
+	p, err := s.late.PasteLate(s.paste.Value())
+	if err != nil {
+		s.err = err
+		s.paste.SetValue("")
+		return nil
+	}
+	s.err = nil
+	s.paste.Blur()
+	if p.NeedsConfirmation {
+		s.pasted = p
+		s.phase = phaseConfirm
+		return nil
+	}
+	return m.apply(authorized{grant: s.late.LateGrant(p)})
+}
+
 // skip gives up authorizing: export-only mode (leaving the step closes the
 // listener).
 func (s *authorizeStep) skip(m *Model) tea.Cmd {
@@ -310,19 +347,22 @@ func (s *authorizeStep) view(m *Model) string {
 		} else {
 			b.WriteString(st.ok.Render("✓ Authorized") + ": the grant code was caught " + humanDuration(m.clock.Now().Sub(m.codeAt)) + " ago.\n")
 		}
-		b.WriteString(st.dim.Render("Press enter to continue, or a to authorize again (codes are single-use and expire)."))
+		b.WriteString(st.dim.Render("Codes are single-use and expire: authorize again if creating fails."))
 		return b.String()
 	case phaseStarting:
 		b.WriteString(m.spinView() + " Starting the listener and asking Cloud Elements for the authorization address…")
 		return b.String()
 	case phaseFailed:
 		b.WriteString(m.renderError(s.err))
-		b.WriteString("\n")
-		b.WriteString(st.explain.Width(w).Render(failureText(s.err)))
 		if len(s.causes) > 0 {
-			b.WriteString("\n\n" + st.hint.Width(w).Render("Likely causes:\n• "+strings.Join(s.causes, "\n• ")))
+			b.WriteString("\n" + st.hint.Width(w).Render("Likely causes:\n• "+strings.Join(s.causes, "\n• ")))
 		}
 		return b.String()
+	}
+	if s.late != nil {
+		// Pasting (or confirming) after the timeout: the status line asks.
+		return st.explain.Width(w).Render("The browser may have shown an address after Allow that never reached cewiz. " +
+			"Paste it: it is checked against the authorization that timed out (same redirect URI, same state).")
 	}
 	auth := m.auth
 	if auth == nil {
@@ -346,15 +386,36 @@ func (s *authorizeStep) view(m *Model) string {
 		b.WriteString(auth.URL)
 	} else {
 		b.WriteString(st.url.Render(oneLine(auth.URL, w)))
-		b.WriteString("\n" + st.dim.Render("(the whole address is printed above this screen; c copies it)"))
+		how := "c copies it"
+		if s.phase != phaseWaiting {
+			how = "esc, then c copies it" // c is text in the paste field
+		}
+		b.WriteString("\n" + st.dim.Render("(the whole address is printed above this screen; "+how+")"))
 	}
 	b.WriteString("\n")
 	if bs.SSHLine != "" {
 		b.WriteString("\nOn your own computer, first run (it forwards the callback here):\n  " + st.code.Render(bs.SSHLine) + "\n")
 	}
-	b.WriteString("\n")
+	if s.phase == phaseWaiting && !auth.PasteOnly && !s.began.IsZero() && m.clock.Now().Sub(s.began) >= hintAfter {
+		b.WriteString("\n" + st.hint.Width(w).Render("Nothing yet? The redirect URI registered in DocuShare Flex must be exactly "+
+			auth.RedirectURI+"; a browser in HTTPS-only mode may refuse http://127.0.0.1 (allow it, or paste the address with p); "+
+			"over SSH, run the ssh -L line first."))
+	}
+	return b.String()
+}
+
+// status is what always stays on screen, however small: the wait and its
+// time left, or the paste field, or the question.
+func (s *authorizeStep) status(m *Model) string {
+	st := m.st
+	w := m.contentWidth()
+	auth := m.auth
+	if s.late == nil && (auth == nil || s.phase < phaseWaiting || s.phase == phaseFailed) {
+		return ""
+	}
+	var b strings.Builder
 	left := ""
-	if !auth.Deadline.IsZero() {
+	if s.late == nil && !auth.Deadline.IsZero() {
 		d := auth.Deadline.Sub(m.clock.Now())
 		if d < 0 {
 			d = 0
@@ -370,11 +431,6 @@ func (s *authorizeStep) view(m *Model) string {
 		}
 		if s.notice != "" {
 			b.WriteString("\n" + st.dim.Render(s.notice))
-		}
-		if !auth.PasteOnly && !s.began.IsZero() && m.clock.Now().Sub(s.began) >= hintAfter {
-			b.WriteString("\n" + st.hint.Width(w).Render("Nothing yet? The redirect URI registered in DocuShare Flex must be exactly "+
-				auth.RedirectURI+"; a browser in HTTPS-only mode may refuse http://127.0.0.1 (allow it, or paste the address with p); "+
-				"over SSH, run the ssh -L line first."))
 		}
 	case phasePasting:
 		b.WriteString("Paste the address or the code, then enter" + left + ":\n")
@@ -401,18 +457,28 @@ func (s *authorizeStep) help(m *Model) []key.Binding {
 	case phaseWaiting:
 		again := key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "start again"))
 		if m.auth != nil && m.auth.PasteOnly {
-			return []key.Binding{k.Paste, k.CopyURL, again, k.Skip, k.Back}
+			return []key.Binding{k.Paste, k.Reopen, k.CopyURL, again, k.Skip, k.Back}
 		}
 		return []key.Binding{k.Reopen, k.CopyURL, k.Paste, again, k.Skip, k.Back}
 	case phasePasting:
-		return []key.Binding{k.SubmitText, k.CancelText}
+		out := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "open/copy the address"))
+		if s.late != nil {
+			out = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "not now"))
+		}
+		return []key.Binding{k.SubmitText, out}
 	case phaseConfirm:
 		return []key.Binding{k.Yes, k.No}
 	case phaseFailed:
+		if s.late != nil {
+			return []key.Binding{k.Retry, k.Paste, k.Skip, k.Back}
+		}
 		return []key.Binding{k.Retry, k.Skip, k.Back}
 	}
 	return nil
 }
+
+// typing: the paste field takes every printable key.
+func (s *authorizeStep) typing(*Model) bool { return s.phase == phasePasting }
 
 func (s *authorizeStep) resize(m *Model) { s.paste.Width = m.contentWidth() - 4 }
 

@@ -185,9 +185,11 @@ func TestExportFromReview(t *testing.T) {
 	if strings.Contains(string(data), "app-secret") || strings.Contains(string(data), "GRANT-CODE") {
 		t.Fatal("a plain export holds secrets")
 	}
-	// Again: the file exists; no is no, yes replaces it (now with secrets, 0600).
+	// Again: the file exists; no is no, yes replaces it (now with secrets,
+	// 0600, once the secrets to write are confirmed).
 	h.typeText("E")
 	h.enter()
+	h.typeText("y") // write the secrets
 	if !strings.Contains(h.screen(), "Replace it?") {
 		t.Fatalf("no overwrite question:\n%s", h.screen())
 	}
@@ -196,7 +198,8 @@ func TestExportFromReview(t *testing.T) {
 		t.Fatal("the file changed after no")
 	}
 	h.enter()
-	h.typeText("y")
+	h.typeText("y") // write the secrets
+	h.typeText("y") // replace the file
 	st, _ = os.Stat(p)
 	if st.Mode().Perm() != 0o600 {
 		t.Fatalf("export with secrets mode %v", st.Mode().Perm())
@@ -362,6 +365,8 @@ func TestResourcesDetails(t *testing.T) {
 	h.typeText(" ") // events
 	h.key(tea.KeyDown)
 	h.typeText("c") // folders gets a copy of events' configuration, at the element's URL
+	h.enter()       // its name (folders)
+	h.enter()       // its URL (the element's)
 	h.enter()       // → events' form
 	if !strings.Contains(h.screen(), "events (1 of 2)") {
 		t.Fatalf("no form for events:\n%s", h.screen())
@@ -477,7 +482,7 @@ func TestAppRedirectURINote(t *testing.T) {
 func trimLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
+		lines[i] = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "┃")) // huh marks the focused field with ┃
 	}
 	return strings.Join(lines, "\n")
 }

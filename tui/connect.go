@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/journey"
@@ -22,8 +23,11 @@ const connectTimeout = 30 * time.Second
 
 // connectStep: region or base URL, the User and Organization secrets, then
 // a check against Cloud Elements (GET /elements/docushareflex) with a
-// spinner. A 401 keeps the user here with the reason; a network failure
-// offers export-only mode.
+// spinner. A 401 keeps the user here with the reason. After a failure the
+// ways on are choices in a list, never hidden letter keys (a letter typed
+// into a field is always text): try again, change the answers, continue
+// offline (export only) when Cloud Elements cannot be reached, and in
+// --sandbox restore the demo values.
 type connectStep struct {
 	fs       *formScreen
 	region   string
@@ -35,6 +39,11 @@ type connectStep struct {
 	offline  bool // the last failure was the network: offer export-only
 	errShown bool // accessible mode printed err
 
+	// choices is the list of ways on shown after a failure (nil: the
+	// form is shown).
+	choices *huh.Form
+	choice  string
+
 	// answers and secrets are the ones being tried: the root gets them
 	// once Cloud Elements accepts them (or the user goes offline).
 	answers flow.Answers
@@ -44,11 +53,23 @@ type connectStep struct {
 	prevUser, prevOrg flow.Secret
 }
 
+// The ways on after a failed check.
+const (
+	choiceRetry   = "retry"
+	choiceEdit    = "edit"
+	choiceSecrets = "secrets"
+	choiceDemo    = "demo"
+	choiceOffline = "offline"
+)
+
 // checkedMsg is the outcome of the secrets check.
 type checkedMsg struct {
 	client   Client
 	defaults flow.PollerConfig
-	err      error
+	// defaultsErr is why the element's default poller configuration could
+	// not be read (the Resources step says so).
+	defaultsErr error
+	err         error
 }
 
 func newConnect(m *Model) *connectStep {
@@ -75,7 +96,7 @@ func regionOptions() []huh.Option[string] {
 	for _, r := range flow.RegionNames {
 		opts = append(opts, huh.NewOption(fmt.Sprintf("%-8s %s", r, hostOf(flow.Regions[r])), r))
 	}
-	return append(opts, huh.NewOption("custom   another base URL (below)", customRegion))
+	return append(opts, huh.NewOption("custom   another base URL (next)", customRegion))
 }
 
 func hostOf(u string) string {
@@ -83,14 +104,18 @@ func hostOf(u string) string {
 	return strings.TrimSuffix(u, flow.APIPath)
 }
 
+// build makes the form: the region, the base URL (its own group, shown only
+// for the custom region, so it never takes focus otherwise), the secrets.
 func (s *connectStep) build(m *Model) {
 	form := m.newForm(
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("region").Title("Region").
 				Description("Where your Cloud Elements account lives.").
 				Options(regionOptions()...).Value(&s.region),
-			huh.NewInput().Key("baseurl").Title("Base URL (for custom)").
-				Description("Used only with the custom region; a bare host gets "+flow.APIPath+".").
+		),
+		huh.NewGroup(
+			huh.NewInput().Key("baseurl").Title("Base URL").
+				Description("Your Cloud Elements API address; a bare host gets "+flow.APIPath+".").
 				Value(&s.baseURL).Validate(m.orKeep(&s.baseURL, func(v string) error {
 				if s.region != customRegion {
 					return nil
@@ -98,7 +123,7 @@ func (s *connectStep) build(m *Model) {
 				_, err := flow.NormalizeBaseURL(v)
 				return err
 			})),
-		),
+		).WithHideFunc(func() bool { return s.region != customRegion }),
 		huh.NewGroup(
 			huh.NewInput().Key("user").Title("User secret").
 				Description("Cloud Elements console → your profile. Hidden, never saved.").
@@ -108,17 +133,86 @@ func (s *connectStep) build(m *Model) {
 		),
 	)
 	s.fs = &formScreen{form: form, submit: s.submit, top: s.top}
-	if journey.Classify(s.err) == journey.KindUnauthorized {
-		s.fs.startGroup = 1 // straight back to the secrets, emptied
+}
+
+// toSecrets opens the form at the secrets (after a 401, emptied).
+func (s *connectStep) toSecrets() {
+	s.fs.startGroup = 1
+	if s.region == customRegion {
+		s.fs.startGroup = 2
 	}
 }
 
-func (s *connectStep) top(m *Model) string {
-	e := m.renderError(s.err)
-	if s.offline {
-		e += "\n" + m.st.hint.Render("Press x to continue offline (export only), or submit again to retry.")
+// afterFailure shows the failure: the list of ways on when there is more
+// than one, else the form (a 401 outside the sandbox: the secrets again).
+func (s *connectStep) afterFailure(m *Model) tea.Cmd {
+	s.build(m)
+	k := journey.Classify(s.err)
+	var opts []huh.Option[string]
+	demo := m.cfg.Demo != nil
+	switch {
+	case s.offline:
+		opts = append(opts, huh.NewOption("Try again", choiceRetry),
+			huh.NewOption("Change the region or base URL", choiceEdit))
+		if demo {
+			opts = append(opts, huh.NewOption("Restore the demo values and try again", choiceDemo))
+		}
+		opts = append(opts, huh.NewOption("Continue offline (export only: nothing is sent)", choiceOffline))
+	case demo && k == journey.KindUnauthorized:
+		opts = append(opts, huh.NewOption("Restore the demo secrets and try again", choiceDemo),
+			huh.NewOption("Type the secrets again", choiceSecrets))
+	case demo:
+		opts = append(opts, huh.NewOption("Restore the demo values and try again", choiceDemo),
+			huh.NewOption("Change the answers", choiceEdit))
 	}
-	return e
+	if len(opts) == 0 {
+		s.choices = nil
+		if k == journey.KindUnauthorized {
+			s.toSecrets()
+		}
+		return s.fs.init(m)
+	}
+	s.choice = opts[0].Value
+	s.choices = m.newForm(huh.NewGroup(huh.NewSelect[string]().Key("next").Title("What now?").
+		Options(opts...).Value(&s.choice)))
+	m.sizeForm(s.choices, lipgloss.Height(s.top(m)))
+	return s.choices.Init()
+}
+
+// choose acts on the chosen way on.
+func (s *connectStep) choose(m *Model) tea.Cmd {
+	s.choices = nil
+	switch s.choice {
+	case choiceRetry:
+		return s.check(m)
+	case choiceOffline:
+		return s.goOffline(m)
+	case choiceDemo:
+		d := m.cfg.Demo
+		if s.offline || journey.Classify(s.err) != journey.KindUnauthorized {
+			s.region, s.baseURL = customRegion, d.BaseURL
+		}
+		s.user, s.org = d.Secrets.UserSecret.Reveal(), d.Secrets.OrgSecret.Reveal()
+		s.prevUser, s.prevOrg = d.Secrets.UserSecret, d.Secrets.OrgSecret
+		return s.submit(m)
+	case choiceSecrets:
+		s.build(m)
+		s.toSecrets()
+		return s.fs.init(m)
+	}
+	s.build(m)
+	return s.fs.init(m)
+}
+
+func (s *connectStep) top(m *Model) string {
+	var parts []string
+	if d := m.cfg.Demo; d != nil {
+		parts = append(parts, m.st.dim.Width(m.contentWidth()).Render(d.describe()))
+	}
+	if s.err != nil {
+		parts = append(parts, m.renderError(s.err))
+	}
+	return strings.Join(parts, "\n")
 }
 
 func (s *connectStep) submit(m *Model) tea.Cmd {
@@ -135,8 +229,13 @@ func (s *connectStep) submit(m *Model) tea.Cmd {
 	s.answers.BaseURL, s.answers.Region = u, flow.RegionOf(u)
 	s.secrets.UserSecret = keepSecret(s.user, s.prevUser)
 	s.secrets.OrgSecret = keepSecret(s.org, s.prevOrg)
+	return s.check(m)
+}
+
+// check asks Cloud Elements with the answers being tried.
+func (s *connectStep) check(m *Model) tea.Cmd {
 	s.checking, s.err, s.offline = true, nil, false
-	return tea.Batch(m.spin(), checkConnection(m.ctx, m.cfg.NewClient, u, s.secrets))
+	return tea.Batch(m.spin(), checkConnection(m.ctx, m.cfg.NewClient, s.answers.BaseURL, s.secrets))
 }
 
 // checkConnection checks the secrets (GET /elements/{key}) and reads the
@@ -157,19 +256,23 @@ func checkConnection(ctx context.Context, factory ClientFactory, base string, se
 		}
 		defaults, derr := c.ElementPollerDefaults(ctx)
 		if derr != nil {
-			defaults = nil // the presets are offered instead
+			defaults = nil // the Resources step says why, and offers the guess
 		}
-		return checkedMsg{client: c, defaults: defaults}
+		return checkedMsg{client: c, defaults: defaults, defaultsErr: derr}
 	}
 }
 
 func (s *connectStep) init(m *Model) tea.Cmd { return s.fs.init(m) }
 
-func (s *connectStep) resize(m *Model) { s.fs.resize(m) }
+func (s *connectStep) resize(m *Model) {
+	s.fs.resize(m)
+	if s.choices != nil {
+		m.sizeForm(s.choices, lipgloss.Height(s.top(m)))
+	}
+}
 
 func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case checkedMsg:
+	if msg, ok := msg.(checkedMsg); ok {
 		if !s.checking {
 			return nil
 		}
@@ -187,20 +290,25 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 				s.user, s.org = "", ""
 				s.prevUser, s.prevOrg = flow.Secret{}, flow.Secret{}
 			}
-			s.build(m)
-			return s.fs.init(m)
+			return s.afterFailure(m)
 		}
-		return m.apply(connected{answers: s.answers, secrets: s.secrets, client: msg.client, defaults: msg.defaults})
-	case tea.KeyMsg:
-		if s.checking {
-			return nil
-		}
-		if s.offline && key.Matches(msg, m.keys.Offline) {
-			return s.goOffline(m)
-		}
+		return m.apply(connected{answers: s.answers, secrets: s.secrets, client: msg.client, defaults: msg.defaults, defaultsErr: msg.defaultsErr})
 	}
 	if s.checking {
 		return nil
+	}
+	if s.choices != nil {
+		if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Back) {
+			return m.apply(wentBack{}) // from an edit: Review, unchanged
+		}
+		fm, cmd := s.choices.Update(msg)
+		if f, ok := fm.(*huh.Form); ok {
+			s.choices = f
+		}
+		if s.choices.State == huh.StateCompleted {
+			return tea.Batch(cmd, s.choose(m))
+		}
+		return cmd
 	}
 	return s.fs.update(m, msg)
 }
@@ -214,18 +322,34 @@ func (s *connectStep) view(m *Model) string {
 	if s.checking {
 		return m.spinView() + " Checking the secrets with Cloud Elements at " + m.st.url.Render(s.answers.BaseURL) + " …"
 	}
+	if s.choices != nil {
+		return s.top(m) + "\n" + s.choices.View()
+	}
 	return s.fs.view(m)
 }
 
 func (s *connectStep) help(m *Model) []key.Binding {
-	var out []key.Binding
-	if s.offline && !s.checking {
-		out = append(out, m.keys.Offline)
+	if s.checking {
+		return nil
 	}
 	if m.nav.Editing() {
-		out = append(out, m.keys.Back)
+		return []key.Binding{m.keys.Back}
 	}
-	return out
+	return nil
+}
+
+func (s *connectStep) typing(m *Model) bool {
+	return !s.checking && s.choices == nil && s.fs.typing(m)
+}
+
+func (s *connectStep) activeForm() *huh.Form {
+	if s.checking {
+		return nil
+	}
+	if s.choices != nil {
+		return s.choices
+	}
+	return s.fs.activeForm()
 }
 
 // secretValidator checks a typed secret with check. In accessible mode a

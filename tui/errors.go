@@ -13,10 +13,12 @@ import (
 
 // This file is the one place where errors become text on the screen.
 
-// renderError renders err in a box: the headline (journey.Explain), the
-// API's fields as they are (status, message, providerMessage, requestId),
-// and the next step. Nothing here can hold a secret: the client strips
-// them from messages, and codes, states and tokens never enter errors.
+// renderError renders err in a box, saying each thing once: the headline
+// (journey.Explain's title), what happened (the API's or the provider's
+// fields as they are, else the error's own sentence, or the table's
+// explanation when the error's text only restates the headline), and the
+// next step. Nothing here can hold a secret: the client strips them from
+// messages, and codes, states and tokens never enter errors.
 func (m *Model) renderError(err error) string {
 	if err == nil {
 		return ""
@@ -27,6 +29,10 @@ func (m *Model) renderError(err error) string {
 	var b strings.Builder
 	b.WriteString(st.errTitle.Render("✗ " + f.Title))
 	b.WriteString("\n")
+	line := func(s string) {
+		b.WriteString(st.value.Render(s))
+		b.WriteString("\n")
+	}
 	field := func(label, v string) {
 		if v == "" {
 			return
@@ -44,17 +50,26 @@ func (m *Model) renderError(err error) string {
 		field("providerMessage", ae.ProviderMessage)
 		field("requestId", ae.RequestID)
 	case errors.As(err, &pe):
+		line(f.Explanation)
 		field("error", pe.Code)
 		field("description", pe.Description)
 		field("more", pe.URI)
+	case restatesTitle[f.Kind]:
+		line(f.Explanation)
 	default:
-		b.WriteString(st.value.Render(errorSentence(err)))
-		b.WriteString("\n")
+		line(errorSentence(err))
 	}
 	if f.Next != "" {
 		b.WriteString(st.hint.Render("Next: " + f.Next))
 	}
 	return st.errBox.Width(w).Render(strings.TrimRight(b.String(), "\n"))
+}
+
+// restatesTitle: causes whose error text only says the headline again
+// ("no authorization arrived in time"): the box explains them instead.
+var restatesTitle = map[journey.Kind]bool{
+	journey.KindTimeout:  true,
+	journey.KindCanceled: true,
 }
 
 // errorSentence is err's message with a capital letter.
@@ -72,26 +87,4 @@ func (m *Model) inlineError(err error) string {
 		return ""
 	}
 	return m.st.errTitle.Render("✗ ") + m.st.value.Width(m.contentWidth()-2).Render(errorSentence(err))
-}
-
-// authorizeKeys says which keys take the next step after authorizing
-// failed, by cause (the default: try again or skip).
-var authorizeKeys = map[journey.Kind]string{
-	journey.KindDenied:        "Press r to authorize again and choose Allow.",
-	journey.KindTimeout:       "Press r to start again; if the browser showed an address after Allow, paste it (p) during the next try.",
-	journey.KindWrongState:    "Use the newest browser tab, or press r to start again.",
-	journey.KindProviderError: "Check the Application ID and Secret and the registered redirect URI, then press r to try again.",
-	journey.KindPort:          "Free the port (or use --listen), then press r; or paste the code with a registered URL (esc, then the app step).",
-}
-
-// failureText is what the Authorize step says under the error box when
-// authorizing failed: what happened (journey.Explain) and the keys to
-// press.
-func failureText(err error) string {
-	f := journey.Explain(err)
-	keys, ok := authorizeKeys[f.Kind]
-	if !ok {
-		keys = "Press r to try again, or s to continue without authorizing (export only)."
-	}
-	return strings.TrimSpace(f.Explanation + " " + keys)
 }

@@ -81,3 +81,12 @@ func (f *formScreen) help(m *Model) []key.Binding {
 	}
 	return []key.Binding{m.keys.Back}
 }
+
+func (f *formScreen) typing(*Model) bool { return formTyping(f.form) }
+
+func (f *formScreen) activeForm() *huh.Form {
+	if f.done {
+		return nil
+	}
+	return f.form
+}

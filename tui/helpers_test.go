@@ -72,12 +72,32 @@ func testElementDefault() flow.PollerConfig {
 
 // fakeClient is a Client answering from memory.
 type fakeClient struct {
-	mu         sync.Mutex
-	infoErr    error
-	defaults   flow.PollerConfig
-	urlErr     error
-	createErrs []error // consumed one per create
-	created    []flow.Body
+	mu          sync.Mutex
+	infoErr     error
+	defaults    flow.PollerConfig
+	defaultsErr error // the element's default could not be read
+	urlErr      error
+	createErrs  []error // consumed one per create
+	created     []flow.Body
+	// existing are the instances already there (InstancesNamed), lookupErr
+	// the lookup's failure.
+	existing  []cloudelements.Instance
+	lookupErr error
+}
+
+func (f *fakeClient) InstancesNamed(_ context.Context, name string) ([]cloudelements.Instance, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.lookupErr != nil {
+		return nil, f.lookupErr
+	}
+	var out []cloudelements.Instance
+	for _, in := range f.existing {
+		if in.Name == name {
+			out = append(out, in)
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeClient) ElementInfo(context.Context) (*cloudelements.Element, error) {
@@ -88,6 +108,9 @@ func (f *fakeClient) ElementInfo(context.Context) (*cloudelements.Element, error
 }
 
 func (f *fakeClient) ElementPollerDefaults(context.Context) (flow.PollerConfig, error) {
+	if f.defaultsErr != nil {
+		return nil, f.defaultsErr
+	}
 	if f.defaults == nil {
 		return nil, cloudelements.ErrNoPollerDefaults
 	}

@@ -10,6 +10,9 @@ import (
 )
 
 // instanceStep: the instance's name (suggested from the domain) and tags.
+// A name the user did not edit is not kept as an answer: the suggestion
+// follows the site (change the site on Review and the name follows) until
+// the user types a name of their own.
 type instanceStep struct {
 	*formScreen // init, resize, update, view and help
 	name        string
@@ -39,7 +42,10 @@ func (s *instanceStep) submit(m *Model) tea.Cmd {
 		return nil
 	}
 	a := m.answers.Clone()
-	a.Name = s.name
+	a.Name = strings.TrimSpace(s.name)
+	if a.Name == flow.SuggestName(a) {
+		a.Name = "" // the suggestion: it follows the site
+	}
 	a.Tags = tags
 	return m.apply(answered{answers: a, secrets: m.secrets})
 }

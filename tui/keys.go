@@ -10,9 +10,14 @@ import (
 
 // keyMap holds every key binding of the wizard.
 type keyMap struct {
-	// Everywhere.
-	Quit key.Binding // ctrl+c: cancel, exit 130
-	Back key.Binding // esc: the previous step
+	// Everywhere. One word per meaning: "back" is the previous step (esc),
+	// "cancel" is ctrl+c (exit 130, nothing written), "quit" is q where a
+	// screen offers to leave with what was done; moving between fields is
+	// "previous field"/"next".
+	Quit     key.Binding // ctrl+c: cancel, exit 130
+	Back     key.Binding // esc: the previous step
+	Help     key.Binding // ?: every key of the screen (only when no text field has focus)
+	HelpOpen key.Binding // ? again or esc: close the list
 
 	// Authorize.
 	Reopen     key.Binding
@@ -25,9 +30,6 @@ type keyMap struct {
 	Yes, No    key.Binding
 	SubmitText key.Binding
 	CancelText key.Binding
-
-	// Connect.
-	Offline key.Binding
 
 	// Resources.
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
@@ -45,6 +47,10 @@ type keyMap struct {
 	Export        key.Binding
 	ExportSecrets key.Binding
 	Curl          key.Binding
+	CopyCurl      key.Binding
+	SaveCurl      key.Binding
+	CreateAnother key.Binding
+	Rename        key.Binding
 	Edit          key.Binding
 	QuitAction    key.Binding
 	Scroll        key.Binding
@@ -66,12 +72,14 @@ func newKeyMap() keyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	k := keyMap{
-		Quit: b("ctrl+c", "quit", "ctrl+c"),
-		Back: b("esc", "back", "esc"),
+		Quit:     b("ctrl+c", "cancel", "ctrl+c"),
+		Back:     b("esc", "back", "esc"),
+		Help:     b("?", "all keys", "?"),
+		HelpOpen: b("?/esc", "close this list", "?", "esc"),
 
 		Reopen:     b("o", "open browser", "o"),
-		CopyURL:    b("c", "copy URL", "c"),
-		Paste:      b("p", "paste code/URL", "p"),
+		CopyURL:    b("c", "copy address", "c"),
+		Paste:      b("p", "paste address/code", "p"),
 		Skip:       b("s", "skip (export only)", "s"),
 		Retry:      b("r", "try again", "r"),
 		Continue:   b("enter", "continue", "enter"),
@@ -80,8 +88,6 @@ func newKeyMap() keyMap {
 		No:         b("n", "no", "n", "N"),
 		SubmitText: b("enter", "submit", "enter"),
 		CancelText: b("esc", "cancel", "esc"),
-
-		Offline: b("x", "continue offline (export only)", "x"),
 
 		Up:          b("↑/k", "up", "up", "k"),
 		Down:        b("↓/j", "down", "down", "j"),
@@ -92,16 +98,20 @@ func newKeyMap() keyMap {
 		Toggle:      b("space", "tick", " ", "x"),
 		Filter:      b("/", "filter", "/"),
 		ClearFilter: b("esc", "clear filter", "esc"),
-		CopyEvents:  b("c", "copy events config here", "c"),
+		CopyEvents:  b("c", "copy events config to…", "c"),
 		UseDefault:  b("d", "element's default", "d"),
 		Done:        b("enter", "continue", "enter"),
 		FilterUp:    b("↑", "up", "up"),
 		FilterDown:  b("↓", "down", "down"),
 
 		Create:        b("enter", "create", "enter"),
-		Export:        b("e", "export file", "e"),
-		ExportSecrets: b("E", "export with secrets", "E"),
+		Export:        b("e", "export (no secrets)", "e"),
+		ExportSecrets: b("E", "export with secrets…", "E"),
 		Curl:          b("u", "cURL", "u"),
+		CopyCurl:      b("c", "copy cURL", "c"),
+		SaveCurl:      b("s", "save cURL", "s"),
+		CreateAnother: b("c", "create another", "c"),
+		Rename:        b("r", "rename", "r"),
 		Edit:          editKeys(),
 		QuitAction:    b("q", "quit", "q"),
 		Scroll:        b("↑/↓", "scroll", "up", "down", "pgup", "pgdown"),
@@ -113,10 +123,25 @@ func newKeyMap() keyMap {
 		EditStep:  b("e", "edit a step", "e"),
 		Finish:    b("enter", "done", "enter", "q"),
 	}
+	k.form = formKeyMap()
+	return k
+}
+
+// formKeyMap is huh's key map in the wizard's words: shift+tab is
+// "previous field" (esc is "back", the previous step), ctrl+c belongs to
+// the root, and the choice lists do not filter (the few options fit, and a
+// "/" would otherwise switch a list into typing mode).
+func formKeyMap() *huh.KeyMap {
 	fk := huh.NewDefaultKeyMap()
 	fk.Quit = key.NewBinding(key.WithDisabled()) // the root owns ctrl+c
-	k.form = fk
-	return k
+	prev := func() key.Binding {
+		return key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
+	}
+	fk.Input.Prev, fk.Text.Prev, fk.Select.Prev, fk.MultiSelect.Prev = prev(), prev(), prev(), prev()
+	fk.Note.Prev, fk.Confirm.Prev, fk.FilePicker.Prev = prev(), prev(), prev()
+	fk.Select.Filter.SetEnabled(false)
+	fk.MultiSelect.Filter.SetEnabled(false)
+	return fk
 }
 
 // editKeys are the digits that open the steps Review can edit (1-7).

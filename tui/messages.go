@@ -36,6 +36,8 @@ type connected struct {
 	secrets  flow.Secrets
 	client   Client
 	defaults flow.PollerConfig // the element's own poller configuration, if any
+	// defaultsErr is why the element's default could not be read or parsed.
+	defaultsErr error
 }
 
 // wentOffline: the user goes on without Cloud Elements (export only).
@@ -50,8 +52,9 @@ type authorized struct{ grant journey.Grant }
 // skippedAuthorize: the user gave up authorizing (export only).
 type skippedAuthorize struct{}
 
-// wentBack: esc on a question step.
-type wentBack struct{}
+// wentBack: esc on a question step. resourceTicks, from Resources, are the
+// ticks to show again when the user comes back (going back never drops them).
+type wentBack struct{ resourceTicks *flow.PollerConfig }
 
 // editStep: "edit a step" on Review.
 type editStep struct{ step flow.Step }
@@ -104,6 +107,9 @@ func (finished) isChange()         {}
 func (m *Model) apply(c change) tea.Cmd {
 	switch c := c.(type) {
 	case answered:
+		if m.step == flow.StepResources {
+			m.resourceTicks = nil // answered: the answers hold them now
+		}
 		voided := !m.answers.Code.IsZero() && flow.CodeBoundChanged(m.answers, c.answers, m.secrets, c.secrets)
 		m.answers, m.secrets = c.answers.Clone(), c.secrets
 		if voided {
@@ -113,7 +119,7 @@ func (m *Model) apply(c change) tea.Cmd {
 		return m.goTo(m.nav.Next(m.step, voided))
 	case connected:
 		m.answers, m.secrets = c.answers.Clone(), c.secrets
-		m.client, m.pollerDefaults = c.client, c.defaults
+		m.client, m.pollerDefaults, m.pollerDefaultsErr = c.client, c.defaults, c.defaultsErr
 		m.flash = "✓ Connected to Cloud Elements: the secrets were accepted."
 		return m.goTo(m.nav.Connected(!m.answers.Code.IsZero()))
 	case wentOffline:
@@ -130,6 +136,9 @@ func (m *Model) apply(c change) tea.Cmd {
 		m.flash = "Export-only mode: the body can be exported at the end; nothing is created."
 		return m.goTo(m.nav.SkipAuthorize())
 	case wentBack:
+		if c.resourceTicks != nil {
+			m.resourceTicks = c.resourceTicks
+		}
 		to, ok := m.nav.Back(m.step)
 		if !ok {
 			return nil

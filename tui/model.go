@@ -23,6 +23,14 @@ const (
 	defaultHeight = 24
 	// maxWidth caps the content width on wide terminals.
 	maxWidth = 100
+	// MinWidth and MinHeight are the smallest terminal the wizard lays
+	// itself out in; below it, it says so and how to fix it. At or above
+	// it the focused row, the status line and the keys stay visible.
+	MinWidth  = 40
+	MinHeight = 12
+	// compactBelow: in a terminal shorter than this, the header is one
+	// line (the step's explanation is left out) so the step keeps its room.
+	compactBelow = 20
 )
 
 // screen is one step's state and rendering. The root model owns the
@@ -35,9 +43,27 @@ type screen interface {
 	update(m *Model, msg tea.Msg) tea.Cmd
 	// view renders the step's body (the root adds the header and footer).
 	view(m *Model) string
-	// help lists the step's keys for the footer.
+	// help lists the step's keys for the footer (the root adds the focused
+	// form field's keys, "? all keys" and ctrl+c).
 	help(m *Model) []key.Binding
 }
+
+// Optional parts of a screen.
+type (
+	// typer reports whether a text field has focus: then every printable
+	// key is text, and no letter (nor ?) is a shortcut.
+	typer interface{ typing(m *Model) bool }
+	// formHolder is a screen showing a huh form now: the form's keys join
+	// the footer (huh's own help line is off, so there is one help line).
+	formHolder interface{ activeForm() *huh.Form }
+	// statusLiner is a screen with a status line that must stay visible
+	// whatever the height (the wait and its time left): the root draws it
+	// under the body, which gives way first.
+	statusLiner interface{ status(m *Model) string }
+	// fullHelper lists keys for "?" that the footer leaves out (alternate
+	// keys, scrolling).
+	fullHelper interface{ fullHelp(m *Model) []key.Binding }
+)
 
 // Model is the root Bubble Tea model: a state machine over flow's steps.
 type Model struct {
@@ -58,8 +84,14 @@ type Model struct {
 
 	client         Client
 	pollerDefaults flow.PollerConfig // the element's own, when online
-	resourceNames  []string          // offered on the Resources step (nil: defaults/presets)
-	codeAt         time.Time         // when the code was caught
+	// pollerDefaultsErr is why the element's default could not be read or
+	// parsed (online): the Resources step says so, never silently.
+	pollerDefaultsErr error
+	resourceNames     []string // offered on the Resources step (nil: defaults/presets)
+	// resourceTicks are the Resources step's ticks when the user went back
+	// without answering it: shown again on return (nil: none kept).
+	resourceTicks *flow.PollerConfig
+	codeAt        time.Time // when the code was caught
 
 	auth    *journey.Authorization // the authorization in progress, if any
 	authGen int
@@ -74,6 +106,7 @@ type Model struct {
 	canceled bool
 	quitting bool
 	flash    string // a one-shot notice under the header
+	showKeys bool   // "?": the list of every key replaces the step's body
 }
 
 // New builds the root model (Run uses it; tests drive it directly). r is the
@@ -135,9 +168,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if key.Matches(msg, m.keys.Quit) {
 			return m, m.cancelAll()
 		}
+		if m.tooSmall() {
+			return m, nil // nothing a person cannot see happens
+		}
+		if m.showKeys {
+			if key.Matches(msg, m.keys.HelpOpen) {
+				m.showKeys = false
+			}
+			return m, nil
+		}
+		if key.Matches(msg, m.keys.Help) && !m.typing() && !m.accessible {
+			m.showKeys = true
+			return m, nil
+		}
 		m.flash = ""
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		if m.accessible {
+			m.width = 80
+		}
 		if fs, ok := m.scr.(interface{ resize(m *Model) }); ok {
 			fs.resize(m)
 		}
@@ -235,6 +284,7 @@ func (m *Model) goTo(s flow.Step) tea.Cmd {
 
 // show enters step s with the screen scr.
 func (m *Model) show(s flow.Step, scr screen) tea.Cmd {
+	m.showKeys = false
 	m.step = s
 	m.scr = scr
 	return m.scr.init(m)
@@ -281,16 +331,31 @@ func (m *Model) contentWidth() int {
 }
 
 // bodyHeight is the height left for a step's body under the header and
-// above the footer (two blank lines between).
+// above the footer and the status line (a blank line after the header and
+// one before the footer).
 func (m *Model) bodyHeight() int {
 	h := m.height - lipgloss.Height(m.header()) - lipgloss.Height(m.footer()) - 2
-	if h < 6 {
-		h = 6
+	if sl, ok := m.scr.(statusLiner); ok {
+		if st := sl.status(m); st != "" {
+			h -= lipgloss.Height(m.wrapBody(st))
+		}
+	}
+	if h < 3 {
+		h = 3
 	}
 	return h
 }
 
-// header is the progress line, the step's title and its explanation.
+// compact: a short terminal gets a one-line header.
+func (m *Model) compact() bool { return m.height < compactBelow }
+
+// tooSmall: below the stated minimum size only a message is drawn.
+func (m *Model) tooSmall() bool {
+	return !m.accessible && (m.width < MinWidth || m.height < MinHeight)
+}
+
+// header is the progress line, the step's title and its explanation (in a
+// short terminal: progress and title on one line).
 func (m *Model) header() string {
 	w := m.contentWidth()
 	var b strings.Builder
@@ -309,11 +374,16 @@ func (m *Model) header() string {
 	if m.nav.Rules.ExportOnly {
 		head += " " + m.st.badge.Render("export only")
 	}
-	b.WriteString(head)
-	b.WriteString("\n")
-	b.WriteString(m.st.title.Render(m.step.Title()))
-	b.WriteString("\n")
-	b.WriteString(m.st.explain.Width(w).Render(m.step.Explain()))
+	if m.compact() {
+		head += m.st.dim.Render(" · ") + m.st.title.Render(m.step.Title())
+		b.WriteString(ansi.Truncate(head, w+2, "…"))
+	} else {
+		b.WriteString(head)
+		b.WriteString("\n")
+		b.WriteString(m.st.title.Render(m.step.Title()))
+		b.WriteString("\n")
+		b.WriteString(m.st.explain.Width(w).Render(m.step.Explain()))
+	}
 	if m.flash != "" {
 		b.WriteString("\n")
 		b.WriteString(m.st.flash.Width(w).Render(m.flash))
@@ -321,36 +391,162 @@ func (m *Model) header() string {
 	return b.String()
 }
 
-// View renders the header (progress, title, explanation), the step, and the
-// footer with its keys, in the terminal's size.
+// View renders the header (progress, title, explanation), the step, its
+// status line and the footer with its keys, in the terminal's size.
 func (m *Model) View() string {
 	if m.quitting {
 		return ""
 	}
-	w := m.contentWidth()
+	if m.tooSmall() {
+		return m.tooSmallView()
+	}
 	head, foot := m.header(), m.footer()
-	// A safety net: no line of a step is wider than the screen, and the
-	// body never pushes the footer off it.
-	body := ansi.Wrap(strings.TrimRight(m.scr.view(m), "\n"), w+2, "")
-	if room := m.height - lipgloss.Height(head) - lipgloss.Height(foot) - 2; room > 0 {
-		if lines := strings.Split(body, "\n"); len(lines) > room {
-			body = strings.Join(lines[:room], "\n")
+	var body, status string
+	if m.showKeys {
+		body = m.keysView()
+	} else {
+		body = m.scr.view(m)
+		if sl, ok := m.scr.(statusLiner); ok {
+			status = sl.status(m)
 		}
+	}
+	body = m.wrapBody(body)
+	// The body gives way first: the status line and the keys always show.
+	room := m.height - lipgloss.Height(head) - lipgloss.Height(foot) - 2
+	if status != "" {
+		status = m.wrapBody(status)
+		room -= lipgloss.Height(status)
+		if room-1 > lipgloss.Height(body) {
+			status = "\n" + status // a blank line above it when there is room
+			room--
+		}
+	}
+	if room < 1 {
+		room = 1
+	}
+	if lines := strings.Split(body, "\n"); len(lines) > room {
+		lines = lines[:room]
+		lines[room-1] = m.st.dim.Render("⋯ (more: make the window taller)")
+		body = strings.Join(lines, "\n")
+	}
+	if status != "" {
+		body += "\n" + status
 	}
 	return head + "\n\n" + body + "\n\n" + foot
 }
 
+// wrapBody is the safety net: no line of a step is wider than the screen.
+func (m *Model) wrapBody(s string) string {
+	return ansi.Wrap(strings.TrimRight(s, "\n"), m.contentWidth()+2, "")
+}
+
+// tooSmallView says the terminal is below the minimum and how to fix it.
+func (m *Model) tooSmallView() string {
+	msg := fmt.Sprintf("cewiz needs a terminal of at least %d×%d; this one is %d×%d. Make the window larger (or the font smaller). ctrl+c cancels.",
+		MinWidth, MinHeight, m.width, m.height)
+	w := m.width - 1
+	if w < 10 {
+		w = 10
+	}
+	return ansi.Wordwrap(msg, w, "")
+}
+
+// typing reports whether a text field has focus (letters are text then).
+func (m *Model) typing() bool {
+	if t, ok := m.scr.(typer); ok {
+		return t.typing(m)
+	}
+	return false
+}
+
+// formTyping: the focused field of f takes text.
+func formTyping(f *huh.Form) bool {
+	if f == nil {
+		return false
+	}
+	switch f.GetFocusedField().(type) {
+	case *huh.Input, *huh.Text:
+		return true
+	}
+	return false
+}
+
+// footer is the screen's help, in one style: the focused field's keys, the
+// step's, then "?" (when it works) and ctrl+c. It takes at most two lines:
+// in a narrow terminal the step's last keys make way for "?", which lists
+// them all; while typing ("?" is text then) nothing is left out.
 func (m *Model) footer() string {
-	binds := append(m.scr.help(m), m.keys.Quit)
-	parts := make([]string, 0, len(binds))
+	if m.showKeys {
+		return m.helpLine([]key.Binding{m.keys.HelpOpen, m.keys.Quit}, nil, false)
+	}
+	var binds []key.Binding
+	if fh, ok := m.scr.(formHolder); ok {
+		if f := fh.activeForm(); f != nil {
+			binds = append(binds, f.KeyBinds()...)
+		}
+	}
+	binds = append(binds, m.scr.help(m)...)
+	if m.typing() || m.accessible || len(binds) == 0 {
+		return m.helpLine(binds, []key.Binding{m.keys.Quit}, false)
+	}
+	return m.helpLine(binds, []key.Binding{m.keys.Help, m.keys.Quit}, true)
+}
+
+// footerLines is the most lines the help takes when keys can be left out.
+const footerLines = 2
+
+// helpLine renders binds then tail (always shown) in the help style. With
+// fit, binds are dropped from the end until it takes footerLines at most.
+func (m *Model) helpLine(binds, tail []key.Binding, fit bool) string {
+	render := func(bs []key.Binding) []string {
+		var parts []string
+		seen := map[string]bool{}
+		for _, k := range bs {
+			h := k.Help()
+			if !k.Enabled() || h.Key == "" || seen[h.Key+h.Desc] {
+				continue
+			}
+			seen[h.Key+h.Desc] = true
+			parts = append(parts, m.st.helpKey.Render(h.Key)+" "+m.st.helpDesc.Render(h.Desc))
+		}
+		return parts
+	}
+	sep := m.st.helpSep.Render(" • ")
+	w := m.contentWidth()
+	head, end := render(binds), render(tail)
+	out := wrapJoin(append(append([]string{}, head...), end...), sep, w)
+	for fit && len(head) > 0 && lipgloss.Height(out) > footerLines {
+		head = head[:len(head)-1]
+		out = wrapJoin(append(append([]string{}, head...), end...), sep, w)
+	}
+	return out
+}
+
+// keysView is "?": every key of the screen, one per line.
+func (m *Model) keysView() string {
+	var binds []key.Binding
+	if fh, ok := m.scr.(formHolder); ok {
+		if f := fh.activeForm(); f != nil {
+			binds = append(binds, f.KeyBinds()...)
+		}
+	}
+	binds = append(binds, m.scr.help(m)...)
+	if fh, ok := m.scr.(fullHelper); ok {
+		binds = append(binds, fh.fullHelp(m)...)
+	}
+	binds = append(binds, m.keys.Quit)
+	var b strings.Builder
+	b.WriteString(m.st.title.Render("Keys on this screen") + "\n")
+	seen := map[string]bool{}
 	for _, k := range binds {
 		h := k.Help()
-		if h.Key == "" {
+		if !k.Enabled() || h.Key == "" || seen[h.Key+h.Desc] {
 			continue
 		}
-		parts = append(parts, m.st.helpKey.Render(h.Key)+" "+m.st.helpDesc.Render(h.Desc))
+		seen[h.Key+h.Desc] = true
+		fmt.Fprintf(&b, "  %s %s\n", m.st.helpKey.Render(fmt.Sprintf("%-12s", h.Key)), h.Desc)
 	}
-	return wrapJoin(parts, m.st.helpSep.Render(" • "), m.contentWidth())
+	return b.String()
 }
 
 // wrapJoin joins parts with sep, wrapping to width.
@@ -391,11 +587,13 @@ func (m *Model) tick(d time.Duration, msg tea.Msg) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }
 
-// newForm builds a step's huh form with the wizard's theme and size.
+// newForm builds a step's huh form with the wizard's theme and size. huh's
+// own help line is off: the root's footer shows the focused field's keys
+// with the step's, in one line that stays when a field shows an error.
 func (m *Model) newForm(groups ...*huh.Group) *huh.Form {
 	f := huh.NewForm(groups...).
 		WithTheme(m.st.huh).
-		WithShowHelp(true).
+		WithShowHelp(false).
 		WithShowErrors(true).
 		WithKeyMap(m.keys.form)
 	return f

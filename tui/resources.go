@@ -8,21 +8,28 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
 )
 
-// resourcesStep: tick the resources to poll (the element's own list when
-// online, cewiz's presets offline), or use the element's default; then,
-// per ticked resource, a small form for its url, idField and date fields.
-// The list is a light component of its own (not huh's MultiSelect, which
-// renders every option on every frame): filtering and drawing only touch
-// the visible rows, so it stays responsive with thousands of resources.
+// resourcesStep: tick the resources to poll (the element's own default
+// poller configuration when online; offline only events, marked as a
+// guess), or use the element's default; copy the events configuration to
+// another resource by giving its name and URL (cewiz never makes a poll URL
+// up); then, per ticked resource, a small form for its url, idField and
+// date fields. The list is a light component of its own (not huh's
+// MultiSelect, which renders every option on every frame): filtering and
+// drawing only touch the visible rows, so it stays responsive with
+// thousands of resources.
 type resourcesStep struct {
 	names       []string
 	lower       []string
+	listed      map[string]bool // names, as a set
 	source      map[string]flow.PollResource
 	sourceLabel string
+	sourceWarn  bool // the label says the element's default could not be read
 	picked      flow.PollerConfig
 	filtered    []int
 	cursor      int // index into filtered
@@ -31,55 +38,78 @@ type resourcesStep struct {
 	filtering   bool
 	note        string
 
-	detailIdx int
-	detail    *resourceDetail
+	// adding is the "copy the events configuration to a resource" form
+	// (its name and URL), nil when closed.
+	adding           *huh.Form
+	addName, addURL  string
+	detailIdx        int
+	detail           *resourceDetail
+	elementDefault   flow.PollerConfig // for the date field candidates
+	elementDefaultOK bool
 }
 
 func newResources(m *Model) *resourcesStep {
-	s := &resourcesStep{source: map[string]flow.PollResource{}}
+	s := &resourcesStep{source: map[string]flow.PollResource{}, listed: map[string]bool{}, elementDefault: m.pollerDefaults}
 	var base flow.PollerConfig
 	switch {
 	case len(m.pollerDefaults) > 0:
 		base = m.pollerDefaults
-		s.sourceLabel = "the element's default configuration"
+		s.elementDefaultOK = true
+		s.sourceLabel = "From the element's default poller configuration."
 	default:
 		base = flow.PollingPresets()
-		if m.nav.Rules.ExportOnly || m.client == nil {
-			s.sourceLabel = "cewiz's guess for events (offline; the element's own list needs Cloud Elements)"
-		} else {
-			s.sourceLabel = "cewiz's guess for events (the element's default configuration could not be read)"
+		switch {
+		case m.nav.Rules.ExportOnly || m.client == nil:
+			s.sourceLabel = "Offline: only events is offered, and as a guess (its URL, id and date fields are not published): check it against the element's default."
+		case m.pollerDefaultsErr == cloudelements.ErrNoPollerDefaults:
+			s.sourceWarn = true
+			s.sourceLabel = "The element defines no default poller configuration. Offered instead: cewiz's guess for events (check its URL, id and date fields)."
+		default:
+			s.sourceWarn = true
+			why := "no reason was given"
+			if m.pollerDefaultsErr != nil {
+				why = m.pollerDefaultsErr.Error()
+			}
+			s.sourceLabel = "The element's default poller configuration could not be read (" + why + "). Offered instead: cewiz's guess for events (check its URL, id and date fields)."
 		}
-	}
-	add := func(name string) {
-		if _, ok := s.source[name]; ok {
-			return
-		}
-		s.names = append(s.names, name)
-		s.lower = append(s.lower, strings.ToLower(name))
 	}
 	for _, r := range base {
-		add(r.Name)
+		s.add(r.Name)
 		s.source[r.Name] = r
 	}
 	for _, n := range m.resourceNames {
-		add(n)
+		s.add(n)
 		if _, ok := s.source[n]; !ok {
 			s.source[n] = flow.PollResource{Name: n}
 		}
 	}
-	for _, r := range m.answers.Polling {
-		add(r.Name)
+	s.picked = append(flow.PollerConfig(nil), m.answers.Polling...)
+	if m.resourceTicks != nil {
+		// The ticks left when the user went back (not yet answered).
+		s.picked = append(flow.PollerConfig(nil), (*m.resourceTicks)...)
+	}
+	for _, r := range s.picked {
+		s.add(r.Name)
 		if _, ok := s.source[r.Name]; !ok {
 			s.source[r.Name] = r
 		}
 	}
-	s.picked = append(flow.PollerConfig(nil), m.answers.Polling...)
 	s.filter = textinput.New()
 	s.filter.Prompt = "/"
 	s.filter.Placeholder = "filter"
 	s.filter.CharLimit = 64
 	s.refilter()
 	return s
+}
+
+// add lists name once.
+func (s *resourcesStep) add(name string) {
+	if s.listed[name] {
+		return
+	}
+	s.listed[name] = true
+	s.names = append(s.names, name)
+	s.lower = append(s.lower, strings.ToLower(name))
 }
 
 // configFor is what ticking name adds: its known configuration, else a copy
@@ -138,11 +168,16 @@ func (s *resourcesStep) isPicked(name string) bool {
 
 func (s *resourcesStep) init(m *Model) tea.Cmd { return nil }
 
-// rows is how many list rows fit.
+// rows is how many list rows fit under the lines above the list (the
+// source, the default choice, the count) and the note: the cursor's row is
+// always on screen, however small the terminal.
 func (s *resourcesStep) rows(m *Model) int {
-	r := m.bodyHeight() - 6
-	if r < 3 {
-		r = 3
+	r := m.bodyHeight() - lipgloss.Height(s.preamble(m)) - lipgloss.Height(s.noteView(m))
+	if s.note == "" {
+		r++ // noteView is "" (one empty line by lipgloss.Height)
+	}
+	if r < 1 {
+		r = 1
 	}
 	return r
 }
@@ -168,6 +203,9 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	if s.detail != nil {
 		return s.updateDetail(m, msg)
 	}
+	if s.adding != nil {
+		return s.updateAdding(m, msg)
+	}
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		if s.filtering {
@@ -185,10 +223,7 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			s.filter.Blur()
 			return nil
 		case key.Matches(k, keys.ClearFilter):
-			s.filtering = false
-			s.filter.Blur()
-			s.filter.SetValue("")
-			s.refilter()
+			s.clearFilter()
 			return nil
 		case key.Matches(k, keys.FilterUp):
 			s.move(m, -1)
@@ -234,33 +269,88 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		s.picked = nil
 		s.note = "The element's default poller configuration will apply (nothing ticked)."
 	case key.Matches(k, keys.CopyEvents):
-		n, ok := s.current()
-		if !ok {
-			return nil
-		}
-		if n == "events" {
-			s.note = "Move to another resource to copy the events configuration to it."
-			return nil
-		}
-		// The resource's own URL when the element gives one; otherwise its
-		// form asks for it (cewiz never makes a poll URL up).
-		r := s.eventsCopy(n, s.source[n].URL)
-		s.picked = s.picked.With(r)
-		if r.URL == "" {
-			s.note = "Copied the events configuration to " + n + "; give its URL in its form, e.g. " + flow.FolderContentsExample + "."
-		} else {
-			s.note = "Copied the events configuration to " + n + " (url " + r.URL + ")."
-		}
+		return s.openAdding(m)
 	case key.Matches(k, keys.Done):
 		if len(s.picked) == 0 {
 			return s.answer(m, nil)
 		}
 		s.detailIdx = 0
 		return s.openDetail(m)
+	case key.Matches(k, keys.ClearFilter) && s.filter.Value() != "":
+		// Esc clears an applied filter before it goes back (the bubbles
+		// list's convention).
+		s.clearFilter()
 	case key.Matches(k, keys.Back):
-		return m.apply(wentBack{})
+		ticks := append(flow.PollerConfig(nil), s.picked...)
+		return m.apply(wentBack{resourceTicks: &ticks})
 	}
 	return nil
+}
+
+func (s *resourcesStep) clearFilter() {
+	s.filtering = false
+	s.filter.Blur()
+	s.filter.SetValue("")
+	s.refilter()
+}
+
+// openAdding opens the "copy the events configuration to a resource" form:
+// the resource's name and URL, both from the user (for a listed resource,
+// the element's URL is proposed).
+func (s *resourcesStep) openAdding(m *Model) tea.Cmd {
+	s.addName, s.addURL = "", ""
+	if n, ok := s.current(); ok && n != "events" {
+		s.addName, s.addURL = n, s.source[n].URL
+		if r, ok := s.picked.Get(n); ok && r.URL != "" {
+			s.addURL = r.URL
+		}
+	}
+	s.adding = m.newForm(huh.NewGroup(
+		huh.NewInput().Key("name").Title("Resource name").
+			Description("A resource of the list, or one that is not in it, e.g. folders.").
+			Value(&s.addName).Validate(func(v string) error {
+			if strings.TrimSpace(v) == "events" {
+				return fmt.Errorf("events is the resource copied from; give another name")
+			}
+			return flow.ValidateResourceName(strings.TrimSpace(v))
+		}),
+		huh.NewInput().Key("url").Title("Its URL (hub path)").
+			Description("Where Cloud Elements polls it; a DocuShare Flex folder is listed at "+flow.FolderContentsExample+" (a folder path of your site).").
+			Placeholder(flow.FolderContentsExample).
+			Value(&s.addURL).Validate(func(v string) error { return flow.ValidateResourceURL(strings.TrimSpace(v)) }),
+	).Title("Copy the events configuration (idField, dates) to a resource"))
+	m.sizeForm(s.adding, 0)
+	return s.adding.Init()
+}
+
+func (s *resourcesStep) updateAdding(m *Model, msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Back) {
+		s.adding = nil // back to the list, nothing copied
+		return nil
+	}
+	fm, cmd := s.adding.Update(msg)
+	if f, ok := fm.(*huh.Form); ok {
+		s.adding = f
+	}
+	if s.adding.State != huh.StateCompleted {
+		return cmd
+	}
+	s.adding = nil
+	name, url := strings.TrimSpace(s.addName), strings.TrimSpace(s.addURL)
+	s.picked = s.picked.With(s.eventsCopy(name, url))
+	if _, ok := s.source[name]; !ok {
+		s.source[name] = flow.PollResource{Name: name, URL: url}
+		s.add(name)
+	}
+	s.refilter()
+	for i, idx := range s.filtered {
+		if s.names[idx] == name {
+			s.cursor = i
+		}
+	}
+	s.move(m, 0)
+	s.note = "Copied the events configuration to " + name + ", polled at " + url + "."
+	return cmd
 }
 
 // answer gives the root the ticked resources' configuration (nil: the
@@ -272,7 +362,7 @@ func (s *resourcesStep) answer(m *Model, p flow.PollerConfig) tea.Cmd {
 }
 
 func (s *resourcesStep) openDetail(m *Model) tea.Cmd {
-	s.detail = newResourceDetail(m, s.picked[s.detailIdx], s.detailIdx, len(s.picked))
+	s.detail = newResourceDetail(m, s.picked[s.detailIdx], s.detailIdx, len(s.picked), s.elementDefault)
 	m.sizeForm(s.detail.form, 0)
 	return s.detail.form.Init()
 }
@@ -302,29 +392,59 @@ func (s *resourcesStep) resize(m *Model) {
 	if s.detail != nil {
 		m.sizeForm(s.detail.form, 0)
 	}
+	if s.adding != nil {
+		m.sizeForm(s.adding, 0)
+	}
 	s.move(m, 0)
+}
+
+// preamble is what stands above the list: where the resources come from,
+// the "element's default" choice, the count (or the filter).
+func (s *resourcesStep) preamble(m *Model) string {
+	st := m.st
+	w := m.contentWidth()
+	var b strings.Builder
+	label := st.dim
+	if s.sourceWarn {
+		label = st.warn
+	}
+	b.WriteString(label.Width(w).Render(s.sourceLabel))
+	b.WriteString("\n")
+	def := "( )"
+	if len(s.picked) == 0 {
+		def = st.checked.Render("(•)")
+	}
+	// Wrapped here, so that the rows below are counted on what is drawn.
+	b.WriteString(lipgloss.NewStyle().Width(w).Render(def + " Use the element's default poller configuration " + st.dim.Render("[d]")))
+	b.WriteString("\n")
+	if s.filtering || s.filter.Value() != "" {
+		b.WriteString(s.filter.View())
+		fmt.Fprintf(&b, "  %s", st.dim.Render(fmt.Sprintf("%d of %d", len(s.filtered), len(s.names))))
+	} else {
+		b.WriteString(st.dim.Render(fmt.Sprintf("%d resources, %d ticked", len(s.names), len(s.picked))))
+	}
+	return b.String()
+}
+
+func (s *resourcesStep) noteView(m *Model) string {
+	if s.note == "" {
+		return ""
+	}
+	return m.st.hint.Width(m.contentWidth()).Render(s.note)
 }
 
 func (s *resourcesStep) view(m *Model) string {
 	if s.detail != nil {
 		return s.detail.form.View()
 	}
+	if s.adding != nil {
+		return s.adding.View()
+	}
 	st := m.st
 	w := m.contentWidth()
 	var b strings.Builder
-	b.WriteString(st.dim.Width(w).Render("From " + s.sourceLabel + "."))
+	b.WriteString(s.preamble(m))
 	b.WriteString("\n")
-	def := "( )"
-	if len(s.picked) == 0 {
-		def = st.checked.Render("(•)")
-	}
-	fmt.Fprintf(&b, "%s Use the element's default poller configuration %s\n", def, st.dim.Render("[d]"))
-	if s.filtering || s.filter.Value() != "" {
-		b.WriteString(s.filter.View())
-		fmt.Fprintf(&b, "  %s\n", st.dim.Render(fmt.Sprintf("%d of %d", len(s.filtered), len(s.names))))
-	} else {
-		fmt.Fprintf(&b, "%s\n", st.dim.Render(fmt.Sprintf("%d resources, %d ticked", len(s.names), len(s.picked))))
-	}
 	rows := s.rows(m)
 	end := s.offset + rows
 	if end > len(s.filtered) {
@@ -340,12 +460,15 @@ func (s *resourcesStep) view(m *Model) string {
 			cur = st.cursor.Render("› ")
 		}
 		box := st.unchecked.Render("[ ]")
-		detail := ""
-		if r, ok := s.picked.Get(name); ok {
+		r, picked := s.picked.Get(name)
+		if picked {
 			box = st.checked.Render("[x]")
-			detail = r.URL
-		} else if r := s.source[name]; r.URL != "" {
-			detail = r.URL
+		} else {
+			r = s.source[name]
+		}
+		detail := r.URL
+		if r.Guess {
+			detail = strings.TrimSpace(detail + " (a guess: check it)")
 		}
 		line := name
 		if detail != "" {
@@ -362,33 +485,66 @@ func (s *resourcesStep) view(m *Model) string {
 		}
 		b.WriteString(cur + box + " " + line + "\n")
 	}
-	if s.note != "" {
-		b.WriteString(st.hint.Width(w).Render(s.note))
-	}
+	b.WriteString(s.noteView(m))
 	return b.String()
 }
 
 func (s *resourcesStep) help(m *Model) []key.Binding {
 	k := m.keys
-	if s.detail != nil {
+	if s.detail != nil || s.adding != nil {
 		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list"))}
 	}
 	if s.filtering {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), k.ClearFilter}
 	}
-	return []key.Binding{k.Toggle, k.Filter, k.CopyEvents, k.UseDefault, k.Done, k.Back}
+	back := k.Back
+	if s.filter.Value() != "" {
+		back = k.ClearFilter
+	}
+	return []key.Binding{k.Toggle, k.Done, k.Filter, k.CopyEvents, k.UseDefault, back}
 }
 
-// customFormat is the format select's "other pattern" choice.
-const customFormat = "custom"
+func (s *resourcesStep) fullHelp(m *Model) []key.Binding {
+	k := m.keys
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Back}
+}
+
+func (s *resourcesStep) typing(*Model) bool {
+	switch {
+	case s.detail != nil:
+		return formTyping(s.detail.form)
+	case s.adding != nil:
+		return formTyping(s.adding)
+	}
+	return s.filtering
+}
+
+func (s *resourcesStep) activeForm() *huh.Form {
+	switch {
+	case s.detail != nil:
+		return s.detail.form
+	case s.adding != nil:
+		return s.adding
+	}
+	return nil
+}
+
+// customFormat is the format select's "other pattern" choice, otherField
+// the date field select's "other field" (neither is a valid value, so
+// neither can be a real one).
+const (
+	customFormat = "\x00custom"
+	otherField   = "\x00other"
+)
 
 // resourceDetail is the small form for one ticked resource.
 type resourceDetail struct {
-	form                        *huh.Form
-	r                           flow.PollResource
-	url, idField                string
-	updField, updFmt, updCustom string
-	crField, crFmt, crCustom    string
+	form                                 *huh.Form
+	r                                    flow.PollResource
+	url, idField                         string
+	updSel, updOther, updFmt, updCustom  string
+	crSel, crOther, crFmt, crCustom      string
+	updFieldOptions, createdFieldOptions []huh.Option[string]
 }
 
 func formatOptions() []huh.Option[string] {
@@ -396,7 +552,7 @@ func formatOptions() []huh.Option[string] {
 	for _, f := range flow.CommonDateFormats {
 		opts = append(opts, huh.NewOption(f, f))
 	}
-	return append(opts, huh.NewOption("custom pattern (type it below)", customFormat))
+	return append(opts, huh.NewOption("another pattern… (typed next)", customFormat))
 }
 
 func pickFormat(f string) (sel, custom string) {
@@ -411,41 +567,91 @@ func pickFormat(f string) (sel, custom string) {
 	return customFormat, f
 }
 
-func newResourceDetail(m *Model, r flow.PollResource, i, n int) *resourceDetail {
+// dateFieldOptions are the candidate date fields to choose from (the
+// element's default's first, then the common documents-hub ones, each
+// marked as a guess), the current value when it is none of them, and
+// "another field…".
+func dateFieldOptions(cands []flow.DateFieldCandidate, current string) ([]huh.Option[string], string) {
+	var opts []huh.Option[string]
+	known := false
+	for _, c := range cands {
+		if c.Field == current {
+			known = true
+		}
+	}
+	if current != "" && !known {
+		opts = append(opts, huh.NewOption(current+"  (as configured)", current))
+	}
+	for _, c := range cands {
+		label := c.Field + "  (the element's default: " + strings.TrimSuffix(strings.TrimPrefix(c.Source, "the element's default ("), ")") + ")"
+		if !c.FromElement {
+			label = c.Field + "  (a guess: used by " + c.Source + ")"
+		}
+		opts = append(opts, huh.NewOption(label, c.Field))
+	}
+	opts = append(opts, huh.NewOption("another field… (typed next)", otherField))
+	sel := current
+	if sel == "" {
+		sel = opts[0].Value
+	}
+	return opts, sel
+}
+
+func newResourceDetail(m *Model, r flow.PollResource, i, n int, elementDefault flow.PollerConfig) *resourceDetail {
 	d := &resourceDetail{r: r, url: r.URL, idField: r.IDField}
 	dc := flow.DatesConfiguration{}
 	if r.DatesConfiguration != nil {
 		dc = *r.DatesConfiguration
 	}
-	d.updField, d.crField = dc.UpdatedDateField, dc.CreatedDateField
+	cands := flow.DateFieldCandidates(elementDefault)
+	d.updFieldOptions, d.updSel = dateFieldOptions(cands, dc.UpdatedDateField)
+	d.createdFieldOptions, d.crSel = dateFieldOptions(cands, dc.CreatedDateField)
 	d.updFmt, d.updCustom = pickFormat(dc.UpdatedDateFormat)
 	d.crFmt, d.crCustom = pickFormat(dc.CreatedDateFormat)
 	title := fmt.Sprintf("%s (%d of %d)", r.Name, i+1, n)
-	customCheck := func(sel *string) func(string) error {
+	when := func(sel *string, want string) func() bool { return func() bool { return *sel != want } }
+	onlyFor := func(sel *string, want string, check func(string) error) func(string) error {
 		return func(v string) error {
-			if *sel != customFormat {
+			if *sel != want {
 				return nil
 			}
-			return flow.ValidateDateFormat(strings.TrimSpace(v))
+			return check(strings.TrimSpace(v))
 		}
 	}
+	urlNote := "Hub path polled, optionally with a where clause and ${gmtDate:…}."
+	if r.Guess {
+		urlNote = "A guess (DocuShare Flex does not publish it): check it against the element's default."
+	}
+	// The "other" inputs sit in groups of their own, shown only when
+	// "another…" is chosen: a field that does not apply never takes focus.
 	d.form = m.newForm(
 		huh.NewGroup(
-			huh.NewInput().Title("URL of "+r.Name).Description("Hub path polled, optionally with a where clause and ${gmtDate:…}.").
+			huh.NewInput().Title("URL of "+r.Name).Description(urlNote).
+				Placeholder(flow.FolderContentsExample).
 				Value(&d.url).Validate(m.orKeep(&d.url, flow.ValidateResourceURL)),
 			huh.NewInput().Title("idField of "+r.Name).Description("The record's unique id (dot paths allowed).").
 				Value(&d.idField).Validate(m.orKeep(&d.idField, flow.ValidateFieldPath)),
 		).Title(title+": what to poll"),
 		huh.NewGroup(
-			huh.NewInput().Title("Updated date field of "+r.Name).Value(&d.updField).Validate(m.orKeep(&d.updField, flow.ValidateFieldPath)),
+			huh.NewSelect[string]().Title("Updated date field of "+r.Name).Options(d.updFieldOptions...).Value(&d.updSel),
 			huh.NewSelect[string]().Title("Updated date format").Options(formatOptions()...).Value(&d.updFmt).Height(6),
-			huh.NewInput().Title("Custom updated format (only for custom)").Value(&d.updCustom).Validate(m.orKeep(&d.updCustom, customCheck(&d.updFmt))),
 		).Title(title+": updated date"),
 		huh.NewGroup(
-			huh.NewInput().Title("Created date field of "+r.Name).Value(&d.crField).Validate(m.orKeep(&d.crField, flow.ValidateFieldPath)),
+			huh.NewInput().Title("Updated date field (another)").Value(&d.updOther).Validate(m.orKeep(&d.updOther, onlyFor(&d.updSel, otherField, flow.ValidateFieldPath))),
+		).WithHideFunc(when(&d.updSel, otherField)),
+		huh.NewGroup(
+			huh.NewInput().Title("Updated date format (another pattern)").Value(&d.updCustom).Validate(m.orKeep(&d.updCustom, onlyFor(&d.updFmt, customFormat, flow.ValidateDateFormat))),
+		).WithHideFunc(when(&d.updFmt, customFormat)),
+		huh.NewGroup(
+			huh.NewSelect[string]().Title("Created date field of "+r.Name).Options(d.createdFieldOptions...).Value(&d.crSel),
 			huh.NewSelect[string]().Title("Created date format").Options(formatOptions()...).Value(&d.crFmt).Height(6),
-			huh.NewInput().Title("Custom created format (only for custom)").Value(&d.crCustom).Validate(m.orKeep(&d.crCustom, customCheck(&d.crFmt))),
 		).Title(title+": created date"),
+		huh.NewGroup(
+			huh.NewInput().Title("Created date field (another)").Value(&d.crOther).Validate(m.orKeep(&d.crOther, onlyFor(&d.crSel, otherField, flow.ValidateFieldPath))),
+		).WithHideFunc(when(&d.crSel, otherField)),
+		huh.NewGroup(
+			huh.NewInput().Title("Created date format (another pattern)").Value(&d.crCustom).Validate(m.orKeep(&d.crCustom, onlyFor(&d.crFmt, customFormat, flow.ValidateDateFormat))),
+		).WithHideFunc(when(&d.crFmt, customFormat)),
 	)
 	return d
 }
@@ -458,16 +664,16 @@ func (d *resourceDetail) result() flow.PollResource {
 	if r.DatesConfiguration != nil {
 		dc = *r.DatesConfiguration
 	}
-	dc.UpdatedDateField = strings.TrimSpace(d.updField)
-	dc.CreatedDateField = strings.TrimSpace(d.crField)
-	dc.UpdatedDateFormat = d.updFmt
-	if d.updFmt == customFormat {
-		dc.UpdatedDateFormat = strings.TrimSpace(d.updCustom)
+	pick := func(sel, other, marker string) string {
+		if sel == marker {
+			return strings.TrimSpace(other)
+		}
+		return sel
 	}
-	dc.CreatedDateFormat = d.crFmt
-	if d.crFmt == customFormat {
-		dc.CreatedDateFormat = strings.TrimSpace(d.crCustom)
-	}
+	dc.UpdatedDateField = pick(d.updSel, d.updOther, otherField)
+	dc.CreatedDateField = pick(d.crSel, d.crOther, otherField)
+	dc.UpdatedDateFormat = pick(d.updFmt, d.updCustom, customFormat)
+	dc.CreatedDateFormat = pick(d.crFmt, d.crCustom, customFormat)
 	r.DatesConfiguration = &dc
 	return r
 }

@@ -104,9 +104,15 @@ func TestScreenConnectOffline(t *testing.T) {
 		h.enter()
 	}
 	h.snapshot(t)
-	h.typeText("x")
+	// "Continue offline" is a choice on the error, the last of the list.
+	h.key(tea.KeyDown)
+	h.key(tea.KeyDown)
+	if !strings.Contains(h.screen(), "> Continue offline") {
+		t.Fatalf("continue offline is not chosen:\n%s", h.screen())
+	}
+	h.enter()
 	if h.m.Step() != flow.StepApp || !h.m.nav.Rules.ExportOnly {
-		t.Fatalf("x did not continue offline: %v", h.m.Step())
+		t.Fatalf("choosing offline did not continue offline: %v", h.m.Step())
 	}
 	// Export-only skips Authorize.
 	h.walkTo(flow.StepEvents)
@@ -251,6 +257,8 @@ func TestScreensResourcesVariants(t *testing.T) {
 		h.typeText(" ") // tick events
 		h.key(tea.KeyDown)
 		h.typeText("c") // copy events' configuration to folders, at the element's URL
+		h.enter()       // the name: folders
+		h.enter()       // the URL: the element's
 		h.snapshot(t)
 	})
 	t.Run("filtered", func(t *testing.T) {

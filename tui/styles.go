@@ -70,8 +70,29 @@ func newStyles(r *lipgloss.Renderer) *styles {
 		jsonPunct:  n().Foreground(colDim),
 		jsonSecret: n().Foreground(colWarn).Bold(true),
 	}
-	s.huh = huh.ThemeCharm()
+	s.huh = huhTheme()
 	return s
+}
+
+// huhTheme is huh's Charm theme with choices that read without colour
+// (NO_COLOR, a monochrome terminal, a screen capture): the chosen button of
+// a Yes/No is bracketed, [ Yes ]  No , not told apart by its background
+// alone.
+func huhTheme() *huh.Theme {
+	t := huh.ThemeCharm()
+	chosen := lipgloss.Border{Left: "[", Right: "]"}
+	other := lipgloss.Border{Left: " ", Right: " "}
+	button := func(st lipgloss.Style, b lipgloss.Border) lipgloss.Style {
+		return st.Padding(0, 1).MarginRight(1).
+			Border(b, false, true, false, true).
+			BorderForeground(colAccent)
+	}
+	for _, f := range []*huh.FieldStyles{&t.Focused, &t.Blurred} {
+		f.FocusedButton = button(f.FocusedButton, chosen)
+		f.BlurredButton = button(f.BlurredButton, other)
+	}
+	t.Focused.Next = t.Focused.FocusedButton
+	return t
 }
 
 // doctorStyles are the styles of the doctor's live list (doctor.go).

@@ -169,7 +169,7 @@ func TestTmuxNewUser(t *testing.T) {
 		t.Fatalf("no first screen:\n%s", s.screen())
 	}
 	t.Logf("first screen after %v (tmux polling included)", time.Since(start).Round(time.Millisecond))
-	for _, want := range []string{"sandbox", "Connect to Cloud Elements", "ctrl+c quit"} {
+	for _, want := range []string{"sandbox", "Connect to Cloud Elements", "ctrl+c cancel"} {
 		if !strings.Contains(s.screen(), want) {
 			t.Errorf("first screen lacks %q:\n%s", want, s.screen())
 		}

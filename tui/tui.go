@@ -40,6 +40,9 @@ type Client interface {
 	journey.API
 	ElementInfo(ctx context.Context) (*cloudelements.Element, error)
 	ElementPollerDefaults(ctx context.Context) (flow.PollerConfig, error)
+	// InstancesNamed finds the instances already named like the new one
+	// (Review asks before creating another).
+	InstancesNamed(ctx context.Context, name string) ([]cloudelements.Instance, error)
 }
 
 // ClientFactory makes a client for a base URL and the platform secrets
@@ -102,6 +105,9 @@ type Config struct {
 	// sandbox's): the Events step offers its URL, and the Result screen
 	// shows what it receives.
 	Notifications NotificationFeed
+	// Demo holds --sandbox's demo values: the Connect step shows them and,
+	// after a mistyped secret or base URL, offers to restore them.
+	Demo *Demo
 }
 
 // NotificationFeed is a local notification receiver the wizard shows.
@@ -114,6 +120,23 @@ type NotificationFeed interface {
 	SetKey(key flow.Secret)
 	// Deliveries receives every notification it accepted or refused.
 	Deliveries() <-chan events.Delivery
+}
+
+// Demo is what --sandbox prefills: the emulator's base URL (with its
+// random port) and the demo secrets and Application ID. They are public
+// demo values (`cewiz sandbox` prints them), so the wizard shows them.
+type Demo struct {
+	BaseURL string
+	APIKey  string
+	Secrets flow.Secrets
+}
+
+// describe is what Connect shows in --sandbox (the address on a line of
+// its own, so it is never broken).
+func (d *Demo) describe() string {
+	return "Sandbox: the built-in emulator answers at\n" + d.BaseURL + "\nDemo values (prefilled): User secret " +
+		d.Secrets.UserSecret.Reveal() + ", Organization secret " + d.Secrets.OrgSecret.Reveal() +
+		", Application ID " + d.APIKey + ", Application Secret " + d.Secrets.APISecret.Reveal() + "."
 }
 
 // OutcomeKind is how the wizard ended.
