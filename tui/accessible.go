@@ -48,18 +48,11 @@ func (s *connectStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 	if s.err != nil && !s.errShown {
 		s.errShown = true
 		fmt.Fprintln(m.cfg.output(), plain(m.renderError(s.err)))
-		if s.offline {
-			choice := "retry"
-			form := m.newForm(huh.NewGroup(huh.NewSelect[string]().Title("Cloud Elements cannot be reached").
-				Options(huh.NewOption("Try again (answer the questions again)", "retry"),
-					huh.NewOption("Continue offline: export only", "offline")).Value(&choice)))
-			return form, func(m *Model) tea.Cmd {
-				if choice == "offline" {
-					return s.goOffline(m)
-				}
-				return nil
-			}
-		}
+	}
+	if f := s.choices; f != nil {
+		// The same ways on as on screen (try again, continue offline,
+		// restore the demo values…).
+		return f, func(m *Model) tea.Cmd { return s.choose(m) }
 	}
 	return s.fs.aform(m)
 }

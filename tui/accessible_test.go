@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/journey/journeytest"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
@@ -198,4 +199,45 @@ func TestAccessibleCanceled(t *testing.T) {
 		t.Fatal("cancel did not end accessible mode")
 	}
 	_ = pw.Close()
+}
+
+// In accessible mode the ways on after "Cloud Elements cannot be reached"
+// are the same choices as on screen: continue offline is one of them.
+func TestAccessibleOfflineChoice(t *testing.T) {
+	client := &fakeClient{infoErr: &cloudelements.NetError{Op: "GET /elements/docushareflex", Host: "api.cloud-elements.com", Kind: cloudelements.NetDNS}}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &journeytest.Buffer{}
+	cfg := Config{
+		Answers: flow.NewAnswers(), Secrets: flow.Secrets{UserSecret: flow.NewSecret("u"), OrgSecret: flow.NewSecret("o")},
+		NewClient: func(string, flow.Secrets) (Client, error) { return client, nil },
+		Getenv:    func(string) string { return "" }, ConfigDir: t.TempDir(), Accessible: true, Input: pr, Output: out,
+	}
+	go func() { _, _ = Run(context.Background(), cfg) }()
+	pos := 0
+	expect := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			if i := strings.Index(out.String()[pos:], want); i >= 0 {
+				pos += i + len(want)
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("never showed %q; output so far:\n%s", want, out.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	say := func(l string) { _, _ = io.WriteString(pw, l+"\n") }
+	expect("Enter a number between 1 and 6")
+	say("")
+	expect("Base URL")
+	say("")
+	expect("Cloud Elements cannot be reached")
+	expect("What now?")
+	expect("3. Continue offline")
+	say("3")
+	expect("== DocuShare Flex app (step 2 of 7)")
+	expect("Export-only mode")
 }

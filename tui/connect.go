@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/journey"
@@ -175,7 +174,8 @@ func (s *connectStep) afterFailure(m *Model) tea.Cmd {
 	s.choice = opts[0].Value
 	s.choices = m.newForm(huh.NewGroup(huh.NewSelect[string]().Key("next").Title("What now?").
 		Options(opts...).Value(&s.choice)))
-	m.sizeForm(s.choices, lipgloss.Height(s.top(m)))
+	_, r := m.fitTop(s.top(m))
+	m.sizeForm(s.choices, r)
 	return s.choices.Init()
 }
 
@@ -267,7 +267,8 @@ func (s *connectStep) init(m *Model) tea.Cmd { return s.fs.init(m) }
 func (s *connectStep) resize(m *Model) {
 	s.fs.resize(m)
 	if s.choices != nil {
-		m.sizeForm(s.choices, lipgloss.Height(s.top(m)))
+		_, r := m.fitTop(s.top(m))
+		m.sizeForm(s.choices, r)
 	}
 }
 
@@ -323,7 +324,8 @@ func (s *connectStep) view(m *Model) string {
 		return m.spinView() + " Checking the secrets with Cloud Elements at " + m.st.url.Render(s.answers.BaseURL) + " …"
 	}
 	if s.choices != nil {
-		return s.top(m) + "\n" + s.choices.View()
+		top, _ := m.fitTop(s.top(m))
+		return top + s.choices.View()
 	}
 	return s.fs.view(m)
 }

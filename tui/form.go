@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // formScreen is a step that is one huh form, built from the answers each
@@ -39,13 +42,44 @@ func (f *formScreen) init(m *Model) tea.Cmd {
 
 // resize fits the form under whatever is shown above it.
 func (f *formScreen) resize(m *Model) {
-	r := f.reserved
-	if f.top != nil {
-		if t := f.top(m); t != "" {
-			r += lipgloss.Height(t)
-		}
+	_, r := m.fitTop(f.topText(m))
+	m.sizeForm(f.form, f.reserved+r)
+}
+
+func (f *formScreen) topText(m *Model) string {
+	if f.top == nil {
+		return ""
 	}
-	m.sizeForm(f.form, r)
+	return f.top(m)
+}
+
+// minFormRows is the least room a form keeps under a note: in a short
+// terminal the note gives way (cut, with a marker), never the focused field.
+const minFormRows = 6
+
+// fitTop is top (a note or an error above a form) with the blank line that
+// follows it, cut to leave the form minFormRows, and the lines it takes.
+func (m *Model) fitTop(top string) (string, int) {
+	if top == "" {
+		return "", 0
+	}
+	top = m.wrapBody(top)
+	n := lipgloss.Height(top) + 1
+	room := m.bodyHeight() - minFormRows
+	if n <= room {
+		return top + "\n\n", n
+	}
+	if room < 2 {
+		return "", 0
+	}
+	lines := strings.Split(top, "\n")[:room-1]
+	if len(lines) == 1 {
+		first := strings.TrimRight(ansi.Strip(lines[0]), " ")
+		lines[0] = m.st.dim.Render(ansi.Truncate(first, m.contentWidth()-2, "") + " …")
+	} else {
+		lines[len(lines)-1] = m.st.dim.Render("⋯ (more: make the window taller)")
+	}
+	return strings.Join(lines, "\n") + "\n\n", room
 }
 
 func (f *formScreen) update(m *Model, msg tea.Msg) tea.Cmd {
@@ -66,13 +100,8 @@ func (f *formScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 }
 
 func (f *formScreen) view(m *Model) string {
-	s := ""
-	if f.top != nil {
-		if t := f.top(m); t != "" {
-			s = t + "\n"
-		}
-	}
-	return s + f.form.View()
+	top, _ := m.fitTop(f.topText(m))
+	return top + f.form.View()
 }
 
 func (f *formScreen) help(m *Model) []key.Binding {

@@ -346,6 +346,18 @@ func TestSmallTerminal(t *testing.T) {
 			t.Fatalf("the cursor, the count or the keys are off screen:\n%s", sc)
 		}
 	})
+	t.Run("connect with the sandbox note at 50x15", func(t *testing.T) {
+		h := newHarness(t, ready, func(c *Config) {
+			c.Sandbox = true
+			c.Demo = &Demo{BaseURL: "http://127.0.0.1:41234/elements/api-v2", APIKey: "sandbox-app-id", Secrets: c.Secrets}
+			c.Answers.BaseURL, c.Answers.Region = c.Demo.BaseURL, ""
+		})
+		h.send(tea.WindowSizeMsg{Width: 50, Height: 15})
+		fits(t, h, 50, 15)
+		if sc := h.screen(); !strings.Contains(sc, "> custom") || !strings.Contains(sc, "Sandbox: the built-in emulator") {
+			t.Fatalf("the focused region or the note's start is off screen:\n%s", sc)
+		}
+	})
 	t.Run("authorize at 50x15", func(t *testing.T) {
 		h := newHarness(t, ready)
 		h.walkTo(flow.StepAuthorize)

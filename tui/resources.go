@@ -316,7 +316,6 @@ func (s *resourcesStep) openAdding(m *Model) tea.Cmd {
 		}),
 		huh.NewInput().Key("url").Title("Its URL (hub path)").
 			Description("Where Cloud Elements polls it; a DocuShare Flex folder is listed at "+flow.FolderContentsExample+" (a folder path of your site).").
-			Placeholder(flow.FolderContentsExample).
 			Value(&s.addURL).Validate(func(v string) error { return flow.ValidateResourceURL(strings.TrimSpace(v)) }),
 	).Title("Copy the events configuration (idField, dates) to a resource"))
 	m.sizeForm(s.adding, 0)
@@ -627,7 +626,6 @@ func newResourceDetail(m *Model, r flow.PollResource, i, n int, elementDefault f
 	d.form = m.newForm(
 		huh.NewGroup(
 			huh.NewInput().Title("URL of "+r.Name).Description(urlNote).
-				Placeholder(flow.FolderContentsExample).
 				Value(&d.url).Validate(m.orKeep(&d.url, flow.ValidateResourceURL)),
 			huh.NewInput().Title("idField of "+r.Name).Description("The record's unique id (dot paths allowed).").
 				Value(&d.idField).Validate(m.orKeep(&d.idField, flow.ValidateFieldPath)),
