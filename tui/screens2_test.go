@@ -326,3 +326,37 @@ func TestSameNameAsksBeforeCreating(t *testing.T) {
 	h2.enter()
 	h2.waitFor(func() bool { return h2.m.Step() == flow.StepResult }, "the result")
 }
+
+// --sandbox, a mistyped base URL: Cloud Elements cannot be reached, and
+// "restore the demo values" puts the emulator's address back.
+func TestSandboxRestoreDemoBaseURL(t *testing.T) {
+	demo := &Demo{BaseURL: "http://127.0.0.1:41234/elements/api-v2", APIKey: "sandbox-app-id",
+		Secrets: flow.Secrets{UserSecret: flow.NewSecret("demo-user"), OrgSecret: flow.NewSecret("demo-org"), APISecret: flow.NewSecret("demo-app")}}
+	var h *harness
+	h = newHarness(t, func(c *Config) {
+		ready(c)
+		c.Sandbox, c.Demo = true, demo
+		c.Answers.BaseURL, c.Answers.Region = "http://127.0.0.1:41235/elements/api-v2", "" // a typo in the port
+		c.Secrets = demo.Secrets
+		c.NewClient = func(base string, s flow.Secrets) (Client, error) {
+			h.client.infoErr = nil
+			if base != demo.BaseURL {
+				h.client.infoErr = &cloudelements.NetError{Op: "GET /elements/docushareflex", Host: "127.0.0.1:41235", Kind: cloudelements.NetRefused}
+			}
+			return h.client, nil
+		}
+	})
+	for i := 0; i < 6 && h.m.scr.(*connectStep).err == nil; i++ {
+		h.enter()
+	}
+	for i := 0; i < 3 && !strings.Contains(h.screen(), "> Restore the demo values"); i++ {
+		h.key(tea.KeyDown)
+	}
+	if !strings.Contains(h.screen(), "> Restore the demo values and try again") {
+		t.Fatalf("no restore choice:\n%s", h.screen())
+	}
+	h.enter()
+	if h.m.Step() != flow.StepApp || h.m.answers.BaseURL != demo.BaseURL {
+		t.Fatalf("restoring did not connect to the emulator: %v %q\n%s", h.m.Step(), h.m.answers.BaseURL, h.screen())
+	}
+}
