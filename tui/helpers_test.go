@@ -2,9 +2,11 @@ package tui
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -227,10 +229,27 @@ type harness struct {
 
 type harnessOpt func(*Config)
 
+// fixedLengthDir is a new empty directory whose path has the same length
+// in every run (t.TempDir's has a random number of digits): screens that
+// show it wrap the same way, so their golden files are stable.
+func fixedLengthDir(t *testing.T) string {
+	t.Helper()
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("cewiztui%x", b)) // no "-": a wrap breaks there
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
 func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
 	clock := &testClock{t: t0}
-	h := &harness{t: t, client: &fakeClient{}, clock: clock, ls: &listeners{clock: clock}, dir: t.TempDir(), timeout: 40 * time.Millisecond, late: make(chan tea.Msg, 64)}
+	h := &harness{t: t, client: &fakeClient{}, clock: clock, ls: &listeners{clock: clock}, dir: fixedLengthDir(t), timeout: 40 * time.Millisecond, late: make(chan tea.Msg, 64)}
 	a := flow.NewAnswers()
 	cfg := Config{
 		Answers:       a,
