@@ -17,9 +17,9 @@ const createSynopsis = "Create the instance without prompts: authorize (unless -
 
 func createCmd(f *factory, args []string) error {
 	var opts createOptions
-	fs := newFlagSet("create", createSynopsis, f.io.Err)
+	fs := f.newFlagSet("create", createSynopsis)
 	opts.Register(fs, flow.FlagsConnection|flow.FlagsBody|flow.FlagsAuthorize|flow.FlagsJSON)
-	if err := parseFlags(fs, &opts.Options, args, f.lookup); err != nil {
+	if err := f.parseFlags(fs, &opts.Options, args); err != nil {
 		return err
 	}
 	return createRun(f, &opts)

@@ -24,9 +24,9 @@ var errChecksFailed = errors.New("some checks failed (see above)")
 
 func doctorCmd(f *factory, args []string) error {
 	var opts doctorOptions
-	fs := newFlagSet("doctor", doctorSynopsis, f.io.Err)
+	fs := f.newFlagSet("doctor", doctorSynopsis)
 	opts.Register(fs)
-	if err := parseFlags(fs, &opts.Options, args, f.lookup); err != nil {
+	if err := f.parseFlags(fs, &opts.Options, args); err != nil {
 		return err
 	}
 	return doctorRun(f, &opts)

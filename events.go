@@ -23,8 +23,7 @@ Run 'cewiz events <receive|watch> --help' for their flags.
 // eventsCmd is `cewiz events`: it hands the rest to receive or watch.
 func eventsCmd(f *factory, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(f.io.Err, eventsUsage)
-		return &flow.UsageError{Err: fmt.Errorf("say what to do: cewiz events receive, or cewiz events watch --instance ID")}
+		return &flow.UsageError{Err: fmt.Errorf("say what to do: cewiz events receive, or cewiz events watch --instance ID (see 'cewiz events --help')")}
 	}
 	switch args[0] {
 	case "receive":
@@ -35,6 +34,5 @@ func eventsCmd(f *factory, args []string) error {
 		fmt.Fprint(f.io.Out, eventsUsage)
 		return nil
 	}
-	fmt.Fprint(f.io.Err, eventsUsage)
-	return &flow.UsageError{Err: fmt.Errorf("unknown events command %q: use receive or watch", args[0])}
+	return &flow.UsageError{Err: fmt.Errorf("unknown events command %q: use receive or watch (see 'cewiz events --help')", args[0])}
 }

@@ -30,10 +30,10 @@ const eventsReceiveSynopsis = "A local notification receiver: give its URL as th
 
 func eventsReceiveCmd(f *factory, args []string) error {
 	var opts eventsReceiveOptions
-	fs := newFlagSet("events receive", eventsReceiveSynopsis, f.io.Err)
+	fs := f.newFlagSet("events receive", eventsReceiveSynopsis)
 	fs.StringVar(&opts.Addr, "addr", events.DefaultAddr, "listen `address` HOST:PORT (port 0 picks a free one; 0.0.0.0 to be reached from a tunnel or another machine)")
 	fs.BoolVar(&opts.JSON, "json", false, "one JSON object per event on stdout")
-	if err := parseFlags(fs, nil, args, nil); err != nil {
+	if err := f.parseFlags(fs, nil, args); err != nil {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(opts.Addr); err != nil {

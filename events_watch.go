@@ -34,12 +34,12 @@ const eventsWatchSynopsis = "Print an instance's event log (GET /instances/{id}/
 
 func eventsWatchCmd(f *factory, args []string) error {
 	var opts eventsWatchOptions
-	fs := newFlagSet("events watch", eventsWatchSynopsis, f.io.Err)
+	fs := f.newFlagSet("events watch", eventsWatchSynopsis)
 	opts.Register(fs, flow.FlagsConnection|flow.FlagsJSON)
 	fs.StringVar(&opts.Instance, "instance", "", "the instance `ID` (as cewiz create prints it)")
 	fs.BoolVar(&opts.Follow, "follow", false, "keep reading the log and print what changes, until Ctrl-C")
 	fs.DurationVar(&opts.Every, "every", 5*time.Second, "with --follow, how often the log is read (a `duration`)")
-	if err := parseFlags(fs, &opts.Options, args, f.lookup); err != nil {
+	if err := f.parseFlags(fs, &opts.Options, args); err != nil {
 		return err
 	}
 	return eventsWatchRun(f, &opts)

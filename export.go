@@ -17,10 +17,10 @@ const exportSynopsis = "Print the POST /instances body on stdout (no network). M
 
 func exportCmd(f *factory, args []string) error {
 	var opts exportOptions
-	fs := newFlagSet("export", exportSynopsis, f.io.Err)
+	fs := f.newFlagSet("export", exportSynopsis)
 	opts.Register(fs, flow.FlagsConnection|flow.FlagsBody|flow.FlagsIncludeSecrets)
 	fs.StringVar(&opts.Format, "format", "json", "output `format`: json or curl")
-	if err := parseFlags(fs, &opts.Options, args, f.lookup); err != nil {
+	if err := f.parseFlags(fs, &opts.Options, args); err != nil {
 		return err
 	}
 	return exportRun(f, &opts)

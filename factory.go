@@ -46,6 +46,9 @@ func systemStreams(lookup func(string) (string, bool)) *streams {
 type factory struct {
 	io     *streams
 	lookup func(string) (string, bool)
+	// flagSets are the flag sets the command made (newFlagSet): its --help
+	// and the completion scripts read them.
+	flagSets []commandFlags
 }
 
 // getenvFrom turns a lookup into a getenv.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/cewiz/cewiz/flow"
 )
@@ -37,12 +38,15 @@ Usage:
   cewiz events receive     a local notification receiver (signatures checked, replays refused)
   cewiz events watch       an instance's event log and its statuses (--follow)
   cewiz sandbox [--addr]   run the built-in Cloud Elements emulator until Ctrl-C
-  cewiz version            print the version
+  cewiz version            print the version (also --version)
+  cewiz completion SHELL   print a completion script for bash, zsh or fish
 
 Run 'cewiz <command> --help' for a command's flags. Every flag can also be set
 with an environment variable: --refresh-interval ↔ CEWIZ_REFRESH_INTERVAL.
 Secrets are read only from CEWIZ_USER_SECRET, CEWIZ_ORG_SECRET,
-CEWIZ_API_SECRET and CEWIZ_SIGNATURE_KEY (a flag would show in ps).
+CEWIZ_API_SECRET and CEWIZ_SIGNATURE_KEY (a flag would show in ps). A grant
+code is given with --code CODE, --code - (read from stdin, out of ps) or
+CEWIZ_CODE.
 
 Try it without an account:  cewiz --sandbox
 `
@@ -55,15 +59,21 @@ type command struct {
 }
 
 // commands is the command table; the wizard is the command without a name.
-var commands = []command{
-	{"", wizardCmd},
-	{"export", exportCmd},
-	{"create", createCmd},
-	{"doctor", doctorCmd},
-	{"events", eventsCmd},
-	{"sandbox", sandboxCmd},
-	{"version", versionCmd},
-	{"help", helpCmd},
+// It is filled in init: help and completion read it.
+var commands []command
+
+func init() {
+	commands = []command{
+		{"", wizardCmd},
+		{"export", exportCmd},
+		{"create", createCmd},
+		{"doctor", doctorCmd},
+		{"events", eventsCmd},
+		{"sandbox", sandboxCmd},
+		{"version", versionCmd},
+		{"completion", completionCmd},
+		{"help", helpCmd},
+	}
 }
 
 func main() {
@@ -74,7 +84,10 @@ func main() {
 // lookup, and returns the exit code.
 func run(args []string, io *streams, lookup func(string) (string, bool)) int {
 	name := ""
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	switch {
+	case len(args) > 0 && (args[0] == "--version" || args[0] == "-version"):
+		name, args = "version", args[1:]
+	case len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-':
 		name, args = args[0], args[1:]
 	}
 	f := &factory{io: io, lookup: lookup}
@@ -83,13 +96,33 @@ func run(args []string, io *streams, lookup func(string) (string, bool)) int {
 			return report(io.Err, c.run(f, args))
 		}
 	}
-	fmt.Fprintf(io.Err, "cewiz: unknown command %q\n\n%s", name, usage)
+	fmt.Fprintf(io.Err, "cewiz: unknown command %q; the commands are %s (see 'cewiz --help')\n", name, strings.Join(commandNames(), ", "))
 	return exitUsage
 }
 
-func helpCmd(f *factory, _ []string) error {
+// helpCmd is `cewiz help [COMMAND]`: the usage, or a command's --help.
+func helpCmd(f *factory, args []string) error {
+	if len(args) > 0 && args[0] != "help" {
+		for _, c := range commands {
+			if c.name == args[0] && c.name != "" {
+				return c.run(f, []string{"--help"})
+			}
+		}
+		return &flow.UsageError{Err: fmt.Errorf("no command %q; the commands are %s", args[0], strings.Join(commandNames(), ", "))}
+	}
 	fmt.Fprint(f.io.Out, usage)
 	return nil
+}
+
+// commandNames are the named commands, in the table's order.
+func commandNames() []string {
+	var names []string
+	for _, c := range commands {
+		if c.name != "" {
+			names = append(names, c.name)
+		}
+	}
+	return names
 }
 
 // printNotes writes each non-empty note as a "cewiz: " line on stderr.
@@ -101,10 +134,7 @@ func printNotes(stderr io.Writer, notes ...string) {
 	}
 }
 
-var (
-	errCanceled  = errors.New("canceled")
-	errFlagParse = errors.New("bad flags")
-)
+var errCanceled = errors.New("canceled")
 
 // report prints err for the user and returns the exit code it deserves.
 func report(stderr io.Writer, err error) int {
@@ -115,13 +145,14 @@ func report(stderr io.Writer, err error) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.Is(err, errCanceled):
-		fmt.Fprintln(stderr, "cewiz: canceled")
+		// A bare cancel, or one that says what it left behind.
+		fmt.Fprintf(stderr, "cewiz: %v\n", err)
 		return exitCanceled
 	case errors.As(err, &usageErr):
-		fmt.Fprintf(stderr, "cewiz: %v\nRun with --help to see the flags.\n", err)
+		// The message names the flag (or the variable) and the form it
+		// expects: no usage dump, which would bury it.
+		fmt.Fprintf(stderr, "cewiz: %v\n", err)
 		return exitUsage
-	case errors.Is(err, errFlagParse):
-		return exitUsage // the flag package already printed the problem and the usage
 	default:
 		fmt.Fprintf(stderr, "cewiz: %v\n", err)
 		return exitFailure

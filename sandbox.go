@@ -24,10 +24,10 @@ const sandboxSynopsis = "Run the built-in Cloud Elements emulator (with its Docu
 
 func sandboxCmd(f *factory, args []string) error {
 	var opts sandboxOptions
-	fs := newFlagSet("sandbox", sandboxSynopsis, f.io.Err)
+	fs := f.newFlagSet("sandbox", sandboxSynopsis)
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "listen `address`; port 0 picks a free port")
 	fs.DurationVar(&opts.PollEvery, "poll-every", 0, "rehearse the event chain: every `duration` (e.g. 1s) a demo document changes, and each instance with events on records it and notifies its notification URL (loopback only), signed with its key; 0 turns it off")
-	if err := parseFlags(fs, nil, args, nil); err != nil {
+	if err := f.parseFlags(fs, nil, args); err != nil {
 		return err
 	}
 	if opts.PollEvery < 0 {

@@ -19,14 +19,9 @@ const wizardSynopsis = "The wizard: asks for everything step by step, opens the 
 
 func wizardCmd(f *factory, args []string) error {
 	var opts wizardOptions
-	fs := newFlagSet("", wizardSynopsis, f.io.Err)
-	fs.Usage = func() {
-		fmt.Fprint(f.io.Err, usage)
-		fmt.Fprint(f.io.Err, "\nWizard flags (each also CEWIZ_<NAME>):\n")
-		fs.PrintDefaults()
-	}
+	fs := f.newFlagSet("", wizardSynopsis)
 	opts.Register(fs, flow.FlagsConnection|flow.FlagsBody|flow.FlagsAuthorize|flow.FlagsAccessible)
-	if err := parseFlags(fs, &opts.Options, args, f.lookup); err != nil {
+	if err := f.parseFlags(fs, &opts.Options, args); err != nil {
 		return err
 	}
 	return wizardRun(f, &opts)
