@@ -191,7 +191,7 @@ func TestCreateMissingAnswers(t *testing.T) {
 		{"zero wait", createEnv("CEWIZ_TIMEOUT", "0s"), full, "--timeout:"},
 		{"listen not host:port", createEnv(), append(append([]string{}, full...), "--listen", "nonsense"), "--listen:"},
 		{"listen not loopback", createEnv(), append(append([]string{}, full...), "--listen", "8.8.8.8:80"), "--listen:"},
-		{"unknown flag", createEnv(), append(append([]string{}, full...), "--nope"), "flag provided but not defined"},
+		{"unknown flag", createEnv(), append(append([]string{}, full...), "--nope"), "unknown flag --nope"},
 	}
 	for _, c := range cases {
 		start := time.Now()
@@ -206,9 +206,9 @@ func TestCreateMissingAnswers(t *testing.T) {
 	if n := len(sb.Counts()); n != 0 {
 		t.Fatalf("a usage error reached the network: %v", sb.Counts())
 	}
-	code, _, errOut := runCLI(t, nil, "create", "--help")
-	if code != exitOK || !strings.Contains(errOut, "masked") || !strings.Contains(errOut, "-no-browser") {
-		t.Fatalf("create --help: %d %s", code, errOut)
+	code, out, errOut := runCLI(t, nil, "create", "--help")
+	if code != exitOK || errOut != "" || !strings.Contains(out, "masked") || !strings.Contains(out, "--no-browser") {
+		t.Fatalf("create --help: exit %d, stdout %q, stderr %q; want 0 and the help on stdout", code, out, errOut)
 	}
 }
 

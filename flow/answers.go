@@ -53,7 +53,19 @@ type Answers struct {
 	// ExtraConfiguration keeps configuration keys cewiz does not model, read
 	// from a body file, so that export --from loses nothing.
 	ExtraConfiguration map[string]any
+	// SiteAddressForm is the form of siteAddress ("host" or "url") that
+	// last gave a well-formed authorization address: which one Cloud
+	// Elements wants is not published, so the client learns it and it is
+	// remembered for the next run ("" : the client's default). It is not
+	// part of the body.
+	SiteAddressForm string
 }
+
+// Site address forms (cloudelements.SiteAddressForm's String).
+const (
+	SiteAddressHost = "host"
+	SiteAddressURL  = "url"
+)
 
 // NewAnswers returns the defaults: US production, the docushareflex element,
 // the loopback callback, events on, a 15-minute interval.

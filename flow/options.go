@@ -1,9 +1,11 @@
 package flow
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -55,8 +57,13 @@ type Options struct {
 	IncludeSecrets   bool
 	Accessible       bool
 
-	fs      *flag.FlagSet
-	fromEnv map[string]bool // flags ApplyEnv set
+	// CodeInput is where --code - reads the grant code (stdin, which keeps
+	// the code out of ps); nil: this command cannot read one there.
+	CodeInput io.Reader
+
+	fs         *flag.FlagSet
+	fromEnv    map[string]bool // flags ApplyEnv set
+	codeSource string          // where Resolve found the grant code
 }
 
 // Flag groups, so each command registers what it uses and its --help stays short.
@@ -98,7 +105,7 @@ func (o *Options) Register(fs *flag.FlagSet, groups FlagGroup) {
 		fs.Var(&o.Poll, "poll", "resource to poll: NAME from the element's default configuration, or `NAME=URL` to copy the events configuration to a hub URL, e.g. folders="+FolderContentsExample+" (repeat; default: the element's own configuration)")
 		fs.StringVar(&o.PollerConfigFile, "poller-config", "", "JSON `file` with a whole event.poller.configuration object")
 		fs.StringVar(&o.From, "from", "", "start from a body JSON `file` written by export (flags override it)")
-		fs.StringVar(&o.Code, "code", "", "use this OAuth grant `code` instead of authorizing")
+		fs.StringVar(&o.Code, "code", "", "use this OAuth grant `code` instead of authorizing; --code - reads it from stdin, out of ps (or set "+EnvCode+")")
 	}
 	if groups&FlagsAuthorize != 0 {
 		fs.StringVar(&o.Listen, "listen", "", "loopback listener `address` for the OAuth callback (default "+oauthlistener.DefaultAddr+")")
@@ -283,11 +290,29 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		}
 		a.Polling = p
 	}
+	if !a.Code.IsZero() {
+		o.codeSource = "the body file of --from"
+	}
 	if has("code") {
-		if strings.TrimSpace(o.Code) == "" || strings.ContainsFunc(o.Code, unicode.IsSpace) {
+		code := o.Code
+		o.codeSource = "--code"
+		if o.fromEnv["code"] {
+			o.codeSource = "$" + EnvCode
+		}
+		if code == "-" {
+			if o.CodeInput == nil {
+				return a, s, usageErr("code", errors.New("this command does not read the code from stdin; give it with "+EnvCode))
+			}
+			c, err := ReadCode(o.CodeInput)
+			if err != nil {
+				return a, s, usageErr("code", err)
+			}
+			code, o.codeSource = c, "stdin (--code -)"
+		}
+		if strings.TrimSpace(code) == "" || strings.ContainsFunc(code, unicode.IsSpace) {
 			return a, s, usageErr("code", errors.New("the code is empty or contains spaces; copy the whole code parameter of the redirected address"))
 		}
-		a.Code = NewSecret(o.Code)
+		a.Code = NewSecret(code)
 	}
 	s = SecretsFromEnv(lookup).Or(s)
 	if !s.SignatureKey.IsZero() {
@@ -295,6 +320,38 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 		a.SignNotifications = true
 	}
 	return a, s, nil
+}
+
+// CodeSource says where Resolve found the grant code, for messages such as
+// "using the grant code from $CEWIZ_CODE": "--code", "$CEWIZ_CODE",
+// "stdin (--code -)", "the body file of --from", or "" when none was given.
+func (o *Options) CodeSource() string { return o.codeSource }
+
+// maxCodeInput bounds what --code - reads: a grant code is a few dozen
+// bytes, a pasted line a few hundred.
+const maxCodeInput = 8 << 10
+
+// ReadCode reads a grant code for --code -: the first line of r, without
+// its spaces. Nothing at all, or more than 8 KiB, is an error.
+func ReadCode(r io.Reader) (string, error) {
+	br := bufio.NewReader(io.LimitReader(r, maxCodeInput+1))
+	read := 0
+	for {
+		line, err := br.ReadString('\n')
+		read += len(line)
+		if read > maxCodeInput {
+			return "", errors.New("stdin holds more than 8 KiB before the code: give only the grant code")
+		}
+		if line = strings.TrimSpace(line); line != "" {
+			return line, nil
+		}
+		if err == io.EOF {
+			return "", errors.New("stdin held no code: pipe the grant code into --code -, e.g. --code - < code.txt")
+		}
+		if err != nil {
+			return "", fmt.Errorf("cannot read the code from stdin: %w", err)
+		}
+	}
 }
 
 // ApplyConnection sets a's base URL from --base-url or --region (a flag

@@ -40,6 +40,9 @@ type Remembered struct {
 	RefreshInterval int          `json:"refreshInterval,omitempty"`
 	Polling         PollerConfig `json:"pollerConfiguration,omitempty"`
 	Tags            []string     `json:"tags,omitempty"`
+	// SiteAddressForm is the siteAddress form that worked last ("host" or
+	// "url"): the client asks with it first next time.
+	SiteAddressForm string `json:"siteAddressForm,omitempty"`
 }
 
 // RememberVersion is the format version written.
@@ -60,6 +63,7 @@ func RememberAnswers(a Answers) Remembered {
 		RefreshInterval: a.RefreshInterval,
 		Polling:         a.Polling.clone(),
 		Tags:            append([]string(nil), a.Tags...),
+		SiteAddressForm: a.SiteAddressForm,
 	}
 }
 
@@ -106,6 +110,9 @@ func (r Remembered) Apply(a Answers) Answers {
 		if ok && len(kept) > 0 {
 			a.Polling = kept.clone()
 		}
+	}
+	if r.SiteAddressForm == SiteAddressHost || r.SiteAddressForm == SiteAddressURL {
+		a.SiteAddressForm = r.SiteAddressForm
 	}
 	if len(r.Tags) > 0 {
 		var tags []string
@@ -197,7 +204,20 @@ func (m Memory) Prefill(a Answers) Answers {
 	if len(a.Tags) == 0 {
 		out.Tags = rem.Tags
 	}
+	if a.SiteAddressForm == "" {
+		out.SiteAddressForm = rem.SiteAddressForm
+	}
 	return out
+}
+
+// SiteAddressForm is the remembered siteAddress form ("" when none): what
+// `cewiz create`, which prefills nothing else, passes to the client.
+func (m Memory) SiteAddressForm() string {
+	r, ok, err := m.Load()
+	if !ok || err != nil {
+		return ""
+	}
+	return r.Apply(NewAnswers()).SiteAddressForm
 }
 
 // Save writes the non-secret answers of a (atomically, 0600: it is the

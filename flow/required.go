@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cewiz/cewiz/oauthlistener"
@@ -22,22 +23,51 @@ type Need struct {
 	// Example shows a valid value ("" for secrets).
 	Example string
 	missing func(Answers, Secrets) bool
+	// why replaces the sentence when the answer is needed only in some
+	// cases (the grant code with a registered callback URL).
+	why string
 }
 
 // Given reports whether a and s carry this answer.
 func (n Need) Given(a Answers, s Secrets) bool { return !n.missing(a, s) }
 
-// Error is the usage error for this missing answer: it names the flag or
-// the variable.
+// Error is the usage error for this missing answer alone: it names the
+// flag or, for a secret, the variable (a secret is never a flag).
 func (n Need) Error() error {
+	return &UsageError{Flag: n.Flag, Err: errors.New(n.sentence())}
+}
+
+// sentence says what is missing and how to give it.
+func (n Need) sentence() string {
+	if n.why != "" {
+		return n.why
+	}
 	if n.Flag == "" {
-		return &UsageError{Err: fmt.Errorf("the %s is missing: set %s (secrets are never flags, so they do not show in ps)", n.What, n.Env)}
+		return fmt.Sprintf("the %s is missing: set %s (a secret is never a flag, which would show in ps)", n.What, n.Env)
 	}
 	msg := fmt.Sprintf("the %s is missing", n.What)
 	if n.Example != "" {
-		msg += " (e.g. --" + n.Flag + " " + n.Example + ")"
+		return fmt.Sprintf("%s: give --%s %s, or set %s", msg, n.Flag, n.Example, n.Env)
 	}
-	return &UsageError{Flag: n.Flag, Err: fmt.Errorf("%s; or set %s", msg, n.Env)}
+	return fmt.Sprintf("%s: give --%s, or set %s", msg, n.Flag, n.Env)
+}
+
+// MissingError lists every answer `cewiz create` lacks, so that one run
+// tells them all. It is a *UsageError (exit 2) naming the flag when only
+// one flag is missing.
+func MissingError(missing []Need) error {
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return missing[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d answers are missing:", len(missing))
+	for _, n := range missing {
+		b.WriteString("\n  - " + n.sentence())
+	}
+	return &UsageError{Err: errors.New(b.String())}
 }
 
 // CreateNeeds lists what `cewiz create` needs, in the order it asks for it.
@@ -65,20 +95,22 @@ func CreateNeeds() []Need {
 // user pastes the code, which needs a terminal.
 var ErrPasteNeedsTerminal = errors.New("the callback URL is not a loopback address, so the browser cannot bring the code back here and it must be pasted; give --code, or run in a terminal")
 
-// MissingForCreate returns the first answer create lacks as a *UsageError
-// naming its flag or variable, or nil. canPaste reports whether a person
-// can paste a code (stdin is a terminal): with a registered non-loopback
-// callback and no --code, that is the only way to get one.
+// MissingForCreate returns every answer create lacks, all at once, as a
+// *UsageError naming each flag or variable (MissingError), or nil.
+// canPaste reports whether a person can paste a code (stdin is a
+// terminal): with a registered non-loopback callback and no --code, that
+// is the only way to get one.
 func MissingForCreate(a Answers, s Secrets, canPaste bool) error {
+	var missing []Need
 	for _, n := range CreateNeeds() {
 		if !n.Given(a, s) {
-			return n.Error()
+			missing = append(missing, n)
 		}
 	}
 	if a.Code.IsZero() && !CallbackIsLoopback(a) && !canPaste {
-		return &UsageError{Flag: "code", Err: ErrPasteNeedsTerminal}
+		missing = append(missing, Need{Flag: "code", Env: EnvCode, What: "grant code", why: ErrPasteNeedsTerminal.Error()})
 	}
-	return nil
+	return MissingError(missing)
 }
 
 // CheckAuthorizeFlags refuses, before anything is sent, a --listen or

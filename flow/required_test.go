@@ -38,7 +38,7 @@ func TestMissingForCreate(t *testing.T) {
 		{"nothing to sign without events", func(a *Answers, _ *Secrets) {
 			a.SignNotifications, a.EventsEnabled, a.NotificationURL = true, false, ""
 		}, false, "", ""},
-		{"first missing wins", func(a *Answers, s *Secrets) { a.Domain, s.UserSecret = "", Secret{} }, false, "", "CEWIZ_USER_SECRET"},
+		{"two missing are both named", func(a *Answers, s *Secrets) { a.Domain, s.UserSecret = "", Secret{} }, false, "", "2 answers are missing"},
 	}
 	for _, c := range cases {
 		a, s := full()
@@ -58,6 +58,31 @@ func TestMissingForCreate(t *testing.T) {
 				}
 				return ""
 			}(), c.flag, c.text)
+		}
+	}
+}
+
+// TestMissingForCreateListsEveryAnswer: one run names every missing
+// answer, each with its flag or variable, and never points a secret at
+// --help (a secret is not a flag).
+func TestMissingForCreateListsEveryAnswer(t *testing.T) {
+	a := NewAnswers()
+	a.CallbackURL = "https://auth.cloudelements.io/oauth"
+	err := MissingForCreate(a, Secrets{}, false)
+	var u *UsageError
+	if !errors.As(err, &u) || u.Flag != "" {
+		t.Fatalf("%v: want a usage error naming no single flag", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"7 answers are missing", "set CEWIZ_USER_SECRET", "set CEWIZ_ORG_SECRET", "--api-key <Application ID>",
+		"set CEWIZ_API_SECRET", "--domain acme.docushareflex.com", "--notify-url https://example.com/events", "give --code"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the message lacks %q:\n%s", want, msg)
+		}
+	}
+	for _, l := range strings.Split(msg, "\n") {
+		if strings.Contains(l, "SECRET") && strings.Contains(l, "--help") {
+			t.Errorf("a secret is sent to --help: %q", l)
 		}
 	}
 }

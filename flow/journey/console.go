@@ -26,6 +26,11 @@ type Console struct {
 	// Lines are the lines typed on stdin (LineSource), or nil when stdin is
 	// not a terminal: then nothing is ever asked.
 	Lines <-chan string
+	// CodeFrom names where a given grant code came from ("$CEWIZ_CODE",
+	// "--code", …: flow.Options.CodeSource), for the messages about it.
+	CodeFrom string
+	// OnCreating runs right before POST /instances is sent.
+	OnCreating func()
 }
 
 // ErrDeclined is returned when the user answers no to "authorize again?".
@@ -60,9 +65,15 @@ func (c Console) Run(ctx context.Context, a flow.Answers, s flow.Secrets) (Resul
 			Authorized: func(Grant) {
 				fmt.Fprintf(c.Out, "Authorized. Creating the instance %q…\n", name)
 			},
+			Creating: c.OnCreating,
 		}
-		if !a.Code.IsZero() {
-			fmt.Fprintf(c.Out, "Creating the instance %q with the given grant code…\n", name)
+		given := !a.Code.IsZero()
+		if given {
+			from := c.CodeFrom
+			if from == "" {
+				from = "the answers"
+			}
+			fmt.Fprintf(c.Out, "Creating the instance %q with the grant code from %s…\n", name, from)
 		}
 		res, err := Run(ctx, c.Deps, settings, a, s, hooks)
 		close(done)
@@ -81,7 +92,16 @@ func (c Console) Run(ctx context.Context, a flow.Answers, s flow.Secrets) (Resul
 		}
 		if !kind.AuthorizeAgain() || c.Lines == nil || ctx.Err() != nil {
 			if kind == KindCodeRejected {
-				err = fmt.Errorf("the grant code was rejected (expired or already used): %w", err)
+				what := "the grant code"
+				if given && c.CodeFrom != "" {
+					what += " from " + c.CodeFrom
+				}
+				err = fmt.Errorf("%s was rejected (expired or already used): %w", what, err)
+				if given && c.CodeFrom == "$"+flow.EnvCode {
+					// A code left in the environment would be sent again,
+					// and refused again, by every later run.
+					err = &hintError{err: err, hint: "unset " + flow.EnvCode + " (a code works once), then run create again to authorize."}
+				}
 			}
 			return res, WithHint(err)
 		}

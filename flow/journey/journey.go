@@ -549,6 +549,9 @@ type Hooks struct {
 	Authorizing func(auth *Authorization)
 	// Authorized runs when the grant code has arrived, before the create.
 	Authorized func(g Grant)
+	// Creating runs right before POST /instances is sent: from then on a
+	// cancel may leave an instance behind (the client then looks it up).
+	Creating func()
 }
 
 // Result is what Run produced.
@@ -593,6 +596,9 @@ func Run(ctx context.Context, deps Deps, settings Settings, a flow.Answers, s fl
 	}
 	res.Answers = a
 	res.SignatureKey = s.SignatureKey
+	if hooks.Creating != nil {
+		hooks.Creating()
+	}
 	in, err := Create(ctx, deps.API, a, s)
 	if err != nil {
 		return res, err
