@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,5 +201,34 @@ func TestCompletionFish(t *testing.T) {
 	}
 	if got := ask("cewiz export --access"); strings.Contains(got, "--accessible") {
 		t.Errorf("export offers --accessible, which it does not have:\n%s", got)
+	}
+}
+
+// TestCurlExportVariablesAreNotCewizInputs: the variables the cURL export
+// tells the user to set are none of the variables cewiz reads, so
+// following it ("export CE_GRANT_CODE=…") never changes what a later
+// cewiz run sends (a CEWIZ_CODE left set made every create reuse a spent
+// code).
+func TestCurlExportVariablesAreNotCewizInputs(t *testing.T) {
+	inputs := map[string]bool{flow.EnvUserSecret: true, flow.EnvOrgSecret: true, flow.EnvAPISecret: true, flow.EnvCode: true, flow.EnvSignatureKey: true}
+	for _, c := range completionCommands() {
+		for _, f := range c.flags {
+			inputs[flow.EnvName(f.name)] = true
+		}
+	}
+	code, out, errOut := runCLI(t, nil, "export", "--format", "curl", "--domain", "acme", "--api-key", "app", "--notify-url", "https://h.example.com/e")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	used := regexp.MustCompile(`\$\{([A-Z_]+)|export ([A-Z_]+)=|([A-Z_]+)=\.\.\.`).FindAllStringSubmatch(out, -1)
+	if len(used) < 4 {
+		t.Fatalf("found only %v in:\n%s", used, out)
+	}
+	for _, m := range used {
+		for _, name := range m[1:] {
+			if inputs[name] {
+				t.Errorf("the cURL export uses %s, which cewiz itself reads:\n%s", name, out)
+			}
+		}
 	}
 }

@@ -13,7 +13,7 @@ type exportOptions struct {
 	Format string
 }
 
-const exportSynopsis = "Print the POST /instances body on stdout (no network). Missing answers and,\nunless --include-secrets, the Application Secret and the code become placeholders.\n--format curl prints an equivalent cURL command reading the secrets from $CEWIZ_* variables."
+const exportSynopsis = "Print the POST /instances body on stdout (no network). Missing answers and,\nunless --include-secrets, the Application Secret and the code become placeholders.\n--format curl prints an equivalent cURL command reading the secrets and the code from\n$CE_USER_SECRET, $CE_ORG_SECRET, $CE_APP_SECRET and $CE_GRANT_CODE (not cewiz's own\nCEWIZ_* inputs, so setting them never changes what cewiz sends)."
 
 func exportCmd(f *factory, args []string) error {
 	var opts exportOptions

@@ -348,8 +348,8 @@ func TestExportCurlRunsWithRealCurl(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := exec.Command("sh", "-c", cmd)
-	sh.Env = append(os.Environ(), "CEWIZ_USER_SECRET=u-sec", "CEWIZ_ORG_SECRET=o-sec",
-		"CEWIZ_API_SECRET="+s.APISecret.Reveal(), "CEWIZ_CODE="+a.Code.Reveal(), "CEWIZ_SIGNATURE_KEY="+s.SignatureKey.Reveal())
+	sh.Env = append(os.Environ(), "CE_USER_SECRET=u-sec", "CE_ORG_SECRET=o-sec",
+		"CE_APP_SECRET="+s.APISecret.Reveal(), "CE_GRANT_CODE="+a.Code.Reveal(), "CE_SIGNATURE_KEY="+s.SignatureKey.Reveal())
 	if out, err := sh.CombinedOutput(); err != nil {
 		t.Fatalf("running the command: %v\n%s", err, out)
 	}
@@ -366,7 +366,7 @@ func TestExportCurlRunsWithRealCurl(t *testing.T) {
 	sh = exec.Command("sh", "-c", cmd)
 	sh.Env = []string{"PATH=" + os.Getenv("PATH")}
 	out, err := sh.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "set CEWIZ_") {
+	if err == nil || !strings.Contains(string(out), "set CE_") {
 		t.Fatalf("unset variables: err %v, output %s", err, out)
 	}
 	select {

@@ -24,7 +24,8 @@ func MarshalBody(b Body) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// Shell variables the cURL export reads the secrets from.
+// The environment variables cewiz reads the secrets and the grant code
+// from (a flag would show in ps).
 const (
 	EnvUserSecret = "CEWIZ_USER_SECRET"
 	EnvOrgSecret  = "CEWIZ_ORG_SECRET"
@@ -35,6 +36,20 @@ const (
 	EnvSignatureKey = "CEWIZ_SIGNATURE_KEY"
 )
 
+// The shell variables the cURL export reads the secrets and the code from.
+// They are not cewiz's own inputs: following the export's "export
+// CE_GRANT_CODE=…" must not make every later `cewiz create` send that
+// spent code again, as CEWIZ_CODE would.
+const (
+	CurlUserSecret = "CE_USER_SECRET"
+	CurlOrgSecret  = "CE_ORG_SECRET"
+	CurlAppSecret  = "CE_APP_SECRET"
+	CurlGrantCode  = "CE_GRANT_CODE"
+	// CurlSignatureKey is the notification signature key, when the body
+	// signs notifications.
+	CurlSignatureKey = "CE_SIGNATURE_KEY"
+)
+
 // curlSentinel marks where a secret goes in the JSON before shell quoting.
 // It contains no quote, backslash or $ so it survives JSON and shell quoting
 // unchanged and is swapped for a variable afterwards.
@@ -43,18 +58,19 @@ func curlSentinel(env string) string { return "@@cewiz:" + env + "@@" }
 // ExportCurl writes a POSIX shell command equivalent to the seed's cURL
 // example: POST {baseURL}/instances with the body. The secrets are never
 // written: the Authorization header, oauth.api.secret and the grant code
-// come from $CEWIZ_USER_SECRET, $CEWIZ_ORG_SECRET, $CEWIZ_API_SECRET and
-// $CEWIZ_CODE (and, when notifications are signed, the signature key from
-// $CEWIZ_SIGNATURE_KEY), and the shell stops with a message if one is unset.
-// The JSON is single-quoted, so nothing in it is expanded by the shell.
+// come from $CE_USER_SECRET, $CE_ORG_SECRET, $CE_APP_SECRET and
+// $CE_GRANT_CODE (and, when notifications are signed, the signature key from
+// $CE_SIGNATURE_KEY): not cewiz's own CEWIZ_* inputs. The shell stops with a
+// message if one is unset. The JSON is single-quoted, so nothing in it is
+// expanded by the shell.
 func ExportCurl(a Answers, baseURL string) (string, error) {
 	withVars := BuildBody(a, Secrets{}, SecretsPlaceholder)
-	withVars.Configuration.APISecret = curlSentinel(EnvAPISecret)
-	withVars.ProviderData.Code = curlSentinel(EnvCode)
-	vars := []string{EnvAPISecret, EnvCode}
+	withVars.Configuration.APISecret = curlSentinel(CurlAppSecret)
+	withVars.ProviderData.Code = curlSentinel(CurlGrantCode)
+	vars := []string{CurlAppSecret, CurlGrantCode}
 	if withVars.Configuration.SignatureKey != "" {
-		withVars.Configuration.SignatureKey = curlSentinel(EnvSignatureKey)
-		vars = append(vars, EnvSignatureKey)
+		withVars.Configuration.SignatureKey = curlSentinel(CurlSignatureKey)
+		vars = append(vars, CurlSignatureKey)
 	}
 	js, err := MarshalBody(withVars)
 	if err != nil {
@@ -71,14 +87,14 @@ func ExportCurl(a Answers, baseURL string) (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString("# Set the secrets first (they are not written here):\n")
-	b.WriteString("#   export " + EnvUserSecret + "=... " + EnvOrgSecret + "=...")
+	b.WriteString("#   export " + CurlUserSecret + "=... " + CurlOrgSecret + "=...")
 	for _, env := range vars {
 		b.WriteString(" " + env + "=...")
 	}
 	b.WriteString("\n")
 	b.WriteString("# The values must not contain \" or \\ (they are placed inside JSON strings).\n")
 	fmt.Fprintf(&b, "curl -sS -X POST \\\n  %s \\\n", ShellQuote(strings.TrimRight(baseURL, "/")+"/instances"))
-	fmt.Fprintf(&b, "  -H \"Authorization: User %s, Organization %s\" \\\n", requiredVar(EnvUserSecret), requiredVar(EnvOrgSecret))
+	fmt.Fprintf(&b, "  -H \"Authorization: User %s, Organization %s\" \\\n", requiredVar(CurlUserSecret), requiredVar(CurlOrgSecret))
 	b.WriteString("  -H 'Content-Type: application/json' \\\n")
 	fmt.Fprintf(&b, "  -d %s\n", data)
 	return b.String(), nil

@@ -377,7 +377,7 @@ func (s *reviewStep) view(m *Model) string {
 	}
 	what := "POST " + m.answers.BaseURL + "/instances"
 	if s.showCurl {
-		what = "The same request as a cURL command (secrets from $CEWIZ_… variables)"
+		what = "The same request as a cURL command (secrets from $CE_… variables)"
 	}
 	b.WriteString(st.dim.Render(what))
 	pct := ""
