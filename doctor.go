@@ -20,7 +20,10 @@ type doctorOptions struct {
 
 const doctorSynopsis = "Run the troubleshooting checklist: the base URL answers, the secrets are\naccepted, the element supports polling, the domain and the notification URL\nresolve, the loopback port is free, a browser can be opened; with --instance\nalso the instance (valid, enabled, events on, vendor type, interval, poller\nconfiguration, its last events and their statuses); with --listen-events\nHOST:PORT, whether a notification reaches a receiver there (--listen-wait).\nSecrets come from CEWIZ_USER_SECRET and CEWIZ_ORG_SECRET (and\nCEWIZ_SIGNATURE_KEY to check signatures); answers not given are taken from\nthe instance's summary and the last successful run.\nIn a terminal the list updates live on stderr; otherwise one line per check\non stdout, or with --json a report. Exit 1 when a check fails."
 
-var errChecksFailed = errors.New("some checks failed (see above)")
+var (
+	errChecksFailed = errors.New("some checks failed (see above)")
+	errNotCreated   = errors.New("the instance was not created (the error is above)")
+)
 
 func doctorCmd(f *factory, args []string) error {
 	var opts doctorOptions
@@ -118,12 +121,22 @@ func runChecklist(ctx context.Context, f *factory, cfg doctor.Config, s flow.Sec
 // caller runs this with the wizard's answers and secrets. The checklist is
 // live on stderr (plain lines there when stderr is not a terminal); stdout
 // stays for results. It returns errChecksFailed when a check failed.
+//
+// createErr is the create failure the user was looking at: when no check
+// fails, the checklist says it does not cover that failure, and the run
+// still exits 1 (the instance was not created).
 func wizardDoctor(f *factory, sandboxMode bool) tui.DoctorFunc {
-	return func(ctx context.Context, a flow.Answers, s flow.Secrets) error {
-		rep, err := runChecklist(ctx, f, doctor.Config{Answers: a, Sandbox: sandboxMode}, s, f.io.Err, f.io.ErrTerminal, false)
-		if err == nil && rep.Failed() {
+	return func(ctx context.Context, a flow.Answers, s flow.Secrets, createErr error) error {
+		cfg := doctor.Config{Answers: a, Sandbox: sandboxMode, CreateFailure: createErr}
+		rep, err := runChecklist(ctx, f, cfg, s, f.io.Err, f.io.ErrTerminal, false)
+		switch {
+		case err != nil:
+			return err
+		case rep.Count(doctor.Fail) > 0:
 			return errChecksFailed
+		case rep.Failed():
+			return errNotCreated
 		}
-		return err
+		return nil
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/journey"
@@ -77,7 +78,10 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 		}
 	}
 	out, err := tui.Run(ctx, cfg)
+	var cac *tui.CanceledAfterCreateError
 	switch {
+	case errors.As(err, &cac):
+		return wizardCanceledAfterCreate(f, cac)
 	case errors.Is(err, tui.ErrCanceled):
 		return errCanceled
 	case errors.Is(err, tui.ErrNoTerminal):
@@ -87,16 +91,39 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 	}
 	switch out.Kind {
 	case tui.OutcomeCreated:
-		fmt.Fprintf(f.io.Out, "created instance %d %q\n", out.Instance.ID, out.Instance.Name)
-		if out.SummaryPath != "" {
-			fmt.Fprintf(f.io.Err, "The instance id and token are saved in %s (mode 0600).\n", out.SummaryPath)
+		// The wizard's last frame names the instance and its summary on
+		// stderr; stdout carries the result for a script that captures it.
+		if !f.io.OutTerminal {
+			fmt.Fprintf(f.io.Out, "created instance %d %q\n", out.Instance.ID, out.Instance.Name)
 		}
 	case tui.OutcomeExported:
 		fmt.Fprintln(f.io.Out, out.ExportPath)
+	case tui.OutcomeNotCreated:
+		return errNotCreated
 	case tui.OutcomeDoctor:
-		return cfg.Doctor(ctx, out.Answers, out.Secrets)
+		return cfg.Doctor(ctx, out.Answers, out.Secrets, out.Err)
 	}
 	return nil
+}
+
+// wizardCanceledAfterCreate reports a cancel that came after the create
+// request had left: the instance found by name (its summary saved), or
+// that it may exist. The exit stays 130.
+func wizardCanceledAfterCreate(f *factory, e *tui.CanceledAfterCreateError) error {
+	if e.Instance == nil {
+		return &canceledError{detail: strings.TrimPrefix(e.Error(), "canceled ")}
+	}
+	fmt.Fprintf(f.io.Out, "created instance %d %q\n", e.Instance.ID, e.Instance.Name)
+	found := fmt.Sprintf("The create request had left when you canceled, so the instance may exist: looking it up by name found instance %d %q.", e.Instance.ID, e.Instance.Name)
+	switch {
+	case e.SummaryPath != "":
+		fmt.Fprintf(f.io.Err, "%s Its id and token are saved in %s (mode 0600).\n", found, journey.ShortPath(e.SummaryPath))
+	case e.SummaryErr != nil:
+		fmt.Fprintf(f.io.Err, "%s Its summary could not be saved (%v): note the id.\n", found, e.SummaryErr)
+	default:
+		fmt.Fprintln(f.io.Err, found)
+	}
+	return &canceledError{detail: fmt.Sprintf("after the create request was sent; instance %d was created (see above)", e.Instance.ID)}
 }
 
 // wizardClient is the wizard's tui.ClientFactory: the Connect step makes a

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 	"github.com/cewiz/cewiz/flow/journey/journeytest"
 )
@@ -30,11 +31,38 @@ func TestWizardDoctor(t *testing.T) {
 	s := flow.Secrets{UserSecret: flow.NewSecret(sandbox.DemoUserSecret), OrgSecret: flow.NewSecret("not-the-org-secret-5121")}
 	var errOut bytes.Buffer
 	f := &factory{io: testStreams(io.Discard, &errOut), lookup: func(string) (string, bool) { return "", false }}
-	err := wizardDoctor(f, true)(context.Background(), a, s)
+	err := wizardDoctor(f, true)(context.Background(), a, s, nil)
 	if !errors.Is(err, errChecksFailed) || !strings.Contains(errOut.String(), "FAIL  User and Organization secrets accepted") {
 		t.Fatalf("%v\n%s", err, errOut.String())
 	}
 	checkNoSecrets(t, map[string]string{"CEWIZ_ORG_SECRET": "not-the-org-secret-5121"}, nil, []string{"wizard doctor"}, "", errOut.String())
+}
+
+// TestWizardDoctorAfterAFailedCreate: the doctor called from the error
+// screen never reports "No problems found" for a create that failed: when
+// its checks pass, it says which failure they do not cover, and the run
+// exits 1.
+func TestWizardDoctorAfterAFailedCreate(t *testing.T) {
+	isolate(t)
+	sb := startSandbox(t)
+	a := flow.NewAnswers()
+	a.BaseURL, a.Domain, a.NotificationURL = sb.BaseURL(), "acme.docushareflex.com", "https://hooks.example.com/e"
+	a.CallbackURL = "http://127.0.0.1:0/callback"
+	s := flow.Secrets{UserSecret: flow.NewSecret(sandbox.DemoUserSecret), OrgSecret: flow.NewSecret(sandbox.DemoOrgSecret)}
+	var errOut bytes.Buffer
+	f := &factory{io: testStreams(io.Discard, &errOut), lookup: func(string) (string, bool) { return "", false }}
+	rejected := &cloudelements.APIError{Op: "POST /instances", Status: 400, Message: "Invalid OAuth token: invalid_grant"}
+	err := wizardDoctor(f, true)(context.Background(), a, s, rejected)
+	if strings.Contains(errOut.String(), "FAIL") {
+		t.Fatalf("a check failed; this test needs them to pass:\n%s", errOut.String())
+	}
+	if !errors.Is(err, errNotCreated) || report(io.Discard, err) != exitFailure {
+		t.Fatalf("%v: want errNotCreated (exit 1)\n%s", err, errOut.String())
+	}
+	if strings.Contains(errOut.String(), "No problems found") ||
+		!strings.Contains(errOut.String(), "None of these checks covers why the create failed (The grant code was rejected)") {
+		t.Fatalf("verdict:\n%s", errOut.String())
+	}
 }
 
 // The wizard uses the client and the browser launcher main builds: its

@@ -10,6 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
 	"github.com/cewiz/cewiz/flow"
@@ -124,6 +125,17 @@ func TestCtrlCEverywhere(t *testing.T) {
 			}
 			before := listFiles(t, h.dir)
 			h.key(tea.KeyCtrlC)
+			if s == flow.StepResult {
+				// Nothing is left to cancel once created: ctrl+c closes the
+				// result like enter, and its line stays on the screen.
+				if !h.quit || h.m.Canceled() || h.m.Outcome().Kind != OutcomeCreated {
+					t.Fatalf("ctrl+c at the result: quit %v canceled %v outcome %v", h.quit, h.m.Canceled(), h.m.Outcome().Kind)
+				}
+				if v := h.m.View(); !strings.Contains(v, "Created instance") || !strings.Contains(v, "mode 0600") {
+					t.Fatalf("the created line is not left on the screen: %q", v)
+				}
+				return
+			}
 			if !h.quit || !h.m.Canceled() {
 				t.Fatalf("ctrl+c at %v: quit %v canceled %v", s, h.quit, h.m.Canceled())
 			}
@@ -135,6 +147,13 @@ func TestCtrlCEverywhere(t *testing.T) {
 			}
 			if after := listFiles(t, h.dir); after != before {
 				t.Fatalf("files changed on ctrl+c:\nbefore %s\nafter  %s", before, after)
+			}
+			if s == flow.StepError {
+				// The failure is not erased: its box stays in the scrollback.
+				if v := h.m.View(); !strings.Contains(v, "boom") {
+					t.Fatalf("the error box is not left on the screen: %q", v)
+				}
+				return
 			}
 			if h.m.View() != "" {
 				t.Fatal("the view is not cleared on quit")
@@ -264,7 +283,9 @@ func TestErrorScreenActions(t *testing.T) {
 		}
 	})
 	t.Run("doctor_hook", func(t *testing.T) {
-		h := newHarness(t, ready, func(c *Config) { c.Doctor = func(ctx2 ctxT, a flow.Answers, s flow.Secrets) error { return nil } })
+		h := newHarness(t, ready, func(c *Config) {
+			c.Doctor = func(ctx2 ctxT, a flow.Answers, s flow.Secrets, _ error) error { return nil }
+		})
 		h.client.createErrs = []error{&cloudelements.APIError{Op: "POST /instances", Status: 403, Message: "no"}}
 		h.walkTo(flow.StepReview)
 		h.enter()
@@ -273,8 +294,12 @@ func TestErrorScreenActions(t *testing.T) {
 			t.Fatalf("no doctor key:\n%s", h.screen())
 		}
 		h.typeText("d")
-		if h.m.Outcome().Kind != OutcomeDoctor || h.m.Outcome().Secrets.UserSecret.IsZero() {
+		if h.m.Outcome().Kind != OutcomeDoctor || h.m.Outcome().Secrets.UserSecret.IsZero() || h.m.Outcome().Err == nil {
 			t.Fatalf("outcome %+v", h.m.Outcome())
+		}
+		// The error stays on the screen above the doctor's checklist.
+		if v := ansi.Strip(h.m.View()); !strings.Contains(v, "Status: 403") || !strings.Contains(v, "message: no") {
+			t.Fatalf("the error box is not left on the screen:\n%s", v)
 		}
 	})
 }

@@ -141,7 +141,7 @@ func (m *DoctorModel) finish() {
 		return
 	}
 	m.done = true
-	rep := doctor.Report{}
+	rep := doctor.Report{CreateFailure: m.cfg.CreateFailure}
 	for _, c := range m.checks {
 		r, ok := m.results[c.ID]
 		if !ok {

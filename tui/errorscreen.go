@@ -51,9 +51,12 @@ func (s *errorScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	case key.Matches(k, keys.EditStep):
 		return m.apply(showStep{flow.StepReview})
 	case key.Matches(k, keys.Doctor) && m.cfg.Doctor != nil:
-		return m.apply(finished{Outcome{Kind: OutcomeDoctor}})
+		// The box stays above the checklist, and the doctor is told the
+		// failure it was called for.
+		return m.apply(finished{Outcome{Kind: OutcomeDoctor, Err: s.err}})
 	case key.Matches(k, keys.QuitAction):
-		return m.apply(finished{Outcome{Kind: OutcomeQuit}})
+		// Quitting does not make the failure go away: exit 1, box kept.
+		return m.apply(finished{Outcome{Kind: OutcomeNotCreated, Err: s.err}})
 	}
 	return nil
 }

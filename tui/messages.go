@@ -161,12 +161,14 @@ func (m *Model) apply(c change) tea.Cmd {
 		if m.step != flow.StepCreate || m.quitting {
 			return nil
 		}
+		m.creating = nil
 		if c.err != nil {
 			return m.show(flow.StepError, newErrorScreen(m, c.err))
 		}
 		// Success: the summary (with the token, 0600) and the remembered
 		// answers are written now, and only now.
 		path, err := journey.SaveSummary(m.cfg.ConfigDir, c.inst, m.answers, m.secrets.SignatureKey)
+		m.rememberSiteForm()
 		m.remember()
 		return m.show(flow.StepResult, &resultStep{inst: c.inst, summary: path, summaryErr: err})
 	case exported:
@@ -185,6 +187,17 @@ func (m *Model) apply(c change) tea.Cmd {
 		return m.quit(c.outcome)
 	}
 	panic(fmt.Sprintf("tui: no rule for %T", c))
+}
+
+// rememberSiteForm keeps the siteAddress form the client found to work
+// (cloudelements.Client.SiteAddressForm) with the answers, so the next
+// run asks with it first.
+func (m *Model) rememberSiteForm() {
+	if c, ok := m.client.(interface {
+		SiteAddressForm() cloudelements.SiteAddressForm
+	}); ok {
+		m.answers.SiteAddressForm = c.SiteAddressForm().String()
+	}
 }
 
 // remember saves the answers for the next run after a success

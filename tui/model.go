@@ -107,6 +107,12 @@ type Model struct {
 	quitting bool
 	flash    string // a one-shot notice under the header
 	showKeys bool   // "?": the list of every key replaces the step's body
+	// creating receives the create's outcome while POST /instances is in
+	// flight (nil otherwise): a cancel meanwhile waits for it (Run).
+	creating chan createdMsg
+	// lastFrame is what stays on the screen once the wizard has ended: the
+	// line naming a created instance, or the box of the error it ended on.
+	lastFrame string
 }
 
 // New builds the root model (Run uses it; tests drive it directly). r is the
@@ -234,8 +240,16 @@ func (m *Model) takeFlash() string {
 }
 
 // cancelAll is Ctrl-C: close the listener, cancel every request, write
-// nothing, quit.
+// nothing, quit. After a create, nothing is left to cancel: Ctrl-C on the
+// result closes it like enter (the instance exists; exit 0). On the error
+// screen the box stays on the screen.
 func (m *Model) cancelAll() tea.Cmd {
+	if r, ok := m.scr.(*resultStep); ok && !m.quitting {
+		return m.quit(r.outcome())
+	}
+	if e, ok := m.scr.(*errorScreen); ok {
+		m.lastFrame = m.renderError(e.err)
+	}
 	m.canceled = true
 	m.quitting = true
 	m.shutdown()
@@ -265,9 +279,37 @@ func (m *Model) quit(o Outcome) tea.Cmd {
 		o.Secrets = m.secrets
 	}
 	m.outcome = o
+	m.lastFrame = m.endLine(o)
 	m.quitting = true
 	m.shutdown()
 	return tea.Quit
+}
+
+// endLine is what stays on the screen after the wizard ends with o: the
+// created instance and where its summary is, or the box of the create's
+// error (quit or doctor from the error screen).
+func (m *Model) endLine(o Outcome) string {
+	switch o.Kind {
+	case OutcomeCreated:
+		in := o.Instance
+		line := m.st.ok.Render("✓") + fmt.Sprintf(" Created instance %d %q", in.ID, in.Name)
+		switch {
+		case o.SummaryPath != "":
+			line += "; its id and token are saved in " + journey.ShortPath(o.SummaryPath) + " (mode 0600)."
+		case o.SummaryErr != nil:
+			line += fmt.Sprintf("; its summary could not be saved (%v): note the id.", o.SummaryErr)
+		default:
+			line += "."
+		}
+		// Wrapped at spaces only, to the terminal's width (Bubble Tea cuts
+		// what is wider): the path stays whole for a copy.
+		return wrapAtSpaces(m.st.value.Render(line), max(m.width-1, 20))
+	case OutcomeNotCreated, OutcomeDoctor:
+		if o.Err != nil {
+			return m.renderError(o.Err)
+		}
+	}
+	return ""
 }
 
 // goTo enters step s with a fresh screen built from the answers.
@@ -395,6 +437,10 @@ func (m *Model) header() string {
 // status line and the footer with its keys, in the terminal's size.
 func (m *Model) View() string {
 	if m.quitting {
+		// Bubble Tea leaves the last frame in the scrollback.
+		if m.lastFrame != "" {
+			return m.lastFrame + "\n"
+		}
 		return ""
 	}
 	if m.tooSmall() {
@@ -547,6 +593,26 @@ func (m *Model) keysView() string {
 		fmt.Fprintf(&b, "  %s %s\n", m.st.helpKey.Render(fmt.Sprintf("%-12s", h.Key)), h.Desc)
 	}
 	return b.String()
+}
+
+// wrapAtSpaces breaks s only at spaces so that each line fits width where
+// it can; a word longer than width (a path) stays whole.
+func wrapAtSpaces(s string, width int) string {
+	var lines []string
+	cur := ""
+	for _, w := range strings.Split(s, " ") {
+		if cur != "" && ansi.StringWidth(cur)+1+ansi.StringWidth(w) > width {
+			lines = append(lines, cur)
+			cur = w
+			continue
+		}
+		if cur == "" {
+			cur = w
+		} else {
+			cur += " " + w
+		}
+	}
+	return strings.Join(append(lines, cur), "\n")
 }
 
 // wrapJoin joins parts with sep, wrapping to width.

@@ -85,7 +85,7 @@ func (s *resultStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, m.keys.CopyToken):
 			return m.copyText(s.inst.Token.Reveal())
 		case key.Matches(msg, m.keys.Finish):
-			return m.apply(finished{Outcome{Kind: OutcomeCreated, Instance: s.inst, SummaryPath: s.summary}})
+			return m.apply(finished{s.outcome()})
 		}
 	}
 	return nil
@@ -94,6 +94,11 @@ func (s *resultStep) update(m *Model, msg tea.Msg) tea.Cmd {
 // signed reports whether the instance signs its notifications.
 func (s *resultStep) signed(m *Model) bool {
 	return m.answers.EventsEnabled && !m.secrets.SignatureKey.IsZero()
+}
+
+// outcome is the wizard's end on this screen: the instance and its summary.
+func (s *resultStep) outcome() Outcome {
+	return Outcome{Kind: OutcomeCreated, Instance: s.inst, SummaryPath: s.summary, SummaryErr: s.summaryErr}
 }
 
 func (s *resultStep) view(m *Model) string {

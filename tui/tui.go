@@ -11,6 +11,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -49,10 +50,11 @@ type Client interface {
 // (main's makes the real one, with cewiz's version in its User-Agent).
 type ClientFactory func(baseURL string, s flow.Secrets) (Client, error)
 
-// DoctorFunc runs the troubleshooting checklist from the error screen
-// (issue 6 fills it in). It runs as its own program after the wizard ends:
-// Run returns an Outcome with Kind OutcomeDoctor and the caller runs it.
-type DoctorFunc func(ctx context.Context, a flow.Answers, s flow.Secrets) error
+// DoctorFunc runs the troubleshooting checklist from the error screen. It
+// runs as its own program after the wizard ends: Run returns an Outcome
+// with Kind OutcomeDoctor and the caller runs it with the create's failure
+// (createErr), which the checklist must not call healthy.
+type DoctorFunc func(ctx context.Context, a flow.Answers, s flow.Secrets, createErr error) error
 
 // Config is everything the wizard needs from main.
 type Config struct {
@@ -150,8 +152,11 @@ const (
 	// OutcomeExported: the body was exported to ExportPath (and nothing created).
 	OutcomeExported
 	// OutcomeDoctor: the user asked for the doctor from the error screen;
-	// run Config.Doctor with Answers and Secrets.
+	// run Config.Doctor with Answers, Secrets and Err.
 	OutcomeDoctor
+	// OutcomeNotCreated: the create failed and the user quit from the error
+	// screen (Err); its box stays on the screen.
+	OutcomeNotCreated
 )
 
 // Outcome is what Run produced. It holds no secret except inside Secrets
@@ -160,10 +165,38 @@ type Outcome struct {
 	Kind        OutcomeKind
 	Instance    *cloudelements.Instance
 	SummaryPath string
-	ExportPath  string
-	Answers     flow.Answers
-	Secrets     flow.Secrets
+	// SummaryErr is why the summary could not be saved (OutcomeCreated).
+	SummaryErr error
+	ExportPath string
+	Answers    flow.Answers
+	Secrets    flow.Secrets
+	// Err is the create's failure (OutcomeNotCreated, OutcomeDoctor).
+	Err error
 }
+
+// CanceledAfterCreateError is returned by Run when the user canceled
+// (Ctrl-C, SIGTERM) after the create request had left: the instance may
+// exist, so the wizard waited for the client's bounded lookup by name. It
+// matches ErrCanceled (exit 130). Instance is what was found (its summary
+// saved, 0600), or nil with Err saying why the outcome stays unknown.
+type CanceledAfterCreateError struct {
+	Name        string
+	Instance    *cloudelements.Instance
+	SummaryPath string
+	SummaryErr  error
+	Err         error
+}
+
+func (e *CanceledAfterCreateError) Error() string {
+	if e.Instance != nil {
+		return fmt.Sprintf("canceled after the create request was sent; instance %d was created", e.Instance.ID)
+	}
+	return fmt.Sprintf("canceled after the create request was sent, so the instance %q may exist, but it was not found by name in time. "+
+		"Do not create it again yet: list the instances in a minute (Cloud Elements console), then authorize again if it is not there", e.Name)
+}
+
+// Is makes it an ErrCanceled.
+func (e *CanceledAfterCreateError) Is(target error) bool { return target == ErrCanceled }
 
 func (c Config) clock() flow.Clock {
 	if c.Clock == nil {
@@ -235,6 +268,9 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	}
 	m.shutdown()
 	switch {
+	case m.creating != nil:
+		// Canceled (Ctrl-C, SIGTERM) while the create was in flight.
+		return Outcome{}, m.canceledWhileCreating(out)
 	case m.canceled:
 		return Outcome{}, ErrCanceled
 	case errors.Is(err, tea.ErrProgramKilled), errors.Is(err, tea.ErrInterrupted), errors.Is(err, context.Canceled):

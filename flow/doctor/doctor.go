@@ -157,6 +157,10 @@ type Config struct {
 	// for a notification, for at most ListenWait (DefaultListenWait when 0).
 	ListenEvents string
 	ListenWait   time.Duration
+	// CreateFailure is the failure of the create the doctor was called for
+	// (the wizard's error screen), nil otherwise. A run whose checks all
+	// pass does not explain it: the report says so and counts as failed.
+	CreateFailure error
 }
 
 // DefaultListenWait is how long --listen-events waits for a notification.

@@ -39,6 +39,8 @@ func FormatPlain(r Result, style PlainStyle) string {
 func Summary(rep Report) string {
 	verdict := "No problems found."
 	switch {
+	case rep.Unexplained() != "":
+		verdict = rep.Unexplained()
 	case rep.Failed():
 		verdict = "Fix the failed checks above, then run the doctor again."
 	case rep.Count(Warn) > 0:

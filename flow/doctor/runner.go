@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -115,6 +116,9 @@ type Report struct {
 	// Results are in the order of Checks.
 	Results  []Result      `json:"checks"`
 	Duration time.Duration `json:"-"`
+	// CreateFailure is Config.CreateFailure: the create the doctor was
+	// called for failed.
+	CreateFailure error `json:"-"`
 }
 
 // Count returns how many results have status s.
@@ -128,8 +132,25 @@ func (r Report) Count(s Status) int {
 	return n
 }
 
-// Failed reports whether any check failed (the command exits 1).
-func (r Report) Failed() bool { return r.Count(Fail) > 0 }
+// Failed reports whether any check failed, or the create the doctor was
+// called for failed (the command exits 1): passing checks do not undo it.
+func (r Report) Failed() bool { return r.Count(Fail) > 0 || r.CreateFailure != nil }
+
+// Unexplained is the create failure that no failed check explains ("" when
+// a check failed, or no create failed): the checks do not cover it.
+func (r Report) Unexplained() string {
+	if r.CreateFailure == nil || r.Count(Fail) > 0 {
+		return ""
+	}
+	f := journey.Explain(r.CreateFailure)
+	s := fmt.Sprintf("None of these checks covers why the create failed (%s)", f.Title)
+	if f.Next != "" {
+		s += ": " + f.Next
+	} else {
+		s += "."
+	}
+	return s
+}
 
 // Run runs the checks of cfg: each as soon as its prerequisites are done
 // (independent checks at once), each bounded by cfg.Timeout even if the
@@ -174,7 +195,7 @@ func Run(ctx context.Context, cfg Config, deps Deps, onResult func(Result)) Repo
 		}()
 	}
 	wg.Wait()
-	return Report{Results: results, Duration: time.Since(start)}
+	return Report{Results: results, Duration: time.Since(start), CreateFailure: cfg.CreateFailure}
 }
 
 func runOne(ctx context.Context, c Check, e *env, done map[string]chan struct{}, results []Result, byID map[string]int, resMu *sync.Mutex) Result {
