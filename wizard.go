@@ -79,7 +79,10 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 	}
 	out, err := tui.Run(ctx, cfg)
 	var cac *tui.CanceledAfterCreateError
+	var ended *tui.InputEndedError
 	switch {
+	case errors.As(err, &ended):
+		return &flow.UsageError{Err: err}
 	case errors.As(err, &cac):
 		return wizardCanceledAfterCreate(f, cac)
 	case errors.Is(err, tui.ErrCanceled):

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrFileExists is returned by WriteFileAtomic when the target exists and
@@ -105,6 +106,25 @@ func unwrapPathError(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// ExportPath is the file a person means by p: a leading ~ or ~/ is their
+// home directory (a shell would expand it; a prompt does not), and the
+// result is absolute, so that a success message names the file
+// unambiguously wherever the program ran.
+func ExportPath(p string) (string, error) {
+	p = strings.TrimSpace(p)
+	if p == "" {
+		return "", errors.New("give a file name")
+	}
+	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "~"+string(filepath.Separator)) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot find your home directory for %s: %w", p, err)
+		}
+		p = filepath.Join(home, p[1:])
+	}
+	return filepath.Abs(p)
 }
 
 // ExportBody builds the body in mode and writes it to path with

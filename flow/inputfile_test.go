@@ -75,3 +75,23 @@ func TestCheckJSONDepth(t *testing.T) {
 		}
 	}
 }
+
+func TestExportPath(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	wd, _ := os.Getwd()
+	for in, want := range map[string]string{
+		"~/a.json":      filepath.Join(home, "a.json"),
+		" ~/d/b.json ":  filepath.Join(home, "d", "b.json"),
+		"rel.json":      filepath.Join(wd, "rel.json"),
+		"/abs/c.json":   "/abs/c.json",
+		"~other/x.json": filepath.Join(wd, "~other", "x.json"), // another user's ~ is not guessed
+	} {
+		if got, err := ExportPath(in); err != nil || got != want {
+			t.Errorf("ExportPath(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ExportPath("  "); err == nil {
+		t.Error("an empty path was accepted")
+	}
+}

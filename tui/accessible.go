@@ -2,18 +2,24 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"strings"
+	"sync"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/journey"
 )
 
 // Accessible mode (--accessible, ACCESSIBLE=1, TERM=dumb) asks the same
@@ -47,7 +53,9 @@ func (s *connectStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 	}
 	if s.err != nil && !s.errShown {
 		s.errShown = true
-		fmt.Fprintln(m.cfg.output(), plain(m.renderError(s.err)))
+		if journey.Classify(s.err) != journey.KindUnauthorized { // the driver prints refusals
+			fmt.Fprintln(m.cfg.output(), plain(m.renderError(s.err)))
+		}
 	}
 	if f := s.choices; f != nil {
 		// The same ways on as on screen (try again, continue offline,
@@ -151,13 +159,37 @@ func (s *connectStep) busy() bool   { return s.checking }
 func (s *authorizeStep) busy() bool { return s.phase == phaseStarting }
 func (s *createStep) busy() bool    { return true }
 
+// InputEndedError is returned in accessible mode when the input ends (a
+// pipe, /dev/null, Ctrl-D) before a question was answered: the wizard stops
+// instead of asking again for ever. main maps it to exit 2.
+type InputEndedError struct {
+	// Field is the question that got no answer.
+	Field string
+}
+
+func (e *InputEndedError) Error() string {
+	return fmt.Sprintf("input ended before %s was answered; run the wizard in a terminal, or use 'cewiz create' in scripts", e.Field)
+}
+
+// maxSecretRefusals bounds how often refused secrets are asked again.
+const maxSecretRefusals = 3
+
+// errSecretsRefusedNoTerminal: the secrets were refused and cannot be
+// asked again (the password prompts need a terminal).
+var errSecretsRefusedNoTerminal = errors.New("the User or Organization secret was refused by Cloud Elements the User or Organization secret, and without a terminal it cannot be asked again: set " +
+	flow.EnvUserSecret + " and " + flow.EnvOrgSecret + " to the secrets from your Cloud Elements profile, then run again")
+
 // runAccessible runs the wizard line by line on cfg's input and output.
 func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outcome, error) {
-	in, out := cfg.input(), cfg.output()
+	pw := &promptWriter{w: cfg.output()}
+	in, out := newLineInput(cfg.input(), pw), io.Writer(pw)
 	r.SetColorProfile(termenv.Ascii) // a screen reader reads the words, not the colours (r is already lipgloss's default: Run set it)
 	m := New(ctx, cfg, r)
 	m.lineByLine()
 	defer m.shutdown()
+	secretsAsked := in.terminal()
+	refusals := 0
+	var lastRefusal error
 
 	msgs := make(chan tea.Msg, 64)
 	var run func(tea.Cmd)
@@ -198,6 +230,19 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 	run(m.Init())
 
 	lr := lineReader{r: in}
+	ended := func(field string) error {
+		if f := in.endedAt(); f != "" {
+			field = f
+		}
+		return &InputEndedError{Field: field}
+	}
+	canceled := func() (Outcome, error) {
+		m.cancelAll()
+		if m.creating != nil {
+			return Outcome{}, m.canceledWhileCreating(out)
+		}
+		return Outcome{}, ErrCanceled
+	}
 	lines := make(chan string)
 	lineErr := make(chan error, 1)
 	pending := false
@@ -222,9 +267,25 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			deliver(msg)
 			continue
 		case <-ctx.Done():
-			m.cancelAll()
-			return Outcome{}, ErrCanceled
+			return canceled()
 		default:
+		}
+		if cs, ok := m.scr.(*connectStep); ok && cs.err != nil && cs.err != lastRefusal && journey.Classify(cs.err) == journey.KindUnauthorized {
+			// Refused secrets are asked again a few times at most, and
+			// not at all when they cannot be asked (no terminal).
+			lastRefusal = cs.err
+			refusals++
+			fmt.Fprintln(out, plain(m.renderError(cs.err)))
+			if !secretsAsked && m.cfg.Demo == nil {
+				// (--sandbox can still restore its demo secrets: a choice.)
+				return Outcome{}, errSecretsRefusedNoTerminal
+			}
+			if refusals >= maxSecretRefusals {
+				return Outcome{}, fmt.Errorf("the User or Organization secret was refused %d times; check them in your Cloud Elements profile and run again", refusals)
+			}
+		}
+		if f := m.takeFlash(); f != "" && m.step == lastStep {
+			fmt.Fprintln(out, f) // e.g. where an export was written
 		}
 		if m.step != lastStep {
 			lastStep = m.step
@@ -242,22 +303,31 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 					case <-lines:
 						pending = false
 					case err := <-lineErr:
+						if err == io.EOF {
+							return Outcome{}, ended("the next question")
+						}
 						return Outcome{}, canceledOr(err)
 					case <-ctx.Done():
-						return Outcome{}, ErrCanceled
+						return canceled()
 					}
 				}
+				pw.setPrefill(accessiblePrefill(m, secretsAsked))
 				form = form.WithAccessible(true).WithInput(in).WithOutput(out)
 				errc := make(chan error, 1)
 				go func() { errc <- form.RunWithContext(ctx) }()
 				select {
 				case err := <-errc:
+					pw.setPrefill(nil)
 					if err != nil {
 						return Outcome{}, canceledOr(err)
 					}
 				case <-ctx.Done():
-					m.cancelAll()
-					return Outcome{}, ErrCanceled
+					return canceled()
+				}
+				if in.endedAt() != "" {
+					// huh took the end of input for "keep the default":
+					// stop instead of asking again for ever.
+					return Outcome{}, ended("")
 				}
 				lastShown = ""
 				run(done(m))
@@ -265,6 +335,9 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			}
 		}
 		view := plain(m.scr.view(m))
+		if wv, ok := m.scr.(interface{ wholeView(m *Model) string }); ok {
+			view = plain(wv.wholeView(m))
+		}
 		help := ""
 		if b, ok := m.scr.(busyScreen); !ok || !b.busy() {
 			help = helpText(m)
@@ -278,8 +351,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			case msg := <-msgs:
 				deliver(msg)
 			case <-ctx.Done():
-				m.cancelAll()
-				return Outcome{}, ErrCanceled
+				return canceled()
 			}
 			continue
 		}
@@ -289,17 +361,23 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			deliver(msg)
 		case l := <-lines:
 			pending = false
-			for _, k := range lineKeys(m, l) {
+			keys, unknown := lineKeys(m, l)
+			if unknown != "" {
+				fmt.Fprintln(out, unknown)
+			}
+			for _, k := range keys {
 				deliver(k)
 				if m.quitting {
 					break
 				}
 			}
 		case err := <-lineErr:
+			if err == io.EOF {
+				return Outcome{}, ended("the " + m.step.Title() + " step")
+			}
 			return Outcome{}, canceledOr(err)
 		case <-ctx.Done():
-			m.cancelAll()
-			return Outcome{}, ErrCanceled
+			return canceled()
 		}
 	}
 	if m.canceled {
@@ -340,23 +418,243 @@ func helpText(m *Model) string {
 	return "Type one of (" + strings.Join(parts, "; ") + "), then enter. An empty line is enter."
 }
 
-// lineKeys turns a typed line into key messages.
-func lineKeys(m *Model, l string) []tea.Msg {
+// lineKeys turns a typed line into key messages. A line that is none of
+// the screen's keys gets an answer (unknown) instead of silence; a text
+// field (a file name, a paste) takes the line whole, replacing what was
+// prefilled, and an empty line keeps the prefilled text.
+func lineKeys(m *Model, l string) (keys []tea.Msg, unknown string) {
 	t := strings.TrimSpace(l)
 	if ts, ok := m.scr.(textScreen); ok && ts.wantsText() {
-		if t == "esc" {
-			return []tea.Msg{tea.KeyMsg{Type: tea.KeyEsc}}
+		switch t {
+		case "esc":
+			return []tea.Msg{tea.KeyMsg{Type: tea.KeyEsc}}, ""
+		case "":
+			return []tea.Msg{tea.KeyMsg{Type: tea.KeyEnter}}, ""
 		}
-		return []tea.Msg{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(t), Paste: true}, tea.KeyMsg{Type: tea.KeyEnter}}
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyCtrlU}, tea.KeyMsg{Type: tea.KeyCtrlK},
+			tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(t), Paste: true}, tea.KeyMsg{Type: tea.KeyEnter}}, ""
 	}
 	switch strings.ToLower(t) {
-	case "":
-		return []tea.Msg{tea.KeyMsg{Type: tea.KeyEnter}}
+	case "", "enter":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyEnter}}, ""
 	case "esc", "back":
-		return []tea.Msg{tea.KeyMsg{Type: tea.KeyEsc}}
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyEsc}}, ""
 	case "space":
-		return []tea.Msg{tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}}
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}}, ""
 	}
 	r := []rune(t)
-	return []tea.Msg{tea.KeyMsg{Type: tea.KeyRunes, Runes: r[:1]}}
+	k := tea.KeyMsg{Type: tea.KeyRunes, Runes: r}
+	if len(r) == 1 {
+		for _, b := range m.scr.help(m) {
+			if key.Matches(k, b) {
+				return []tea.Msg{k}, ""
+			}
+		}
+	}
+	if help := helpText(m); help != "" {
+		return nil, fmt.Sprintf("%q is not one of this screen's keys. %s", t, help)
+	}
+	return nil, fmt.Sprintf("%q is not a choice here: press enter to go on.", t)
+}
+
+// lineInput is the wizard's input in accessible mode. It reads one byte at
+// a time, so that each of huh's prompts (which make their own scanner)
+// takes exactly one line and input piped all at once is not swallowed by
+// the first prompt, and it notes the question that met the end of input
+// with nothing read since it was asked.
+type lineInput struct {
+	r  io.Reader
+	pw *promptWriter
+
+	mu    sync.Mutex
+	ended string
+}
+
+// lineInputFd is a lineInput over a file (stdin): huh's password prompts
+// read a terminal through its Fd.
+type lineInputFd struct {
+	*lineInput
+	fd uintptr
+}
+
+func (l lineInputFd) Fd() uintptr { return l.fd }
+
+// accessibleInput is the reader the driver uses: a *lineInput, with Fd
+// when the input is a file.
+type accessibleInput interface {
+	io.Reader
+	endedAt() string
+	terminal() bool
+}
+
+func newLineInput(r io.Reader, pw *promptWriter) accessibleInput {
+	l := &lineInput{r: r, pw: pw}
+	if f, ok := r.(interface{ Fd() uintptr }); ok {
+		return lineInputFd{lineInput: l, fd: f.Fd()}
+	}
+	return l
+}
+
+func (l *lineInput) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := l.r.Read(p[:1])
+	if n > 0 {
+		l.pw.sawInput()
+	}
+	if err == io.EOF && n == 0 {
+		l.mu.Lock()
+		if l.ended == "" && !l.pw.answered() {
+			l.ended = l.pw.question()
+		}
+		l.mu.Unlock()
+	}
+	return n, err
+}
+
+// endedAt is the question the input ended before ("" while it has not).
+func (l *lineInput) endedAt() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ended
+}
+
+func (l *lineInput) terminal() bool { return false }
+
+func (l lineInputFd) terminal() bool { return term.IsTerminal(l.fd) }
+
+// promptWriter is the output in accessible mode. It knows the question
+// being asked (the title huh printed last) and says, in a prompt, the value
+// an empty answer keeps (prefill, by title): huh asks "Application ID"
+// and keeps the prefilled value silently.
+type promptWriter struct {
+	w io.Writer
+
+	mu       sync.Mutex
+	prefill  map[string]string
+	title    string // the question asked last
+	gotInput bool   // a byte was read since the last prompt
+}
+
+// numberPrompt is how huh asks for a choice among numbered options.
+var numberPrompt = regexp.MustCompile(`^(Enter a number between \d+ and \d+|There is only one option available; enter the number 1)(: ?)$`)
+
+// optionLine is an option huh lists ("3. staging …") or a note of its own.
+var optionLine = regexp.MustCompile(`^(\d+\. |Select up to \d+ options|Invalid: |Input cannot exceed)`)
+
+func (p *promptWriter) Write(b []byte) (int, error) {
+	s := string(b)
+	p.mu.Lock()
+	p.gotInput = false
+	text := strings.TrimSpace(s)
+	switch {
+	case text == "":
+	case numberPrompt.MatchString(text):
+		if v := p.prefill[p.title]; v != "" {
+			m := numberPrompt.FindStringSubmatch(text)
+			s = m[1] + " (" + v + "): "
+		}
+	case optionLine.MatchString(text):
+	case !strings.Contains(text, "\n"):
+		q := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(text, "[Y/n]"), "[y/N]"))
+		p.title = q
+		if v := p.prefill[q]; v != "" && !strings.HasSuffix(s, "\n") {
+			s = strings.TrimRight(s, " ") + " (" + v + "): "
+		}
+	}
+	p.mu.Unlock()
+	if _, err := io.WriteString(p.w, s); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// setPrefill says which values the next form keeps on an empty answer.
+func (p *promptWriter) setPrefill(m map[string]string) {
+	p.mu.Lock()
+	p.prefill = m
+	p.mu.Unlock()
+}
+
+func (p *promptWriter) sawInput() { p.mu.Lock(); p.gotInput = true; p.mu.Unlock() }
+
+func (p *promptWriter) answered() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.gotInput }
+
+// question is the question asked last, quoted for a message.
+func (p *promptWriter) question() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.title == "" {
+		return "the next question"
+	}
+	return fmt.Sprintf("%q", p.title)
+}
+
+// accessiblePrefill says, by field title, what an empty answer keeps on
+// the current step's form, as the prompts say it. Secrets are never shown:
+// they are said to be kept, or, without a terminal, that they cannot be
+// asked.
+func accessiblePrefill(m *Model, secretsAsked bool) map[string]string {
+	keeps := func(v string) string {
+		if v == "" {
+			return ""
+		}
+		return "an empty line keeps " + v
+	}
+	secret := func(v string) string {
+		switch {
+		case v == "":
+			return ""
+		case !secretsAsked:
+			return "the one given is used: a secret cannot be asked without a terminal"
+		}
+		return "an empty line keeps the one given"
+	}
+	switch s := m.scr.(type) {
+	case *connectStep:
+		p := map[string]string{"Region": keeps(s.region), "User secret": secret(s.prevUser.Reveal()), "Organization secret": secret(s.prevOrg.Reveal())}
+		if s.region == customRegion {
+			p["Base URL (for custom)"] = keeps(s.baseURL)
+		}
+		return p
+	case *appStep:
+		p := map[string]string{"Application ID": keeps(s.apiKey), "Application Secret": secret(s.apiSecret), "How does the code come back?": keeps(s.mode)}
+		if s.mode == callbackRegistered {
+			p["Registered redirect URL (for the paste option)"] = keeps(s.registered)
+		}
+		return p
+	case *siteStep:
+		return map[string]string{"DocuShare Flex domain": keeps(s.domain)}
+	case *eventsStep:
+		return map[string]string{"Notification callback URL": keeps(s.url), "Polling interval, minutes": keeps(s.interval)}
+	case *instanceStep:
+		return map[string]string{"Instance name": keeps(s.name), "Tags (optional)": keeps(s.tags)}
+	}
+	return nil
+}
+
+// wholeView is Review in accessible mode: the whole body (or the cURL
+// command), not the screenful the viewport shows.
+func (s *reviewStep) wholeView(m *Model) string {
+	if s.exporting {
+		return s.view(m)
+	}
+	var b strings.Builder
+	if s.buildErr != nil {
+		b.WriteString(m.renderError(s.buildErr) + "\n")
+	}
+	if w := s.warning(m); w != "" {
+		b.WriteString("! " + w + "\n")
+	}
+	content := s.body
+	if s.showCurl {
+		b.WriteString("The same request as a cURL command:\n")
+		content = s.curl
+	} else {
+		b.WriteString("POST " + m.answers.BaseURL + "/instances with this body (secrets masked):\n")
+	}
+	b.WriteString(content + "\n")
+	b.WriteString(editLine())
+	return b.String()
 }

@@ -331,12 +331,11 @@ func (s *reviewStep) exportKey(m *Model, k tea.KeyMsg) tea.Cmd {
 }
 
 func (s *reviewStep) doExport(m *Model, overwrite bool) tea.Cmd {
-	p := strings.TrimSpace(s.path.Value())
-	if p == "" {
-		s.exportErr = errors.New("give a file name")
+	p, err := flow.ExportPath(s.path.Value()) // ~ expanded, absolute
+	if err != nil {
+		s.exportErr = err
 		return nil
 	}
-	var err error
 	switch s.export {
 	case exportCurl:
 		err = flow.WriteFileAtomic(p, []byte(s.curl), flow.WriteOptions{Overwrite: overwrite})
