@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/tui"
 )
@@ -51,7 +52,7 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 	cfg := tui.Config{
 		Answers:    a,
 		Secrets:    s,
-		NewClient:  f.wizardClient,
+		NewClient:  f.wizardClient(flow.Memory{}.SiteAddressForm()),
 		Browser:    f.launcher(),
 		Listen:     journey.Settings{ListenAddr: opts.Listen, Timeout: opts.Timeout, NoBrowser: opts.NoBrowser},
 		Accessible: opts.Accessible || f.io.Accessible,
@@ -73,6 +74,7 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 		// A throwaway: its base URL is not remembered for the next real
 		// run, and its summaries stay out of the user's config.
 		cfg.Sandbox, cfg.NoRemember = true, true
+		cfg.NewClient = f.wizardClient("") // the user's remembered form is not the emulator's
 		if cfg.ConfigDir, err = sandboxConfigDir(); err != nil {
 			return err
 		}
@@ -130,11 +132,19 @@ func wizardCanceledAfterCreate(f *factory, e *tui.CanceledAfterCreateError) erro
 }
 
 // wizardClient is the wizard's tui.ClientFactory: the Connect step makes a
-// client for the base URL and secrets it was given.
-func (f *factory) wizardClient(baseURL string, s flow.Secrets) (tui.Client, error) {
-	c, err := f.client(baseURL, s)
-	if err != nil {
-		return nil, err
+// client for the base URL and secrets it was given, asking oauth/url with
+// the siteAddress form that worked last (siteForm, remembered; "" for the
+// client's default).
+func (f *factory) wizardClient(siteForm string) tui.ClientFactory {
+	var opts []cloudelements.Option
+	if form, ok := cloudelements.ParseSiteAddressForm(siteForm); ok {
+		opts = append(opts, cloudelements.WithSiteAddressForm(form))
 	}
-	return c, nil
+	return func(baseURL string, s flow.Secrets) (tui.Client, error) {
+		c, err := f.client(baseURL, s, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
 }

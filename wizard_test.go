@@ -147,3 +147,18 @@ func TestWizardUsesMainsClientAndBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestWizardClientAsksWithTheRememberedForm: the wizard's client asks
+// oauth/url with the siteAddress form remembered from the last success.
+func TestWizardClientAsksWithTheRememberedForm(t *testing.T) {
+	f := &factory{io: testStreams(io.Discard, io.Discard), lookup: func(string) (string, bool) { return "", false }}
+	for form, want := range map[string]cloudelements.SiteAddressForm{"url": cloudelements.SiteURL, "host": cloudelements.SiteHost, "": cloudelements.SiteHost} {
+		c, err := f.wizardClient(form)("https://api.cloud-elements.com/elements/api-v2", flow.Secrets{UserSecret: flow.NewSecret("u"), OrgSecret: flow.NewSecret("o")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.(*cloudelements.Client).SiteAddressForm(); got != want {
+			t.Errorf("remembered %q: the client asks with %v, want %v", form, got, want)
+		}
+	}
+}
