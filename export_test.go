@@ -28,7 +28,8 @@ func TestExportSeedInputsPrintSeedBody(t *testing.T) {
 }
 
 // The signature key is a secret like the others: a placeholder unless
-// --include-secrets, $CEWIZ_SIGNATURE_KEY in the cURL export.
+// --include-secrets, $CE_SIGNATURE_KEY in the cURL export (not cewiz's
+// own CEWIZ_SIGNATURE_KEY input).
 func TestExportSignatureKey(t *testing.T) {
 	env := map[string]string{"CEWIZ_SIGNATURE_KEY": "SIGNINGKEY-1"}
 	code, out, errOut := runCLI(t, env, "export", "--domain", "acme", "--notify-url", "https://h.example.com/e")
@@ -41,7 +42,7 @@ func TestExportSignatureKey(t *testing.T) {
 		t.Fatalf("--include-secrets:\n%s", out)
 	}
 	_, out, _ = runCLI(t, env, "export", "--domain", "acme", "--notify-url", "https://h.example.com/e", "--format", "curl")
-	if strings.Contains(out, "SIGNINGKEY-1") || !strings.Contains(out, "${CEWIZ_SIGNATURE_KEY:?") {
+	if strings.Contains(out, "SIGNINGKEY-1") || !strings.Contains(out, "${CE_SIGNATURE_KEY:?") || strings.Contains(out, "CEWIZ_SIGNATURE_KEY") {
 		t.Fatalf("curl:\n%s", out)
 	}
 }

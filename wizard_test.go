@@ -132,8 +132,8 @@ func TestWizardUsesMainsClientAndBrowser(t *testing.T) {
 	if err != nil || !strings.Contains(string(got), "/oauth/authorize") {
 		t.Fatalf("the wizard did not open $BROWSER from its environment (%v): %q\n%s", err, got, errOut.String())
 	}
-	pw.Close() // the end of input ends the wizard
-	if code := finished(t, done); code != exitCanceled {
+	pw.Close() // the end of input ends the wizard: exit 2, saying where
+	if code := finished(t, done); code != exitUsage || !strings.Contains(errOut.String(), "input ended before the Authorize step was answered") {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
 	}
 	mu.Lock()

@@ -232,7 +232,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 	lr := lineReader{r: in}
 	ended := func(field string) error {
 		if f := in.endedAt(); f != "" {
-			field = f
+			field = f // the form's question that met the end
 		}
 		return &InputEndedError{Field: field}
 	}
@@ -311,13 +311,13 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 						return canceled()
 					}
 				}
-				pw.setPrefill(accessiblePrefill(m, secretsAsked))
+				pw.formAsks(accessiblePrefill(m, secretsAsked))
 				form = form.WithAccessible(true).WithInput(in).WithOutput(out)
 				errc := make(chan error, 1)
 				go func() { errc <- form.RunWithContext(ctx) }()
 				select {
 				case err := <-errc:
-					pw.setPrefill(nil)
+					pw.formDone()
 					if err != nil {
 						return Outcome{}, canceledOr(err)
 					}
@@ -373,7 +373,7 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 			}
 		case err := <-lineErr:
 			if err == io.EOF {
-				return Outcome{}, ended("the " + m.step.Title() + " step")
+				return Outcome{}, &InputEndedError{Field: "the " + m.step.Title() + " step"}
 			}
 			return Outcome{}, canceledOr(err)
 		case <-ctx.Done():
@@ -505,7 +505,7 @@ func (l *lineInput) Read(p []byte) (int, error) {
 	}
 	if err == io.EOF && n == 0 {
 		l.mu.Lock()
-		if l.ended == "" && !l.pw.answered() {
+		if l.ended == "" && l.pw.asking() && !l.pw.answered() {
 			l.ended = l.pw.question()
 		}
 		l.mu.Unlock()
@@ -532,8 +532,9 @@ type promptWriter struct {
 	w io.Writer
 
 	mu       sync.Mutex
+	inForm   bool // a huh form is asking (setPrefill)
 	prefill  map[string]string
-	title    string // the question asked last
+	title    string // the question the form asked last
 	gotInput bool   // a byte was read since the last prompt
 }
 
@@ -549,7 +550,7 @@ func (p *promptWriter) Write(b []byte) (int, error) {
 	p.gotInput = false
 	text := strings.TrimSpace(s)
 	switch {
-	case text == "":
+	case !p.inForm || text == "":
 	case numberPrompt.MatchString(text):
 		if v := p.prefill[p.title]; v != "" {
 			m := numberPrompt.FindStringSubmatch(text)
@@ -570,12 +571,22 @@ func (p *promptWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// setPrefill says which values the next form keeps on an empty answer.
-func (p *promptWriter) setPrefill(m map[string]string) {
+// formAsks marks a form's run (its questions are tracked) and says which
+// values it keeps on an empty answer; formDone ends it.
+func (p *promptWriter) formAsks(prefill map[string]string) {
 	p.mu.Lock()
-	p.prefill = m
+	p.inForm, p.prefill, p.title = true, prefill, ""
 	p.mu.Unlock()
 }
+
+func (p *promptWriter) formDone() {
+	p.mu.Lock()
+	p.inForm, p.prefill = false, nil
+	p.mu.Unlock()
+}
+
+// asking reports whether a form is asking (its questions are tracked).
+func (p *promptWriter) asking() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.inForm }
 
 func (p *promptWriter) sawInput() { p.mu.Lock(); p.gotInput = true; p.mu.Unlock() }
 

@@ -164,6 +164,8 @@ func TestAccessibleReviewAndExport(t *testing.T) {
 	say("")
 	expect("Notification callback URL (an empty line keeps https://h.example.com/e): ")
 	say("")
+	expect("Sign notifications with a random key?")
+	say("")
 	expect("Polling interval, minutes (an empty line keeps 15): ")
 	say("")
 	expect("Use the element's default poller configuration?")
