@@ -171,6 +171,12 @@ func (e *InputEndedError) Error() string {
 	return fmt.Sprintf("input ended before %s was answered; run the wizard in a terminal, or use 'cewiz create' in scripts", e.Field)
 }
 
+// abandonedForms counts the huh forms running in accessible mode. A
+// cancel returns at once while a form may still wait for its line (huh's
+// prompts cannot be interrupted); the form ends when its input does. Tests
+// wait for it before another Run swaps lipgloss's default renderer.
+var abandonedForms sync.WaitGroup
+
 // maxSecretRefusals bounds how often refused secrets are asked again.
 const maxSecretRefusals = 3
 
@@ -314,7 +320,11 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 				pw.formAsks(accessiblePrefill(m, secretsAsked))
 				form = form.WithAccessible(true).WithInput(in).WithOutput(out)
 				errc := make(chan error, 1)
-				go func() { errc <- form.RunWithContext(ctx) }()
+				abandonedForms.Add(1)
+				go func() {
+					defer abandonedForms.Done()
+					errc <- form.RunWithContext(ctx)
+				}()
 				select {
 				case err := <-errc:
 					pw.formDone()

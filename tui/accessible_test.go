@@ -199,6 +199,7 @@ func TestAccessibleCanceled(t *testing.T) {
 		t.Fatal("cancel did not end accessible mode")
 	}
 	_ = pw.Close()
+	abandonedForms.Wait() // the form left waiting for its line ends with the input
 }
 
 // In accessible mode the ways on after "Cloud Elements cannot be reached"
