@@ -290,8 +290,10 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 				return Outcome{}, fmt.Errorf("the User or Organization secret was refused %d times; check them in your Cloud Elements profile and run again", refusals)
 			}
 		}
-		if f := m.takeFlash(); f != "" && m.step == lastStep {
-			fmt.Fprintln(out, f) // e.g. where an export was written
+		if m.step == lastStep {
+			if f := m.takeFlash(); f != "" {
+				fmt.Fprintln(out, f) // e.g. where an export was written
+			}
 		}
 		if m.step != lastStep {
 			lastStep = m.step
@@ -636,13 +638,13 @@ func accessiblePrefill(m *Model, secretsAsked bool) map[string]string {
 	case *connectStep:
 		p := map[string]string{"Region": keeps(s.region), "User secret": secret(s.prevUser.Reveal()), "Organization secret": secret(s.prevOrg.Reveal())}
 		if s.region == customRegion {
-			p["Base URL (for custom)"] = keeps(s.baseURL)
+			p["Base URL"] = keeps(s.baseURL)
 		}
 		return p
 	case *appStep:
 		p := map[string]string{"Application ID": keeps(s.apiKey), "Application Secret": secret(s.apiSecret), "How does the code come back?": keeps(s.mode)}
 		if s.mode == callbackRegistered {
-			p["Registered redirect URL (for the paste option)"] = keeps(s.registered)
+			p["Registered redirect URL"] = keeps(s.registered)
 		}
 		return p
 	case *siteStep:
