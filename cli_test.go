@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cewiz/cewiz/flow"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 )
 
 // TestFlagMistakeIsOneLine: a mistyped flag value gets one line on stderr
@@ -96,24 +97,10 @@ func completionScript(t *testing.T, shell string) string {
 	return p
 }
 
-// shellOrSkip finds a shell; bash is on every machine this runs on, so a
-// missing bash fails. zsh and fish are optional.
-func shellOrSkip(t *testing.T, name string, required bool) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if required {
-			t.Fatalf("%s is not installed: %v", name, err)
-		}
-		t.Skipf("%s is not installed: its completion script is not tested here", name)
-	}
-	return p
-}
-
 // TestCompletionBash loads the script in a real bash and asks it what it
 // completes, as the shell does on Tab.
 func TestCompletionBash(t *testing.T) {
-	bash := shellOrSkip(t, "bash", true)
+	bash := journeytest.LookPath(t, "the bash completion test", "bash")
 	script := completionScript(t, "bash")
 	ask := func(words ...string) []string {
 		t.Helper()
@@ -157,7 +144,7 @@ func TestCompletionBash(t *testing.T) {
 // compinit registers the function for cewiz. (Driving a real zsh Tab needs
 // a pty and zpty; that part is not run.)
 func TestCompletionZsh(t *testing.T) {
-	zsh := shellOrSkip(t, "zsh", false)
+	zsh := journeytest.LookPath(t, "the zsh completion test", "zsh")
 	script := completionScript(t, "zsh")
 	if out, err := exec.Command(zsh, "-n", script).CombinedOutput(); err != nil {
 		t.Fatalf("zsh -n: %v\n%s", err, out)
@@ -174,7 +161,7 @@ func TestCompletionZsh(t *testing.T) {
 // TestCompletionFish loads the script in a real fish and asks it what it
 // completes (complete -C is what fish runs on Tab).
 func TestCompletionFish(t *testing.T) {
-	fish := shellOrSkip(t, "fish", false)
+	fish := journeytest.LookPath(t, "the fish completion test", "fish")
 	script := completionScript(t, "fish")
 	home := t.TempDir()
 	ask := func(line string) string {
