@@ -102,6 +102,9 @@ type Model struct {
 	// accessible: line-by-line mode.
 	accessible bool
 
+	// late drops a late answer to the background-colour query (Run arms it).
+	late lateAnswer
+
 	outcome  Outcome
 	canceled bool
 	quitting bool
@@ -171,6 +174,9 @@ func (m *Model) Canceled() bool { return m.canceled }
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
+		if m.late.swallow(msg) {
+			return m, nil
+		}
 		if key.Matches(msg, m.keys.Quit) {
 			return m, m.cancelAll()
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/events"
 	"github.com/cewiz/cewiz/flow/journey"
+	"github.com/cewiz/cewiz/tui/termbg"
 )
 
 // ErrCanceled is returned by Run when the user pressed Ctrl-C (or the
@@ -219,9 +220,14 @@ func (c Config) input() io.Reader {
 	return c.Input
 }
 
-// NewRenderer returns a lipgloss renderer bound to w that honours NO_COLOR.
+// NewRenderer returns a lipgloss renderer bound to w that honours NO_COLOR,
+// with the terminal's background already known: termbg asks the terminal
+// behind w at most once per process, for at most termbg.Timeout, and not
+// at all when the environment says (see termbg's package comment for why
+// Bubble Tea's own 5-second query never happens).
 func NewRenderer(w io.Writer, getenv func(string) string) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(w)
+	r.SetHasDarkBackground(termbg.Detect(w, getenv).Dark)
 	applyNoColor(r, getenv)
 	return r
 }
@@ -252,6 +258,7 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 		return Outcome{}, ErrNoTerminal
 	}
 	m := New(ctx, cfg, r)
+	m.late.armed = termbg.Detect(out, cfg.Getenv).Late
 	defer m.shutdown()
 	opts := []tea.ProgramOption{
 		tea.WithContext(ctx),
