@@ -94,7 +94,7 @@ func (s *authorizeStep) init(m *Model) tea.Cmd {
 
 // begin starts a new authorization (closing any previous one).
 func (s *authorizeStep) begin(m *Model) tea.Cmd {
-	m.closeAuth()
+	closing := m.closeAuth()
 	s.phase = phaseStarting
 	s.err = nil
 	s.notice = ""
@@ -105,7 +105,7 @@ func (s *authorizeStep) begin(m *Model) tea.Cmd {
 	deps := journey.Deps{API: m.client, StartListener: m.cfg.StartListener, Browser: m.cfg.Browser, Clock: m.clock, Getenv: m.cfg.Getenv}
 	settings := m.cfg.Listen
 	a, sec := m.answers.Clone(), m.secrets
-	return tea.Batch(m.spin(), func() tea.Msg {
+	return tea.Batch(closing, m.spin(), func() tea.Msg {
 		auth, err := journey.Begin(ctx, deps, settings, a, sec)
 		return authBegunMsg{gen: gen, auth: auth, err: err}
 	})
@@ -123,10 +123,7 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case authBegunMsg:
 		if msg.gen != s.gen {
-			if msg.auth != nil {
-				_ = msg.auth.Close() // a stale start: free its port
-			}
-			return nil
+			return m.closeLater(msg.auth) // a stale start: free its port
 		}
 		if msg.err != nil {
 			s.phase, s.err = phaseFailed, msg.err
@@ -157,9 +154,9 @@ func (s *authorizeStep) update(m *Model, msg tea.Msg) tea.Cmd {
 				s.causes = journey.LikelyCauses(m.auth.Diagnose(), 3)
 				s.late = m.auth // its address may still be pasted
 			}
-			m.closeAuth()
+			closing := m.closeAuth()
 			s.gen = m.authGen
-			return nil
+			return closing
 		}
 		return m.apply(authorized{grant: msg.grant})
 	case authTickMsg:

@@ -148,6 +148,9 @@ type fakeListener struct {
 	*journey.ManualListener
 	mu     sync.Mutex
 	closed bool
+	// gate, when set, holds Close until it is closed, as the real listener
+	// holds it for up to a second while the browser fetches /done.
+	gate chan struct{}
 }
 
 func (l *fakeListener) Port() int { return 23949 }
@@ -158,6 +161,9 @@ func (l *fakeListener) Diagnose() []oauthlistener.Trap {
 		Advice: "register exactly http://127.0.0.1:23949/callback in DocuShare Flex."}}
 }
 func (l *fakeListener) Close() error {
+	if l.gate != nil {
+		<-l.gate
+	}
 	l.mu.Lock()
 	l.closed = true
 	l.mu.Unlock()
@@ -170,6 +176,7 @@ type listeners struct {
 	mu    sync.Mutex
 	all   []*fakeListener
 	clock *testClock
+	gate  chan struct{} // given to every listener started (fakeListener.gate)
 }
 
 func (ls *listeners) start(_ context.Context, o oauthlistener.Options) (journey.Listener, error) {
@@ -183,7 +190,7 @@ func (ls *listeners) start(_ context.Context, o oauthlistener.Options) (journey.
 	if err != nil {
 		return nil, err
 	}
-	l := &fakeListener{ManualListener: journey.NewManualListener(context.Background(), r, "STATE", 5*time.Minute, ls.clock.Now())}
+	l := &fakeListener{ManualListener: journey.NewManualListener(context.Background(), r, "STATE", 5*time.Minute, ls.clock.Now()), gate: ls.gate}
 	ls.all = append(ls.all, l)
 	return l, nil
 }

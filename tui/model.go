@@ -95,6 +95,7 @@ type Model struct {
 
 	auth    *journey.Authorization // the authorization in progress, if any
 	authGen int
+	closing []*journey.Authorization // let go, closing in a Cmd (shutdown waits)
 
 	spinner spinner.Model
 	// noTicks: tests and accessible mode drive the model without timers.
@@ -207,10 +208,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// An authorization that finished starting after the user left the
 		// step (esc while starting): free its port at once.
 		if s, ok := m.scr.(*authorizeStep); !ok || s.gen != msg.gen || m.quitting {
-			if msg.auth != nil {
-				_ = msg.auth.Close()
-			}
-			return m, nil
+			return m, m.closeLater(msg.auth)
 		}
 		// The root holds the authorization in progress: it closes it when
 		// the step is left and on Ctrl-C.
@@ -258,24 +256,58 @@ func (m *Model) cancelAll() tea.Cmd {
 	}
 	m.canceled = true
 	m.quitting = true
-	m.shutdown()
-	return tea.Quit
+	return m.stop()
 }
 
-// shutdown closes the listener and cancels in-flight work. Idempotent.
-func (m *Model) shutdown() {
-	m.closeAuth()
+// stop cancels in-flight work and returns the Cmd that closes the listener
+// and quits. Run's shutdown waits for the listener to be closed.
+func (m *Model) stop() tea.Cmd {
 	if m.cancel != nil {
 		m.cancel()
 	}
+	return tea.Batch(m.closeAuth(), tea.Quit)
 }
 
-func (m *Model) closeAuth() {
+// shutdown closes the listener (and waits until every authorization that
+// was let go is closed: its port is free when Run returns) and cancels
+// in-flight work. Idempotent. It blocks for up to a second after a browser
+// callback: Run calls it after the program, never Update.
+func (m *Model) shutdown() {
+	if m.cancel != nil {
+		m.cancel()
+	}
 	if m.auth != nil {
-		_ = m.auth.Close()
+		m.closing = append(m.closing, m.auth)
 		m.auth = nil
 	}
 	m.authGen++
+	for _, a := range m.closing {
+		_ = a.Close()
+	}
+	m.closing = nil
+}
+
+// closeAuth lets go of the authorization in progress and returns the Cmd
+// that closes it. Closing waits for the browser to fetch /done (up to a
+// second after a callback), which Update must never do.
+func (m *Model) closeAuth() tea.Cmd {
+	a := m.auth
+	m.auth = nil
+	m.authGen++
+	return m.closeLater(a)
+}
+
+// closeLater closes a in a Cmd; shutdown closes it too (waiting for this
+// Close if it is still running) in case the program ends first.
+func (m *Model) closeLater(a *journey.Authorization) tea.Cmd {
+	if a == nil {
+		return nil
+	}
+	m.closing = append(m.closing, a)
+	return func() tea.Msg {
+		_ = a.Close()
+		return nil
+	}
 }
 
 // quit ends the wizard with an outcome.
@@ -287,8 +319,7 @@ func (m *Model) quit(o Outcome) tea.Cmd {
 	m.outcome = o
 	m.lastFrame = m.endLine(o)
 	m.quitting = true
-	m.shutdown()
-	return tea.Quit
+	return m.stop()
 }
 
 // endLine is what stays on the screen after the wizard ends with o: the
@@ -320,14 +351,13 @@ func (m *Model) endLine(o Outcome) string {
 
 // goTo enters step s with a fresh screen built from the answers.
 func (m *Model) goTo(s flow.Step) tea.Cmd {
-	if s != flow.StepAuthorize {
-		// Leaving Authorize (or never there): no listener stays open.
-		if m.step == flow.StepAuthorize {
-			m.closeAuth()
-		}
+	var closing tea.Cmd
+	if s != flow.StepAuthorize && m.step == flow.StepAuthorize {
+		// Leaving Authorize: no listener stays open.
+		closing = m.closeAuth()
 	}
 	m.step = s // the new screen sizes itself under this step's header
-	return m.show(s, newScreen(m, s))
+	return tea.Batch(closing, m.show(s, newScreen(m, s)))
 }
 
 // show enters step s with the screen scr.

@@ -156,7 +156,9 @@ type Authorization struct {
 	settings Settings
 	l        Listener
 	mu       sync.Mutex
-	closed   bool
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Grant is a caught grant code.
@@ -406,16 +408,13 @@ func LikelyCauses(traps []oauthlistener.Trap, n int) []string {
 }
 
 // Close ends the wait (Wait returns ErrCanceled unless it had an outcome)
-// and frees the port. Closing twice is harmless.
+// and frees the port. After a browser callback that takes up to a second
+// (the browser fetches /done first): a UI closes in the background. Closing
+// twice is harmless, and every Close returns only once the port is free,
+// so a last Close at exit may follow one still running.
 func (a *Authorization) Close() error {
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		return nil
-	}
-	a.closed = true
-	a.mu.Unlock()
-	return a.l.Close()
+	a.closeOnce.Do(func() { a.closeErr = a.l.Close() })
+	return a.closeErr
 }
 
 // ErrNotReady: the body still has placeholders (a missing answer or code).
