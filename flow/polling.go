@@ -95,6 +95,129 @@ func (p PollerConfig) Without(name string) PollerConfig {
 	return out
 }
 
+// PollerSet is a PollerConfig being edited one resource at a time, as the
+// Resources step does when a user ticks and unticks thousands of them:
+// Has, Get, Put and Remove take constant time (amortized), where With and
+// Without copy the whole configuration each time (ticking all 5,000
+// resources of a list was quadratic: seconds and gigabytes). Resources keep
+// the order they were added in. The zero value is an empty set.
+type PollerSet struct {
+	list  []pollerSlot   // in order; a removed resource leaves a hole
+	index map[string]int // name → position in list, of the resources present
+	holes int
+}
+
+type pollerSlot struct {
+	r    PollResource
+	gone bool
+}
+
+// NewPollerSet is a set holding a copy of p's resources, in p's order.
+func NewPollerSet(p PollerConfig) *PollerSet {
+	s := &PollerSet{}
+	for _, r := range p {
+		s.Put(r)
+	}
+	return s
+}
+
+// Len is how many resources the set holds.
+func (s *PollerSet) Len() int { return len(s.index) }
+
+// Has reports whether the set holds a resource with that name.
+func (s *PollerSet) Has(name string) bool {
+	_, ok := s.index[name]
+	return ok
+}
+
+// Get returns the resource with that name.
+func (s *PollerSet) Get(name string) (PollResource, bool) {
+	i, ok := s.index[name]
+	if !ok {
+		return PollResource{}, false
+	}
+	return s.list[i].r, true
+}
+
+// Put adds a copy of r at the end, or replaces the resource of the same
+// name in place (as With does).
+func (s *PollerSet) Put(r PollResource) {
+	if i, ok := s.index[r.Name]; ok {
+		s.list[i].r = r.clone()
+		return
+	}
+	if s.index == nil {
+		s.index = map[string]int{}
+	}
+	s.index[r.Name] = len(s.list)
+	s.list = append(s.list, pollerSlot{r: r.clone()})
+}
+
+// Remove removes the named resource, if present.
+func (s *PollerSet) Remove(name string) {
+	i, ok := s.index[name]
+	if !ok {
+		return
+	}
+	delete(s.index, name)
+	s.list[i] = pollerSlot{gone: true}
+	s.holes++
+	if s.holes > 32 && s.holes > len(s.list)/2 {
+		s.compact()
+	}
+}
+
+// Clear empties the set.
+func (s *PollerSet) Clear() { *s = PollerSet{} }
+
+// At returns the i-th resource in order (0 ≤ i < Len).
+func (s *PollerSet) At(i int) PollResource {
+	s.compact()
+	return s.list[i].r
+}
+
+// Names lists the resource names in order.
+func (s *PollerSet) Names() []string {
+	out := make([]string, 0, s.Len())
+	for _, sl := range s.list {
+		if !sl.gone {
+			out = append(out, sl.r.Name)
+		}
+	}
+	return out
+}
+
+// Config returns the resources in order (nil when the set is empty).
+func (s *PollerSet) Config() PollerConfig {
+	if s.Len() == 0 {
+		return nil
+	}
+	out := make(PollerConfig, 0, s.Len())
+	for _, sl := range s.list {
+		if !sl.gone {
+			out = append(out, sl.r.clone())
+		}
+	}
+	return out
+}
+
+// compact closes the holes left by Remove.
+func (s *PollerSet) compact() {
+	if s.holes == 0 {
+		return
+	}
+	n := 0
+	for _, sl := range s.list {
+		if !sl.gone {
+			s.list[n] = sl
+			s.index[sl.r.Name] = n
+			n++
+		}
+	}
+	clear(s.list[n:])
+	s.list, s.holes = s.list[:n], 0
+}
+
 // HasGuess reports whether a resource is cewiz's offline guess.
 func (p PollerConfig) HasGuess() bool {
 	for _, r := range p {

@@ -69,17 +69,17 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 	if s.detail != nil {
 		d := s.detail
 		return d.form, func(m *Model) tea.Cmd {
-			s.picked[s.detailIdx] = d.result()
+			s.picked.Put(d.result())
 			s.detailIdx++
-			if s.detailIdx < len(s.picked) {
-				s.detail = newResourceDetail(m, s.picked[s.detailIdx], s.detailIdx, len(s.picked), s.elementDefault)
+			if s.detailIdx < s.picked.Len() {
+				s.detail = newResourceDetail(m, s.picked.At(s.detailIdx), s.detailIdx, s.picked.Len(), s.elementDefault)
 				return nil
 			}
 			s.detail = nil
-			return s.answer(m, append(flow.PollerConfig(nil), s.picked...))
+			return s.answer(m, s.picked.Config())
 		}
 	}
-	useDefault := len(s.picked) == 0
+	useDefault := s.picked.Len() == 0
 	chosen := s.picked.Names()
 	opts := make([]huh.Option[string], len(s.names))
 	for i, n := range s.names {
@@ -96,17 +96,17 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 		if useDefault || len(chosen) == 0 {
 			return s.answer(m, nil)
 		}
-		var p flow.PollerConfig
+		p := &flow.PollerSet{}
 		for _, n := range chosen {
 			if r, ok := s.picked.Get(n); ok {
-				p = p.With(r)
+				p.Put(r)
 			} else {
-				p = p.With(s.configFor(n))
+				p.Put(s.configFor(n))
 			}
 		}
 		s.picked = p
 		s.detailIdx = 0
-		s.detail = newResourceDetail(m, s.picked[0], 0, len(s.picked), s.elementDefault)
+		s.detail = newResourceDetail(m, s.picked.At(0), 0, s.picked.Len(), s.elementDefault)
 		return nil
 	}
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -14,16 +15,84 @@ import (
 	"github.com/cewiz/cewiz/flow"
 )
 
-// resourcesModel is a wizard on the Resources step with n resources.
+// elementDefault is an element default poller configuration of n
+// resources, as GET /elements/docushareflex/configuration gives it.
+func elementDefault(n int) flow.PollerConfig {
+	p := make(flow.PollerConfig, n)
+	for i := range p {
+		name := "res-" + pad4(i)
+		p[i] = flow.PollResource{Name: name, URL: "/hubs/documents/" + name, IDField: "id",
+			DatesConfiguration: &flow.DatesConfiguration{UpdatedDateField: "modifiedDate", UpdatedDateFormat: "milliseconds"}}
+	}
+	return p
+}
+
+// resourcesModel is the wizard on the Resources step the way a user gets
+// there: the Connect step's check reads the element's default (n
+// resources, from a client answering from memory), then the step is
+// entered and lists them.
 func resourcesModel(b *testing.B, n int) *Model {
 	b.Helper()
-	m := New(context.Background(), Config{Answers: flow.NewAnswers(), NoRemember: true}, lipgloss.DefaultRenderer())
+	client := &fakeClient{defaults: elementDefault(n)}
+	cfg := Config{Answers: flow.NewAnswers(), NoRemember: true,
+		NewClient: func(string, flow.Secrets) (Client, error) { return client, nil }}
+	m := New(context.Background(), cfg, lipgloss.DefaultRenderer())
 	m.noTicks = true
 	m.width, m.height = 80, 24
-	m.resourceNames = manyNames(n)
-	m.step = flow.StepResources
-	m.scr = newResources(m)
+	msg, ok := checkConnection(m.ctx, cfg.NewClient, "https://api.cloud-elements.com/elements/api-v2", flow.Secrets{})().(checkedMsg)
+	if !ok || msg.err != nil {
+		b.Fatalf("the connect check: %v", msg.err)
+	}
+	m.apply(connected{answers: m.answers, secrets: m.secrets, client: msg.client, defaults: msg.defaults})
+	m.goTo(flow.StepResources)
+	if s, ok := m.scr.(*resourcesStep); !ok || len(s.names) != n {
+		b.Fatalf("the Resources step does not list the %d resources", n)
+	}
 	return m
+}
+
+// BenchmarkTickAll ticks every resource of the element's default, one
+// space and one down arrow each, as a user ticking the whole list would
+// (each keystroke's frame included). Ticking must stay linear: the time
+// per op of n=5000 is about five times n=1000's.
+func BenchmarkTickAll(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			space, down := tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}, tea.KeyMsg{Type: tea.KeyDown}
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				m := resourcesModel(b, n)
+				b.StartTimer()
+				for range n {
+					m.Update(space)
+					_ = m.View()
+					m.Update(down)
+				}
+				if s := m.scr.(*resourcesStep); s.pickedCount() != n {
+					b.Fatalf("%d ticked, want %d", s.pickedCount(), n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReviewEnter enters Review with n ticked resources: building,
+// marshalling and highlighting the body and the cURL command. Linear: n=5000
+// costs about five times n=1000.
+func BenchmarkReviewEnter(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			a := flow.NewAnswers()
+			a.Polling = elementDefault(n)
+			m := New(context.Background(), Config{Answers: a, NoRemember: true}, lipgloss.DefaultRenderer())
+			m.width, m.height = 80, 24
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = newReview(m)
+			}
+		})
+	}
 }
 
 // BenchmarkResourcesKeystroke is one keystroke (Update) and the frame it

@@ -30,7 +30,7 @@ type resourcesStep struct {
 	source      map[string]flow.PollResource
 	sourceLabel string
 	sourceWarn  bool // the label says the element's default could not be read
-	picked      flow.PollerConfig
+	picked      *flow.PollerSet // the ticked resources, in the order ticked
 	filtered    []int
 	cursor      int // index into filtered
 	offset      int // first visible row
@@ -83,12 +83,13 @@ func newResources(m *Model) *resourcesStep {
 			s.source[n] = flow.PollResource{Name: n}
 		}
 	}
-	s.picked = append(flow.PollerConfig(nil), m.answers.Polling...)
+	ticked := m.answers.Polling
 	if m.resourceTicks != nil {
 		// The ticks left when the user went back (not yet answered).
-		s.picked = append(flow.PollerConfig(nil), (*m.resourceTicks)...)
+		ticked = *m.resourceTicks
 	}
-	for _, r := range s.picked {
+	s.picked = flow.NewPollerSet(ticked)
+	for _, r := range ticked {
 		s.add(r.Name)
 		if _, ok := s.source[r.Name]; !ok {
 			s.source[r.Name] = r
@@ -161,10 +162,10 @@ func (s *resourcesStep) current() (string, bool) {
 	return s.names[s.filtered[s.cursor]], true
 }
 
-func (s *resourcesStep) isPicked(name string) bool {
-	_, ok := s.picked.Get(name)
-	return ok
-}
+// pickedCount is how many resources are ticked.
+func (s *resourcesStep) pickedCount() int { return s.picked.Len() }
+
+func (s *resourcesStep) isPicked(name string) bool { return s.picked.Has(name) }
 
 func (s *resourcesStep) init(m *Model) tea.Cmd { return nil }
 
@@ -257,21 +258,21 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	case key.Matches(k, keys.Toggle):
 		if n, ok := s.current(); ok {
 			if s.isPicked(n) {
-				s.picked = s.picked.Without(n)
+				s.picked.Remove(n)
 			} else {
-				s.picked = s.picked.With(s.configFor(n))
+				s.picked.Put(s.configFor(n))
 			}
 		}
 	case key.Matches(k, keys.Filter):
 		s.filtering = true
 		return s.filter.Focus()
 	case key.Matches(k, keys.UseDefault):
-		s.picked = nil
+		s.picked.Clear()
 		s.note = "The element's default poller configuration will apply (nothing ticked)."
 	case key.Matches(k, keys.CopyEvents):
 		return s.openAdding(m)
 	case key.Matches(k, keys.Done):
-		if len(s.picked) == 0 {
+		if s.picked.Len() == 0 {
 			return s.answer(m, nil)
 		}
 		s.detailIdx = 0
@@ -281,7 +282,7 @@ func (s *resourcesStep) update(m *Model, msg tea.Msg) tea.Cmd {
 		// list's convention).
 		s.clearFilter()
 	case key.Matches(k, keys.Back):
-		ticks := append(flow.PollerConfig(nil), s.picked...)
+		ticks := s.picked.Config()
 		return m.apply(wentBack{resourceTicks: &ticks})
 	}
 	return nil
@@ -336,7 +337,7 @@ func (s *resourcesStep) updateAdding(m *Model, msg tea.Msg) tea.Cmd {
 	}
 	s.adding = nil
 	name, url := strings.TrimSpace(s.addName), strings.TrimSpace(s.addURL)
-	s.picked = s.picked.With(s.eventsCopy(name, url))
+	s.picked.Put(s.eventsCopy(name, url))
 	if _, ok := s.source[name]; !ok {
 		s.source[name] = flow.PollResource{Name: name, URL: url}
 		s.add(name)
@@ -361,7 +362,7 @@ func (s *resourcesStep) answer(m *Model, p flow.PollerConfig) tea.Cmd {
 }
 
 func (s *resourcesStep) openDetail(m *Model) tea.Cmd {
-	s.detail = newResourceDetail(m, s.picked[s.detailIdx], s.detailIdx, len(s.picked), s.elementDefault)
+	s.detail = newResourceDetail(m, s.picked.At(s.detailIdx), s.detailIdx, s.picked.Len(), s.elementDefault)
 	m.sizeForm(s.detail.form, 0)
 	return s.detail.form.Init()
 }
@@ -378,13 +379,13 @@ func (s *resourcesStep) updateDetail(m *Model, msg tea.Msg) tea.Cmd {
 	if s.detail.form.State != huh.StateCompleted {
 		return cmd
 	}
-	s.picked[s.detailIdx] = s.detail.result()
+	s.picked.Put(s.detail.result())
 	s.detailIdx++
-	if s.detailIdx < len(s.picked) {
+	if s.detailIdx < s.picked.Len() {
 		return tea.Batch(cmd, s.openDetail(m))
 	}
 	s.detail = nil
-	return tea.Batch(cmd, s.answer(m, append(flow.PollerConfig(nil), s.picked...)))
+	return tea.Batch(cmd, s.answer(m, s.picked.Config()))
 }
 
 func (s *resourcesStep) resize(m *Model) {
@@ -410,7 +411,7 @@ func (s *resourcesStep) preamble(m *Model) string {
 	b.WriteString(label.Width(w).Render(s.sourceLabel))
 	b.WriteString("\n")
 	def := "( )"
-	if len(s.picked) == 0 {
+	if s.picked.Len() == 0 {
 		def = st.checked.Render("(•)")
 	}
 	// Wrapped here, so that the rows below are counted on what is drawn.
@@ -420,7 +421,7 @@ func (s *resourcesStep) preamble(m *Model) string {
 		b.WriteString(s.filter.View())
 		fmt.Fprintf(&b, "  %s", st.dim.Render(fmt.Sprintf("%d of %d", len(s.filtered), len(s.names))))
 	} else {
-		b.WriteString(st.dim.Render(fmt.Sprintf("%d resources, %d ticked", len(s.names), len(s.picked))))
+		b.WriteString(st.dim.Render(fmt.Sprintf("%d resources, %d ticked", len(s.names), s.picked.Len())))
 	}
 	return b.String()
 }
