@@ -17,7 +17,7 @@ import (
 
 // elementDefault is an element default poller configuration of n
 // resources, as GET /elements/docushareflex/configuration gives it.
-func elementDefault(n int) flow.PollerConfig {
+func elementDefaultConfig(n int) flow.PollerConfig {
 	p := make(flow.PollerConfig, n)
 	for i := range p {
 		name := "res-" + pad4(i)
@@ -33,7 +33,7 @@ func elementDefault(n int) flow.PollerConfig {
 // entered and lists them.
 func resourcesModel(b *testing.B, n int) *Model {
 	b.Helper()
-	client := &fakeClient{defaults: elementDefault(n)}
+	client := &fakeClient{defaults: elementDefaultConfig(n)}
 	cfg := Config{Answers: flow.NewAnswers(), NoRemember: true,
 		NewClient: func(string, flow.Secrets) (Client, error) { return client, nil }}
 	m := New(context.Background(), cfg, lipgloss.DefaultRenderer())
@@ -84,7 +84,7 @@ func BenchmarkReviewEnter(b *testing.B) {
 	for _, n := range []int{1000, 5000} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			a := flow.NewAnswers()
-			a.Polling = elementDefault(n)
+			a.Polling = elementDefaultConfig(n)
 			m := New(context.Background(), Config{Answers: a, NoRemember: true}, lipgloss.DefaultRenderer())
 			m.width, m.height = 80, 24
 			b.ReportAllocs()

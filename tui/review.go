@@ -72,17 +72,22 @@ func newReview(m *Model) *reviewStep {
 		s.buildErr = err
 	}
 	s.body = m.st.highlightJSON(strings.TrimRight(string(data), "\n"))
-	if c, err := flow.ExportCurl(m.answers, m.answers.BaseURL); err == nil {
-		s.curl = c
-	} else {
-		s.curl = err.Error()
-	}
 	s.path = textinput.New()
 	s.path.Prompt = "File: "
 	s.path.CharLimit = 4096
 	s.vp = viewport.New(m.contentWidth(), s.vpHeight(m))
 	s.setContent(m)
 	return s
+}
+
+// curlCommand is the cURL command that creates the instance, or why there
+// is none.
+func curlCommand(m *Model) string {
+	c, err := flow.ExportCurl(m.answers, m.answers.BaseURL)
+	if err != nil {
+		return err.Error()
+	}
+	return c
 }
 
 func (s *reviewStep) vpHeight(m *Model) int {
@@ -209,6 +214,11 @@ func (s *reviewStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	case key.Matches(k, keys.ExportSecrets):
 		return s.startExport(m, exportBodySecrets)
 	case key.Matches(k, keys.Curl):
+		if s.curl == "" {
+			// Built when first asked for: entering Review builds one body,
+			// not two.
+			s.curl = curlCommand(m)
+		}
 		s.showCurl = !s.showCurl
 		s.setContent(m)
 		s.vp.GotoTop()

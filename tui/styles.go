@@ -18,6 +18,7 @@ type styles struct {
 	box                                    lipgloss.Style
 	// JSON highlighting.
 	jsonKey, jsonString, jsonNumber, jsonBool, jsonNull, jsonPunct, jsonSecret lipgloss.Style
+	json                                                                       *jsonPaints // made from them on first use
 	huh                                                                        *huh.Theme
 }
 
