@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -42,7 +44,11 @@ func TestMain(m *testing.M) {
 	os.Unsetenv("SSH_CLIENT")
 	lipgloss.SetColorProfile(termenv.Ascii)
 	lipgloss.SetHasDarkBackground(true)
-	os.Exit(m.Run())
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 var t0 = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
@@ -316,10 +322,11 @@ func (h *harness) do(cmd tea.Cmd) {
 }
 
 // run executes cmd (and, for batches and sequences, each inner cmd in
-// order), giving each a short time: cursor blinks and ticks never finish in
-// time and are dropped.
+// order), giving each a short time: what takes longer (a listener's Wait)
+// is delivered when it ends (h.late, waitFor). Timers are not run at all
+// (isTimer).
 func (h *harness) run(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
+	if cmd == nil || isTimer(cmd) {
 		return nil
 	}
 	ch := make(chan tea.Msg, 1)
@@ -352,6 +359,24 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 		return out
 	}
 	return []tea.Msg{msg}
+}
+
+// isTimer reports whether cmd only waits for a timer and then sends a
+// message skipMsg drops: a text field's cursor blink (every focus starts
+// one, 530 ms long) or a tea.Tick. Run, each cost the harness its whole
+// timeout; the tui tests spent most of their time there.
+func isTimer(cmd tea.Cmd) bool {
+	name := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
+	for _, p := range []string{
+		"github.com/charmbracelet/bubbles/cursor.(*Model).BlinkCmd.",
+		"github.com/charmbracelet/bubbletea.Tick.",
+		"github.com/charmbracelet/bubbletea.Every.",
+	} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // waitFor runs the commands of asynchronous work until cond holds.
@@ -412,4 +437,19 @@ func freePort(t *testing.T) int {
 
 func listenTCP(port int) (net.Listener, error) {
 	return net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+}
+
+// TestIsTimer: the harness recognises the timers it drops (if a module
+// update renamed them, the tests would wait for each again).
+func TestIsTimer(t *testing.T) {
+	ti := textinput.New()
+	if blink := ti.Focus(); blink == nil || !isTimer(blink) {
+		t.Error("a text field's cursor blink is not recognised")
+	}
+	if !isTimer(tea.Tick(time.Second, func(time.Time) tea.Msg { return nil })) {
+		t.Error("tea.Tick is not recognised")
+	}
+	if isTimer(func() tea.Msg { return nil }) || isTimer(tea.Quit) {
+		t.Error("a command that is not a timer is taken for one")
+	}
 }

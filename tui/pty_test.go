@@ -21,6 +21,7 @@ import (
 // asks once (termbg, bounded by termbg.Timeout), and a command with no UI
 // never asks. docs/benchmarks.md has the time it takes.
 func TestStartInSilentTerminal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -126,16 +127,35 @@ func place(screen string) (p string, settled bool) {
 	return header + "|" + focus, header != "" && !busy && (focus != "" || !form)
 }
 
-// buildCewiz builds the module root (main.go wires the wizard).
+// built is the cewiz binary the tests of this process share (buildCewiz);
+// TestMain removes its directory.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// buildCewiz builds the module root (main.go wires the wizard), once for
+// all the tests of this process.
 func buildCewiz(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "cewiz")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/cewiz/cewiz")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "cewiz-tui-test-")
+		if built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "cewiz")
+		cmd := exec.Command("go", "build", "-o", built.bin, "github.com/cewiz/cewiz")
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
 }
 
 func startTmux(t *testing.T, command string) *tmuxSession {
@@ -151,6 +171,7 @@ func startTmux(t *testing.T, command string) *tmuxSession {
 // this test binary) clicks Allow on the consent page, the instance is
 // created, Enter to finish.
 func TestTmuxNewUser(t *testing.T) {
+	t.Parallel() // a real terminal and a real binary: it waits on them, not on the CPU
 	journeytest.LookPath(t, "the test of the built binary in a real terminal", "tmux")
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
@@ -217,6 +238,7 @@ func TestTmuxNewUser(t *testing.T) {
 // TestTmuxCtrlC: Ctrl-C while waiting for the browser exits 130, restores
 // the terminal and frees the port.
 func TestTmuxCtrlC(t *testing.T) {
+	t.Parallel() // a real terminal and a real binary: it waits on them, not on the CPU
 	journeytest.LookPath(t, "the test of the built binary in a real terminal", "tmux")
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")

@@ -43,6 +43,7 @@ func TestCreateIsNeverRetried(t *testing.T) {
 // TestAmbiguousCreateIsRecovered: the instance was created but the answer
 // was lost. The client must find it by name, not create a second one.
 func TestAmbiguousCreateIsRecovered(t *testing.T) {
+	t.Parallel() // it waits on timeouts and servers, not on the CPU
 	tests := []struct {
 		name  string
 		fault sandbox.Fault
@@ -98,6 +99,7 @@ func TestAmbiguousCreateIsRecovered(t *testing.T) {
 // TestAmbiguousCreateNotFound: the request may or may not have arrived and
 // no instance is found: the error says the outcome is unknown.
 func TestAmbiguousCreateNotFound(t *testing.T) {
+	t.Parallel() // it waits on timeouts and servers, not on the CPU
 	t.Run("reset before the create", func(t *testing.T) {
 		e := newEnv(t)
 		e.fault(sandbox.RouteCreateInstance, sandbox.Fault{Drop: true})

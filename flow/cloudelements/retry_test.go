@@ -95,6 +95,7 @@ func TestDeleteIsNotRetried(t *testing.T) {
 }
 
 func TestRetryAfter(t *testing.T) {
+	t.Parallel() // it waits on timeouts and servers, not on the CPU
 	t.Run("honoured", func(t *testing.T) {
 		e := newEnv(t)
 		e.fault(sandbox.RouteListInstances, sandbox.Fault{Status: 429, RetryAfter: "1"})

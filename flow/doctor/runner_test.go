@@ -365,6 +365,7 @@ func (s *slowAPI) InstanceEvents(ctx context.Context, id int64) ([]cloudelements
 }
 
 func TestRunBudgetBoundsChains(t *testing.T) {
+	t.Parallel() // it waits on timeouts and servers, not on the CPU
 	deps, api := goodDeps()
 	// Timeout 1.5s, so a budget of 3s: secrets (1.1s) then instance (1.1s)
 	// pass with 0.4s to spare each; the events check starts at 2.2s or

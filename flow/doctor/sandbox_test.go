@@ -71,6 +71,7 @@ func (f *sandboxFixture) run(t *testing.T, api API, timeout time.Duration) map[s
 }
 
 func TestSandboxChecks(t *testing.T) {
+	t.Parallel() // it waits on timeouts and servers, not on the CPU
 	f := newSandboxFixture(t)
 	good := client(t, f.srv.BaseURL(), sandbox.DemoUserSecret)
 
@@ -221,6 +222,7 @@ func TestFreshInstancePassesEveryAPICheck(t *testing.T) {
 // TestSandboxHangingEverywhere: every endpoint hangs; with the default
 // 3-second bound per check the whole doctor still ends in a few seconds.
 func TestSandboxHangingEverywhere(t *testing.T) {
+	t.Parallel() // it waits on timeouts and servers, not on the CPU
 	if testing.Short() {
 		t.Skip("takes DefaultTimeout")
 	}
@@ -254,6 +256,7 @@ func TestSandboxHangingEverywhere(t *testing.T) {
 }
 
 func TestListenerPortsReal(t *testing.T) {
+	t.Parallel() // it waits on timeouts and servers, not on the CPU
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

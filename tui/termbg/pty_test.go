@@ -184,6 +184,7 @@ func TestNotATerminal(t *testing.T) {
 // If an import added here made it wait for a package Bubble Tea does not
 // import, Bubble Tea's init would run first and ask the terminal itself.
 func TestInitRunsBeforeBubbleTea(t *testing.T) {
+	t.Parallel() // the build overlaps the other tests
 	bin := filepath.Join(t.TempDir(), "cewiz")
 	build := exec.Command("go", "build", "-o", bin, "github.com/cewiz/cewiz")
 	if out, err := build.CombinedOutput(); err != nil {
