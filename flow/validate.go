@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/cewiz/cewiz/oauthlistener"
@@ -130,7 +131,7 @@ func isLoopbackHost(h string) bool {
 // DomainSuffix is the DocuShare Flex site suffix.
 const DomainSuffix = ".docushareflex.com"
 
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var dnsLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`) })
 
 // NormalizeDomain accepts "acme", "acme.docushareflex.com" or a site address
 // such as "https://acme.docushareflex.com/dsweb/..." and returns the bare host
@@ -155,7 +156,7 @@ func NormalizeDomain(raw string) (string, error) {
 	}
 	s = strings.TrimSuffix(s, ".")
 	label := strings.TrimSuffix(s, DomainSuffix)
-	if !dnsLabel.MatchString(label) {
+	if !dnsLabel().MatchString(label) {
 		return "", domainError(raw)
 	}
 	return label + DomainSuffix, nil
@@ -434,11 +435,11 @@ func ValidateCallbackURL(s string) error {
 // resourceName: a letter, then letters, digits and . _ - / { } (Cloud
 // Elements' docs name resources such as calendars/{calendarId}/changed-events).
 // '=' is excluded: --poll NAME=URL splits on it.
-var resourceName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_./{}-]{0,127}$`)
+var resourceName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_./{}-]{0,127}$`) })
 
 // ValidateResourceName checks a poller configuration key such as "events".
 func ValidateResourceName(s string) error {
-	if !resourceName.MatchString(s) {
+	if !resourceName().MatchString(s) {
 		if s == "" {
 			return errors.New("the resource name is empty; give the name of the resource to poll, e.g. events")
 		}
@@ -447,12 +448,14 @@ func ValidateResourceName(s string) error {
 	return nil
 }
 
-var fieldPath = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$-]*(\.[A-Za-z_$][A-Za-z0-9_$-]*)*$`)
+var fieldPath = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$-]*(\.[A-Za-z_$][A-Za-z0-9_$-]*)*$`)
+})
 
 // ValidateFieldPath checks an idField or date field: a field name or a dot
 // path such as customer.id.
 func ValidateFieldPath(s string) error {
-	if !fieldPath.MatchString(s) {
+	if !fieldPath().MatchString(s) {
 		if s == "" {
 			return errors.New("the field is empty; give the record's field name, e.g. id or modifiedDate")
 		}

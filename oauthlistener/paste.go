@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // PastedResult is what the user pasted, once checked.
@@ -48,7 +49,7 @@ const MaxPaste = 64 << 10
 // Byte counts at which terminals and line editors commonly cut a paste.
 var pasteLimits = map[int]bool{255: true, 256: true, 1023: true, 1024: true, 4095: true, 4096: true}
 
-var queryLike = regexp.MustCompile(`(?:^|[?&#])(?:code|state|error)=`)
+var queryLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:^|[?&#])(?:code|state|error)=`) })
 
 // ParsePasted reads what the user pasted while (or instead of) waiting for
 // the callback (rule 13): either the whole redirected address, whose
@@ -71,7 +72,7 @@ func ParsePasted(input string, redirect RedirectURI, state string) (PastedResult
 	if s == "" {
 		return PastedResult{}, pasteErr(ErrPasteEmpty, "nothing was pasted; paste the whole address the browser shows after the redirect, or the code alone")
 	}
-	if strings.Contains(s, "://") || queryLike.MatchString(s) {
+	if strings.Contains(s, "://") || queryLike().MatchString(s) {
 		// A wrapped paste may carry line breaks; an address has no whitespace.
 		s = strings.Map(func(r rune) rune {
 			if r == ' ' || r == '\t' || r == '\n' || r == '\r' {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -151,7 +152,7 @@ func checkAuthURL(raw string) (problem string, unsafe bool) {
 	}
 	scheme, rest, hasScheme := strings.Cut(raw, ":")
 	scheme = strings.ToLower(scheme)
-	if hasScheme && schemeForm.MatchString(scheme) && !hostPort.MatchString(rest) && scheme != "http" && scheme != "https" {
+	if hasScheme && schemeForm().MatchString(scheme) && !hostPort().MatchString(rest) && scheme != "http" && scheme != "https" {
 		return "its scheme is " + scheme + ":, not https:", true
 	}
 	u, err := url.Parse(raw)
@@ -175,12 +176,12 @@ func checkAuthURL(raw string) (problem string, unsafe bool) {
 
 // schemeForm is RFC 3986's scheme: what makes "javascript:" a scheme and
 // "acme.docushareflex.com/x:y" not one.
-var schemeForm = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
+var schemeForm = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`) })
 
 // hostPort is what follows "host:" in host:port/path, which has no scheme.
-var hostPort = regexp.MustCompile(`^[0-9]+(/|$)`)
+var hostPort = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(/|$)`) })
 
-var hostLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+var hostLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`) })
 
 // wellFormedHost: a DNS name of valid labels with a dot (or localhost), or
 // an IP literal, and a numeric port if any. https://https://acme… parses
@@ -201,7 +202,7 @@ func wellFormedHost(u *url.URL) bool {
 		return false
 	}
 	for _, l := range labels {
-		if !hostLabel.MatchString(l) {
+		if !hostLabel().MatchString(l) {
 			return false
 		}
 	}

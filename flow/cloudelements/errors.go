@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -65,13 +66,15 @@ func (e *APIError) CodeRejected() bool {
 	case strings.Contains(text, "invalid_client"):
 		return false
 	}
-	return codeRefusal.MatchString(text)
+	return codeRefusal().MatchString(text)
 }
 
 // codeRefusal: "OAuth code", "authorization code", "grant code", "OAuth
 // token", "OAuth access token" (Cloud Elements' texts for a missing or
 // refused code, and for the token exchange that spends it).
-var codeRefusal = regexp.MustCompile(`\b(oauth|authorization|grant) code\b|\boauth (access )?token\b`)
+var codeRefusal = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(oauth|authorization|grant) code\b|\boauth (access )?token\b`)
+})
 
 // ClientRejected reports whether the provider refused the DocuShare Flex
 // application itself (invalid_client): a wrong Application ID or Secret.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // defaultResources are the resources of the sandbox's default poller
@@ -153,7 +154,9 @@ func (s *Sandbox) handleMetadata(w http.ResponseWriter, r *http.Request) {
 }
 
 // domainForm is <label>.docushareflex.com with one DNS label.
-var domainForm = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.docushareflex\.com$`)
+var domainForm = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.docushareflex\.com$`)
+})
 
 // checkDomain returns the problem with a DocuShare Flex domain, or "".
 // The bare host is required (cloud-elements-api.md §8: send the bare host).
@@ -161,7 +164,7 @@ func checkDomain(field, d string) string {
 	if d == "" {
 		return field + " is required: give the DocuShare Flex domain, e.g. acme.docushareflex.com"
 	}
-	if !domainForm.MatchString(d) {
+	if !domainForm().MatchString(d) {
 		return field + " must be a DocuShare Flex domain of the form <company>.docushareflex.com (the bare host, no scheme or path)"
 	}
 	return ""

@@ -306,12 +306,12 @@ func TestOAuthURLValidation(t *testing.T) {
 
 func TestConsentPage(t *testing.T) {
 	s := start(t, Options{})
-	q := url.Values{"response_type": {"code"}, "client_id": {DemoAppID}, "redirect_uri": {callback + "?keep=1"}, "state": {"s<1>"}, "site": {site}}
+	q := url.Values{"response_type": {"code"}, "client_id": {DemoAppID}, "redirect_uri": {callback + "?keep=1"}, "state": {`s"<1>`}, "site": {site}}
 	a := call(t, "GET", s.URL()+ConsentPath+"?"+q.Encode(), "", nil)
 	page := string(a.body)
 	if a.status != 200 || !strings.Contains(page, site) || !strings.Contains(page, DemoAppID) ||
 		!strings.Contains(page, `value="allow"`) || !strings.Contains(page, `value="deny"`) || strings.Contains(page, "<script") ||
-		strings.Contains(page, "s<1>") {
+		strings.Contains(page, "s<1>") || strings.Contains(page, `s"`) {
 		t.Fatalf("consent page (%d) lacks site, app id, Allow/Deny, or is not escaped:\n%s", a.status, page)
 	}
 	if csp := a.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
@@ -323,7 +323,7 @@ func TestConsentPage(t *testing.T) {
 		q2.Set("decision", tt.decision)
 		a := call(t, "GET", s.URL()+ConsentPath+"?"+q2.Encode(), "", nil)
 		loc, _ := url.Parse(a.header.Get("Location"))
-		if a.status != 302 || loc == nil || loc.Query().Get(tt.want) == "" || loc.Query().Get("state") != "s<1>" || loc.Query().Get("keep") != "1" {
+		if a.status != 302 || loc == nil || loc.Query().Get(tt.want) == "" || loc.Query().Get("state") != `s"<1>` || loc.Query().Get("keep") != "1" {
 			t.Fatalf("%s: %d Location %q", tt.decision, a.status, a.header.Get("Location"))
 		}
 		if tt.decision == "deny" && loc.Query().Get("error") != "access_denied" {
