@@ -44,7 +44,7 @@ func newApp(m *Model) *appStep {
 		note = "With --listen " + a + " the port is chosen when authorizing:\nthe Authorize step shows the exact redirect URI to register\n(give --listen a fixed port to register it once)"
 	}
 	form := m.newForm(
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Key("apikey").Title("Application ID").
 				Description("DocuShare Flex → Administration → Application Settings → OAuth Application.").
 				Value(&s.apiKey).Validate(m.orKeep(&s.apiKey, flow.ValidateAPIKey)),
@@ -52,8 +52,8 @@ func newApp(m *Model) *appStep {
 				Description("Hidden, never saved.").
 				EchoMode(huh.EchoModePassword).Value(&s.apiSecret).Validate(m.secretValidator(flow.ValidateSecretText("Application Secret"), m.secrets.APISecret)),
 		),
-		huh.NewGroup(
-			huh.NewSelect[string]().Key("mode").Title("How does the code come back?").
+		m.group(
+			themed(m, huh.NewSelect[string]()).Key("mode").Title("How does the code come back?").
 				Description(note).
 				Options(
 					huh.NewOption("Here, to cewiz (loopback): register "+register, callbackLoopback),
@@ -62,7 +62,7 @@ func newApp(m *Model) *appStep {
 		),
 		// Its own group, shown only for the paste option: it never takes
 		// focus when the loopback listener catches the code.
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Key("registered").Title("Registered redirect URL").
 				Description("The redirect URI registered in DocuShare Flex, e.g. "+DefaultRegisteredCallback+".").
 				Value(&s.registered).Validate(m.orKeep(&s.registered, func(v string) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -199,3 +200,14 @@ func BenchmarkFirstFrame(b *testing.B) {
 // start"), from fork to the first "Step 1 of" on the screen, median of 15:
 //
 //	go build -o /tmp/cewiz . && python3 tui/testdata/firstframe.py /tmp/cewiz 15 xterm-256color
+
+// BenchmarkNew builds the wizard and its first step (the Connect form),
+// the part of the start-up before the first frame that is cewiz's own:
+// huh's default theme used to be rebuilt for every field rendered before
+// the wizard's theme reached it (m.group, themed).
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = New(context.Background(), Config{Answers: flow.NewAnswers(), NoRemember: true}, lipgloss.NewRenderer(io.Discard))
+	}
+}

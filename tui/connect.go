@@ -107,12 +107,12 @@ func hostOf(u string) string {
 // for the custom region, so it never takes focus otherwise), the secrets.
 func (s *connectStep) build(m *Model) {
 	form := m.newForm(
-		huh.NewGroup(
-			huh.NewSelect[string]().Key("region").Title("Region").
+		m.group(
+			themed(m, huh.NewSelect[string]()).Key("region").Title("Region").
 				Description("Where your Cloud Elements account lives.").
 				Options(regionOptions()...).Value(&s.region),
 		),
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Key("baseurl").Title("Base URL").
 				Description("Your Cloud Elements API address; a bare host gets "+flow.APIPath+".").
 				Value(&s.baseURL).Validate(m.orKeep(&s.baseURL, func(v string) error {
@@ -123,7 +123,7 @@ func (s *connectStep) build(m *Model) {
 				return err
 			})),
 		).WithHideFunc(func() bool { return s.region != customRegion }),
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Key("user").Title("User secret").
 				Description("Cloud Elements console → your profile. Hidden, never saved.").
 				EchoMode(huh.EchoModePassword).Value(&s.user).Validate(m.secretValidator(flow.ValidatePlatformSecret("User secret"), s.prevUser)),
@@ -172,7 +172,7 @@ func (s *connectStep) afterFailure(m *Model) tea.Cmd {
 		return s.fs.init(m)
 	}
 	s.choice = opts[0].Value
-	s.choices = m.newForm(huh.NewGroup(huh.NewSelect[string]().Key("next").Title("What now?").
+	s.choices = m.newForm(m.group(themed(m, huh.NewSelect[string]()).Key("next").Title("What now?").
 		Options(opts...).Value(&s.choice)))
 	_, r := m.fitTop(s.top(m))
 	m.sizeForm(s.choices, r)

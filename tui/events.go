@@ -23,7 +23,7 @@ type eventsStep struct {
 func newEvents(m *Model) *eventsStep {
 	s := &eventsStep{enabled: m.answers.EventsEnabled, url: m.answers.NotificationURL, interval: strconv.Itoa(m.answers.RefreshInterval),
 		sign: m.answers.SignNotifications || !m.secrets.SignatureKey.IsZero()}
-	form := m.newForm(huh.NewGroup(
+	form := m.newForm(m.group(
 		huh.NewConfirm().Key("enabled").Title("Send event notifications?").
 			Description("event.notification.enabled").
 			Affirmative("Yes").Negative("No").Value(&s.enabled),

@@ -24,7 +24,7 @@ func newInstance(m *Model) *instanceStep {
 	if s.name == "" {
 		s.name = flow.SuggestName(m.answers)
 	}
-	form := m.newForm(huh.NewGroup(
+	form := m.newForm(m.group(
 		huh.NewInput().Key("name").Title("Instance name").
 			Description("How the instance appears in Cloud Elements.").
 			Value(&s.name).Validate(m.orKeep(&s.name, flow.ValidateName)),

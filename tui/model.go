@@ -689,6 +689,24 @@ func (m *Model) tick(d time.Duration, msg tea.Msg) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }
 
+// group is huh.NewGroup with the wizard's theme given to every field
+// first: huh renders a group's fields as soon as the group is made (to
+// size it), and a field without a theme builds huh's default one,
+// ThemeCharm, each time it renders. That was most of building a step.
+func (m *Model) group(fields ...huh.Field) *huh.Group {
+	for _, f := range fields {
+		f.WithTheme(m.st.huh)
+	}
+	return huh.NewGroup(fields...)
+}
+
+// themed gives f the wizard's theme before the builder calls that render
+// it (a Select renders its options when they are set).
+func themed[F huh.Field](m *Model, f F) F {
+	f.WithTheme(m.st.huh)
+	return f
+}
+
 // newForm builds a step's huh form with the wizard's theme and size. huh's
 // own help line is off: the root's footer shows the focused field's keys
 // with the step's, in one line that stays when a field shows an error.

@@ -29,7 +29,7 @@ type resourcesStep struct {
 	listed      map[string]bool // names, as a set
 	source      map[string]flow.PollResource
 	sourceLabel string
-	sourceWarn  bool // the label says the element's default could not be read
+	sourceWarn  bool            // the label says the element's default could not be read
 	picked      *flow.PollerSet // the ticked resources, in the order ticked
 	filtered    []int
 	cursor      int // index into filtered
@@ -306,7 +306,7 @@ func (s *resourcesStep) openAdding(m *Model) tea.Cmd {
 			s.addURL = r.URL
 		}
 	}
-	s.adding = m.newForm(huh.NewGroup(
+	s.adding = m.newForm(m.group(
 		huh.NewInput().Key("name").Title("Resource name").
 			Description("A resource of the list, or one that is not in it, e.g. folders.").
 			Value(&s.addName).Validate(func(v string) error {
@@ -625,30 +625,30 @@ func newResourceDetail(m *Model, r flow.PollResource, i, n int, elementDefault f
 	// The "other" inputs sit in groups of their own, shown only when
 	// "another…" is chosen: a field that does not apply never takes focus.
 	d.form = m.newForm(
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Title("URL of "+r.Name).Description(urlNote).
 				Value(&d.url).Validate(m.orKeep(&d.url, flow.ValidateResourceURL)),
 			huh.NewInput().Title("idField of "+r.Name).Description("The record's unique id (dot paths allowed).").
 				Value(&d.idField).Validate(m.orKeep(&d.idField, flow.ValidateFieldPath)),
 		).Title(title+": what to poll"),
-		huh.NewGroup(
-			huh.NewSelect[string]().Title("Updated date field of "+r.Name).Options(d.updFieldOptions...).Value(&d.updSel),
-			huh.NewSelect[string]().Title("Updated date format").Options(formatOptions()...).Value(&d.updFmt).Height(6),
+		m.group(
+			themed(m, huh.NewSelect[string]()).Title("Updated date field of "+r.Name).Options(d.updFieldOptions...).Value(&d.updSel),
+			themed(m, huh.NewSelect[string]()).Title("Updated date format").Options(formatOptions()...).Value(&d.updFmt).Height(6),
 		).Title(title+": updated date"),
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Title("Updated date field (another)").Value(&d.updOther).Validate(m.orKeep(&d.updOther, onlyFor(&d.updSel, otherField, flow.ValidateFieldPath))),
 		).WithHideFunc(when(&d.updSel, otherField)),
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Title("Updated date format (another pattern)").Value(&d.updCustom).Validate(m.orKeep(&d.updCustom, onlyFor(&d.updFmt, customFormat, flow.ValidateDateFormat))),
 		).WithHideFunc(when(&d.updFmt, customFormat)),
-		huh.NewGroup(
-			huh.NewSelect[string]().Title("Created date field of "+r.Name).Options(d.createdFieldOptions...).Value(&d.crSel),
-			huh.NewSelect[string]().Title("Created date format").Options(formatOptions()...).Value(&d.crFmt).Height(6),
+		m.group(
+			themed(m, huh.NewSelect[string]()).Title("Created date field of "+r.Name).Options(d.createdFieldOptions...).Value(&d.crSel),
+			themed(m, huh.NewSelect[string]()).Title("Created date format").Options(formatOptions()...).Value(&d.crFmt).Height(6),
 		).Title(title+": created date"),
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Title("Created date field (another)").Value(&d.crOther).Validate(m.orKeep(&d.crOther, onlyFor(&d.crSel, otherField, flow.ValidateFieldPath))),
 		).WithHideFunc(when(&d.crSel, otherField)),
-		huh.NewGroup(
+		m.group(
 			huh.NewInput().Title("Created date format (another pattern)").Value(&d.crCustom).Validate(m.orKeep(&d.crCustom, onlyFor(&d.crFmt, customFormat, flow.ValidateDateFormat))),
 		).WithHideFunc(when(&d.crFmt, customFormat)),
 	)

@@ -16,7 +16,7 @@ type siteStep struct {
 
 func newSite(m *Model) *siteStep {
 	s := &siteStep{domain: m.answers.Domain}
-	form := m.newForm(huh.NewGroup(
+	form := m.newForm(m.group(
 		huh.NewInput().Key("domain").Title("DocuShare Flex domain").
 			Description("e.g. acme.docushareflex.com; the site's address works too.").
 			Placeholder("acme.docushareflex.com").
