@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -260,6 +261,16 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	m := New(ctx, cfg, r)
 	m.late.armed = termbg.Detect(out, cfg.Getenv).Late
 	defer m.shutdown()
+	// The wizard waits on a person, and its requests and listener on the
+	// network: one processor is plenty. Bubble Tea v1's renderer draws on a
+	// ticker whether the view changed or not (rendering only on change needs
+	// v2's renderer), and with more processors every tick woke several
+	// threads (the runtime looks for work to steal): on a still screen 120
+	// ticks a second cost 1.8 times the wakeups of a minimal huh form at 60,
+	// and cost 1.1 times with one processor. 120 frames a second is kept: a
+	// keystroke shows in 8 ms (16 at 60), and the first frame does not wait
+	// 16 ms for the first tick. docs/benchmarks.md has the measurements.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	opts := []tea.ProgramOption{
 		tea.WithContext(ctx),
 		tea.WithInput(in),
