@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"crypto/rand"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -36,6 +37,15 @@ func TestMain(m *testing.M) {
 		// This test binary is the $BROWSER of the tmux test: it opens the
 		// consent page and clicks Allow, over real HTTP.
 		os.Exit(actAsBrowser(os.Args[len(os.Args)-1]))
+	}
+	// The parallel tests (the built binary in tmux and in a pty) wait on
+	// a terminal and a browser, not on the CPU: let them all run at once
+	// (go test allows as many as CPUs) unless -parallel is given.
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		_ = flag.Set("test.parallel", "8")
 	}
 	os.Setenv("TERM", "xterm-256color")
 	os.Unsetenv("NO_COLOR")
