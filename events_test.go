@@ -148,6 +148,7 @@ func postNotification(t *testing.T, to string, body []byte, signature, webhookID
 // `events watch --json` shows its event NOTIFIED. A forged and a replayed
 // notification are refused; the key is never printed.
 func TestEventsChainAgainstTheSandbox(t *testing.T) {
+	t.Parallel() // the built binary in a terminal or against a sandbox: it waits, not computes
 	bin := buildCewiz(t)
 	home := t.TempDir()
 	const key = "chain-signature-key-7f3a9c"
@@ -243,6 +244,7 @@ func TestEventsChainAgainstTheSandbox(t *testing.T) {
 // events watch --follow prints each status change as it happens, until
 // Ctrl-C (exit 0).
 func TestEventsWatchFollow(t *testing.T) {
+	t.Parallel() // the built binary in a terminal or against a sandbox: it waits, not computes
 	bin := buildCewiz(t)
 	home := t.TempDir()
 	env := append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),

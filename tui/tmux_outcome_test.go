@@ -66,6 +66,7 @@ func (s *tmuxSession) exitCode() string {
 // request has left says the instance may exist, waits for the lookup by
 // name, prints and saves what it found, and exits 130.
 func TestTmuxCtrlCWhileCreating(t *testing.T) {
+	t.Parallel() // the built binary in a terminal or against a sandbox: it waits, not computes
 	sb, err := sandbox.Start(sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +106,7 @@ func TestTmuxCtrlCWhileCreating(t *testing.T) {
 // exits 1 and leaves the error box (status, message, requestId, next step)
 // on the screen.
 func TestTmuxErrorScreenKeepsTheError(t *testing.T) {
+	t.Parallel() // the built binary in a terminal or against a sandbox: it waits, not computes
 	sb, err := sandbox.Start(sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -231,6 +231,7 @@ func cancelAfterSent(t testing.TB, cond func() bool) context.Context {
 // TestCancelLookupIsBoundedByDefault: the lookup after a cancel never
 // waits longer than CancelLookupTimeout, whatever WithLookupTimeout says.
 func TestCancelLookupIsBoundedByDefault(t *testing.T) {
+	t.Parallel() // it waits on timeouts and servers, not on the CPU
 	if cloudelements.CancelLookupTimeout > 5*time.Second || cloudelements.CancelLookupTimeout <= 0 {
 		t.Fatalf("CancelLookupTimeout %v: a person who pressed Ctrl-C waits a few seconds at most", cloudelements.CancelLookupTimeout)
 	}
