@@ -174,8 +174,10 @@ func (w *firstFrameWriter) Write(p []byte) (int, error) {
 }
 
 // BenchmarkFirstFrame is the time from starting the wizard's program to its
-// first rendered frame on the output (in process: it leaves out the
-// process start and the terminal; see the tmux measurement in the report).
+// first rendered frame on the output. In process, it leaves out the process
+// start, the package inits, main's work and the terminal's query:
+// docs/benchmarks.md has the whole first frame of the built binary in a
+// pseudo-terminal (tui/testdata/firstframe.py).
 func BenchmarkFirstFrame(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		w := &firstFrameWriter{done: make(chan struct{})}
@@ -194,12 +196,6 @@ func BenchmarkFirstFrame(b *testing.B) {
 		b.StartTimer()
 	}
 }
-
-// The first frame of the real binary is measured in a pseudo-terminal that
-// answers the terminal's queries like xterm (tui-testing.md: "the 5-second
-// start"), from fork to the first "Step 1 of" on the screen, median of 15:
-//
-//	go build -o /tmp/cewiz . && python3 tui/testdata/firstframe.py /tmp/cewiz 15 xterm-256color
 
 // BenchmarkNew builds the wizard and its first step (the Connect form),
 // the part of the start-up before the first frame that is cewiz's own:
