@@ -47,6 +47,9 @@ func TestMain(m *testing.M) {
 	if !given {
 		_ = flag.Set("test.parallel", "8")
 	}
+	if !testing.Short() && flag.Lookup("test.run").Value.String() == "" {
+		startBuild() // the whole package runs: the binary is needed
+	}
 	os.Setenv("TERM", "xterm-256color")
 	os.Unsetenv("NO_COLOR")
 	os.Unsetenv("SSH_CONNECTION")
@@ -55,8 +58,11 @@ func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	lipgloss.SetHasDarkBackground(true)
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
+	if built.done != nil {
+		<-built.done
+		if built.dir != "" {
+			os.RemoveAll(built.dir)
+		}
 	}
 	os.Exit(code)
 }

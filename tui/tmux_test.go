@@ -131,27 +131,39 @@ func place(screen string) (p string, settled bool) {
 // TestMain removes its directory.
 var built struct {
 	once sync.Once
+	done chan struct{}
 	dir  string
 	bin  string
 	err  error
 }
 
-// buildCewiz builds the module root (main.go wires the wizard), once for
-// all the tests of this process.
+// startBuild starts building the module root (main.go wires the wizard),
+// once for all the tests of this process. TestMain starts it when the
+// whole package runs, so that it overlaps the tests that do not need it.
+func startBuild() {
+	built.once.Do(func() {
+		built.done = make(chan struct{})
+		go func() {
+			defer close(built.done)
+			built.dir, built.err = os.MkdirTemp("", "cewiz-tui-test-")
+			if built.err != nil {
+				return
+			}
+			built.bin = filepath.Join(built.dir, "cewiz")
+			cmd := exec.Command("go", "build", "-o", built.bin, "github.com/cewiz/cewiz")
+			cmd.Dir = ".."
+			if out, err := cmd.CombinedOutput(); err != nil {
+				built.err = fmt.Errorf("go build: %v\n%s", err, out)
+			}
+		}()
+	})
+}
+
+// buildCewiz returns the built binary, waiting for its build.
 func buildCewiz(t *testing.T) string {
 	t.Helper()
-	built.once.Do(func() {
-		built.dir, built.err = os.MkdirTemp("", "cewiz-tui-test-")
-		if built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "cewiz")
-		cmd := exec.Command("go", "build", "-o", built.bin, "github.com/cewiz/cewiz")
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
+	startBuild()
+	<-built.done
 	if built.err != nil {
 		t.Fatal(built.err)
 	}
