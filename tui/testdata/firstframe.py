@@ -24,11 +24,9 @@ Rows (docs/benchmarks.md holds a table of them and the commands):
 Usage:
   firstframe.py [--runs N] [--silent-runs N] [--keys N] [--idle S]
                 [--marker TEXT] NAME=PATH[,ARG...] ...
-The first program is the one the others are compared to in the ratio
-column when it is named "minimal"; otherwise ratios are against the last.
-
-Legacy form (kept for old notes): firstframe.py PATH RUNS TERM runs
-PATH --sandbox RUNS times in the answered mode and prints the median.
+The ratios compare each program with the one named "minimal" (else the
+last one). docs/benchmarks.md has the command that builds and measures
+cewiz, the minimal form (tui/testdata/minimalform) and gum.
 """
 import argparse
 import fcntl
@@ -178,18 +176,6 @@ def med(xs):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[2].isdigit():  # legacy form
-        binary, runs, term = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-        times = []
-        for _ in range(runs):
-            c = Child([binary, "--sandbox"], term)
-            t = first_frame(c, b"Step 1 of", True)
-            c.kill()
-            if t is not None:
-                times.append(t * 1000)
-        print(f"TERM={term} runs={len(times)} median={med(times):.1f}ms min={min(times):.1f} max={max(times):.1f}")
-        return
-
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=15, help="answered runs per program")
     ap.add_argument("--silent-runs", type=int, default=3, help="silent runs per program")
