@@ -227,7 +227,13 @@ func (m *DoctorModel) flush() tea.Cmd {
 	if b.Len() == 0 {
 		return nil
 	}
-	return tea.Println(strings.TrimSuffix(b.String(), "\n"))
+	// Each line clears what the live area left on its row: Bubble Tea
+	// only does so once its renderer knows the terminal's width, and rows
+	// printed before the first WindowSizeMsg reached it (a loaded machine)
+	// kept the tail of a longer "checking…" line. The lines are wrapped
+	// short of the last column, where the clearing would take a cell.
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	return tea.Println(strings.Join(lines, ansi.EraseLineRight+"\n") + ansi.EraseLineRight)
 }
 
 // summaryLine is doctor.Summary without the duration (stable on screen).
