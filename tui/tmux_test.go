@@ -299,6 +299,7 @@ func TestTmuxCtrlC(t *testing.T) {
 // wrapped itself, drawn before the width was known, is not), no stale
 // "checking…" line is left, and each check shows once.
 func TestTmuxDoctorNeverGarbled(t *testing.T) {
+	t.Parallel() // the built binary in a terminal: it waits, not computes
 	journeytest.LookPath(t, "the test of the doctor's live checklist in a real terminal", "tmux")
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
