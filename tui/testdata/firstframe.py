@@ -32,6 +32,7 @@ import argparse
 import fcntl
 import os
 import select
+import shutil
 import signal
 import statistics
 import struct
@@ -40,6 +41,7 @@ import termios
 import time
 
 OSC11 = b"\x1b]11;?"
+HOME = "/tmp/ffhome"
 DSR = b"\x1b[6n"
 
 
@@ -47,8 +49,10 @@ class Child:
     """A program in a fresh pty of its own (session leader, controlling tty)."""
 
     def __init__(self, argv, term):
-        env = dict(os.environ, TERM=term, HOME="/tmp/ffhome",
-                   XDG_CONFIG_HOME="/tmp/ffhome/.config", BROWSER="true")
+        # A home of its own, and a TMPDIR the harness empties: --sandbox
+        # leaves a directory per run there.
+        env = dict(os.environ, TERM=term, HOME=HOME, XDG_CONFIG_HOME=HOME + "/.config",
+                   TMPDIR=HOME + "/tmp", BROWSER="true")
         for k in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT", "NO_COLOR", "COLORFGBG",
                   "TMUX", "TERM_PROGRAM", "COLORTERM"):
             env.pop(k, None)
@@ -185,6 +189,8 @@ def main():
     ap.add_argument("--marker", default="Step 1 of")
     ap.add_argument("programs", nargs="+", help="NAME=PATH[,ARG...]")
     args = ap.parse_args()
+    shutil.rmtree(HOME, ignore_errors=True)
+    os.makedirs(HOME + "/tmp")
     marker = args.marker.encode()
     progs = [parse_program(p) for p in args.programs]
     res = {name: {"silent": [], "answered": [], "queries": [], "rss": [], "key": [], "idle": [], "idle_bytes": []}
