@@ -28,7 +28,7 @@ func newEvents(m *Model) *eventsStep {
 			Description("event.notification.enabled").
 			Affirmative("Yes").Negative("No").Value(&s.enabled),
 		huh.NewInput().Key("url").Title("Notification callback URL").
-			Description("https address that receives the events (event.notification.callback.url).").
+			Description("The address that receives the events (event.notification.callback.url).").
 			Placeholder("https://example.com/events").
 			Value(&s.url).Validate(m.orKeep(&s.url, func(v string) error {
 			if !s.enabled && strings.TrimSpace(v) == "" {

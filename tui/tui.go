@@ -135,12 +135,15 @@ type Demo struct {
 	Secrets flow.Secrets
 }
 
-// describe is what Connect shows in --sandbox (the address on a line of
-// its own, so it is never broken).
+// describe is what Connect shows in --sandbox. The address and each demo
+// value stay on one line, each line under 80 columns, so that wrapping
+// never breaks a value at one of its hyphens and a value copied from the
+// screen is whole.
 func (d *Demo) describe() string {
-	return "Sandbox: the built-in emulator answers at\n" + d.BaseURL + "\nDemo values (prefilled): User secret " +
-		d.Secrets.UserSecret.Reveal() + ", Organization secret " + d.Secrets.OrgSecret.Reveal() +
-		", Application ID " + d.APIKey + ", Application Secret " + d.Secrets.APISecret.Reveal() + "."
+	return "Sandbox: the built-in emulator answers at\n" + d.BaseURL +
+		"\nDemo values (prefilled): User secret " + d.Secrets.UserSecret.Reveal() + ",\n" +
+		"Organization secret " + d.Secrets.OrgSecret.Reveal() + ", Application ID " + d.APIKey + ",\n" +
+		"Application Secret " + d.Secrets.APISecret.Reveal() + "."
 }
 
 // OutcomeKind is how the wizard ended.

@@ -1,5 +1,9 @@
 package tui
 
+// The wizard as a person uses it: Review, the fields that do not apply,
+// --sandbox's demo values, the instance name, Resources and the same-name
+// question, each driven with real keys through the harness.
+
 import (
 	"errors"
 	"os"
