@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -165,9 +167,9 @@ func writeBashCompletion(w io.Writer, cmds []complCommand) {
 		}
 	}
 	if len(files) > 0 {
-		fmt.Fprintf(&b, "        %s) compopt -o filenames; COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", strings.Join(sortedKeys(files), "|"))
+		fmt.Fprintf(&b, "        %s) compopt -o filenames; COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", strings.Join(slices.Sorted(maps.Keys(files)), "|"))
 	}
-	for _, k := range sortedKeys(lists) {
+	for _, k := range slices.Sorted(maps.Keys(lists)) {
 		fmt.Fprintf(&b, "        %s) COMPREPLY=($(compgen -W %s -- \"$cur\")); return ;;\n", k, shellWords(lists[k]))
 	}
 	b.WriteString("    esac\n")
@@ -310,12 +312,3 @@ func writeFishCompletion(w io.Writer, cmds []complCommand) {
 
 // shellWords quotes a word list for compgen -W: one shell word.
 func shellWords(words []string) string { return flow.ShellQuote(strings.Join(words, " ")) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

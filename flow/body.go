@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -83,7 +84,7 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 	}
 	var b bytes.Buffer
 	b.Write(known[:len(known)-1])
-	for _, k := range sortedKeys(c.Extra) {
+	for _, k := range slices.Sorted(maps.Keys(c.Extra)) {
 		kb, _ := marshalJSON(k)
 		vb, err := marshalJSON(c.Extra[k])
 		if err != nil {

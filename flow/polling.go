@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -400,7 +401,7 @@ func (w *objectWriter) putRaw(key string, v []byte) {
 // extras writes the keys of m that were not written already, sorted (a
 // known key whose value could not be read is kept in m and written here).
 func (w *objectWriter) extras(m map[string]json.RawMessage) {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if !w.written[k] {
 			var buf bytes.Buffer
 			if err := json.Compact(&buf, m[k]); err != nil {
@@ -769,16 +770,6 @@ func (r PollResource) Validate() error {
 		}
 	}
 	return nil
-}
-
-// sortedKeys is used where a map must be written deterministically.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // DateFieldCandidate is a field offered in the date step, and where cewiz
