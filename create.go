@@ -57,7 +57,7 @@ func createRun(f *factory, opts *createOptions) error {
 		}
 		defer sb.close()
 		sb.prefill(&a, &s)
-		if configDir, err = sandboxConfigDir(); err != nil {
+		if configDir, err = sandboxConfigDir(f); err != nil {
 			return err
 		}
 		remember = false
@@ -69,6 +69,13 @@ func createRun(f *factory, opts *createOptions) error {
 	}
 	if err := flow.CheckAuthorizeFlags(opts.Listen, opts.Timeout); err != nil {
 		return err
+	}
+	if !opts.Sandbox {
+		var derr error
+		if configDir, derr = f.configDir(); derr != nil {
+			// Said before the work: the token will be on stdout only.
+			printNotes(stderr, fmt.Sprintf("the instance's summary and the answers will not be saved: %v", derr))
+		}
 	}
 
 	ctx, stopSignals := signalContext()
@@ -113,7 +120,7 @@ func createRun(f *factory, opts *createOptions) error {
 	}
 	res, err := console.Run(ctx, a, s)
 	res.Answers.SiteAddressForm = client.SiteAddressForm().String()
-	report := journey.ReportOptions{JSON: opts.JSON, ConfigDir: configDir, Remember: remember, Settings: settings}
+	report := journey.ReportOptions{JSON: opts.JSON, ConfigDir: configDir, Home: f.home(), Remember: remember, Settings: settings}
 	if ctx.Err() != nil && watch.sent() {
 		// Canceled after the create request left: what the lookup by name
 		// found is the truth to tell, and the exit stays 130.

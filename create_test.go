@@ -19,9 +19,10 @@ import (
 )
 
 func TestCreateWithBrowserScript(t *testing.T) {
-	dir := isolate(t)
+	h := isolate(t)
+	dir := h.configDir()
 	sb := startSandbox(t)
-	env := createEnv("BROWSER", consentScript(t))
+	env := h.createEnv("BROWSER", consentScript(t))
 	code, out, errOut := runSafe(t, env, nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--timeout", "20s", "--json", "--tag", "ci")...)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
@@ -81,10 +82,10 @@ func TestCreateWithBrowserScript(t *testing.T) {
 }
 
 func TestCreateNoBrowserTimesOut(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	start := time.Now()
-	code, out, errOut := runSafe(t, createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "300ms")...)
+	code, out, errOut := runSafe(t, h.createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "300ms")...)
 	if code != exitFailure || out != "" || time.Since(start) > 10*time.Second { // the 300ms wait, with room for a loaded machine
 		t.Fatalf("exit %d in %s\n%s", code, time.Since(start), errOut)
 	}
@@ -99,15 +100,15 @@ func TestCreateNoBrowserTimesOut(t *testing.T) {
 }
 
 func TestCreateWithCode(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-	code, out, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--name", "scripted")...)
+	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--name", "scripted")...)
 	if code != exitOK || !strings.HasPrefix(out, "Created instance ") || !strings.Contains(out, `"scripted"`) || !strings.Contains(out, "Token: ********") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
 	// The same code again: rejected (single-use), said so, exit 1, nothing created.
-	code, out, errOut = runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--name", "again")...)
+	code, out, errOut = runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--name", "again")...)
 	if code != exitFailure || out != "" || !strings.Contains(errOut, "rejected") || !strings.Contains(errOut, "authorize again") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
@@ -116,24 +117,24 @@ func TestCreateWithCode(t *testing.T) {
 	}
 	// The code comes from CEWIZ_CODE as well.
 	grant = sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-	code, _, errOut = runSafe(t, createEnv("CEWIZ_CODE", grant, "CEWIZ_NAME", "from-env"), []string{grant}, siteArgs(sb)...)
+	code, _, errOut = runSafe(t, h.createEnv("CEWIZ_CODE", grant, "CEWIZ_NAME", "from-env"), []string{grant}, siteArgs(sb)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
 
 func TestCreateFromExportedBody(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	dir := t.TempDir()
-	_, body, _ := runCLI(t, nil, "export", "--domain", "acme", "--api-key", sandbox.DemoAppID, "--poll", "events",
+	_, body, _ := runCLI(t, h.env(), "export", "--domain", "acme", "--api-key", sandbox.DemoAppID, "--poll", "events",
 		"--notify-url", "https://hooks.example.com/events", "--name", "from-file", "--refresh-interval", "30", "--tag", "a")
 	p := filepath.Join(dir, "body.json")
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-	code, out, errOut := runSafe(t, createEnv(), []string{grant}, "create", "--base-url", sb.BaseURL(), "--from", p, "--code", grant, "--json")
+	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, "create", "--base-url", sb.BaseURL(), "--from", p, "--code", grant, "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -147,7 +148,7 @@ func TestCreateFromExportedBody(t *testing.T) {
 		t.Fatalf("%+v", stored)
 	}
 	// The body file's placeholders are not answers: the missing secret is named.
-	env := createEnv()
+	env := h.createEnv()
 	delete(env, "CEWIZ_API_SECRET")
 	code, _, errOut = runSafe(t, env, nil, "create", "--base-url", sb.BaseURL(), "--from", p)
 	if code != exitUsage || !strings.Contains(errOut, "CEWIZ_API_SECRET") {
@@ -156,7 +157,7 @@ func TestCreateFromExportedBody(t *testing.T) {
 }
 
 func TestCreateMissingAnswers(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	full := []string{"create", "--base-url", sb.BaseURL(), "--api-key", "app", "--domain", "acme", "--notify-url", "https://h.example.com/e"}
 	without := func(flagName string) []string {
@@ -170,7 +171,7 @@ func TestCreateMissingAnswers(t *testing.T) {
 		}
 		return out
 	}
-	envWithout := func(k string) map[string]string { e := createEnv(); delete(e, k); return e }
+	envWithout := func(k string) map[string]string { e := h.createEnv(); delete(e, k); return e }
 	cases := []struct {
 		name string
 		env  map[string]string
@@ -180,18 +181,18 @@ func TestCreateMissingAnswers(t *testing.T) {
 		{"user secret", envWithout("CEWIZ_USER_SECRET"), full, "CEWIZ_USER_SECRET"},
 		{"org secret", envWithout("CEWIZ_ORG_SECRET"), full, "CEWIZ_ORG_SECRET"},
 		{"api secret", envWithout("CEWIZ_API_SECRET"), full, "CEWIZ_API_SECRET"},
-		{"application id", createEnv(), without("api-key"), "--api-key:"},
-		{"domain", createEnv(), without("domain"), "--domain:"},
-		{"notification url", createEnv(), without("notify-url"), "--notify-url:"},
-		{"registered callback needs a code or a terminal", createEnv(), append(append([]string{}, full...), "--callback-url", "https://auth.cloudelements.io/oauth"), "--code:"},
-		{"bad domain", createEnv(), append(without("domain"), "--domain", "evil.com"), "--domain:"},
-		{"sandbox and base url", createEnv(), append(append([]string{}, full...), "--sandbox"), "--sandbox:"},
-		{"stray argument", createEnv(), append(append([]string{}, full...), "stray"), "unexpected argument"},
-		{"no limit on the wait", createEnv(), append(append([]string{}, full...), "--timeout", "-1s"), "--timeout:"},
-		{"zero wait", createEnv("CEWIZ_TIMEOUT", "0s"), full, "--timeout:"},
-		{"listen not host:port", createEnv(), append(append([]string{}, full...), "--listen", "nonsense"), "--listen:"},
-		{"listen not loopback", createEnv(), append(append([]string{}, full...), "--listen", "8.8.8.8:80"), "--listen:"},
-		{"unknown flag", createEnv(), append(append([]string{}, full...), "--nope"), "unknown flag --nope"},
+		{"application id", h.createEnv(), without("api-key"), "--api-key:"},
+		{"domain", h.createEnv(), without("domain"), "--domain:"},
+		{"notification url", h.createEnv(), without("notify-url"), "--notify-url:"},
+		{"registered callback needs a code or a terminal", h.createEnv(), append(append([]string{}, full...), "--callback-url", "https://auth.cloudelements.io/oauth"), "--code:"},
+		{"bad domain", h.createEnv(), append(without("domain"), "--domain", "evil.com"), "--domain:"},
+		{"sandbox and base url", h.createEnv(), append(append([]string{}, full...), "--sandbox"), "--sandbox:"},
+		{"stray argument", h.createEnv(), append(append([]string{}, full...), "stray"), "unexpected argument"},
+		{"no limit on the wait", h.createEnv(), append(append([]string{}, full...), "--timeout", "-1s"), "--timeout:"},
+		{"zero wait", h.createEnv("CEWIZ_TIMEOUT", "0s"), full, "--timeout:"},
+		{"listen not host:port", h.createEnv(), append(append([]string{}, full...), "--listen", "nonsense"), "--listen:"},
+		{"listen not loopback", h.createEnv(), append(append([]string{}, full...), "--listen", "8.8.8.8:80"), "--listen:"},
+		{"unknown flag", h.createEnv(), append(append([]string{}, full...), "--nope"), "unknown flag --nope"},
 	}
 	for _, c := range cases {
 		start := time.Now()
@@ -206,14 +207,14 @@ func TestCreateMissingAnswers(t *testing.T) {
 	if n := len(sb.Counts()); n != 0 {
 		t.Fatalf("a usage error reached the network: %v", sb.Counts())
 	}
-	code, out, errOut := runCLI(t, nil, "create", "--help")
+	code, out, errOut := runCLI(t, h.env(), "create", "--help")
 	if code != exitOK || errOut != "" || !strings.Contains(out, "masked") || !strings.Contains(out, "--no-browser") {
 		t.Fatalf("create --help: exit %d, stdout %q, stderr %q; want 0 and the help on stdout", code, out, errOut)
 	}
 }
 
 func TestCreateFaults(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	script := consentScript(t)
 	cases := []struct {
 		name    string
@@ -254,7 +255,7 @@ func TestCreateFaults(t *testing.T) {
 				args = siteArgs(sb, "--code", grant)
 			}
 			start := time.Now()
-			code, out, errOut := runSafe(t, createEnv("BROWSER", script), codes, args...)
+			code, out, errOut := runSafe(t, h.createEnv("BROWSER", script), codes, args...)
 			if took := time.Since(start); took > 15*time.Second {
 				t.Fatalf("took %s", took)
 			}
@@ -275,11 +276,11 @@ func TestCreateFaults(t *testing.T) {
 }
 
 func TestCreatePasteInTerminal(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	stdin := asTerminal(t)
 	var codes []string
-	out, errOut, done := runAsync(t, stdin, createEnv(), &codes, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "20s")...)
+	out, errOut, done := runAsync(t, stdin, h.createEnv(), &codes, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "20s")...)
 	authURL := waitFor(t, errOut, authURLRe)
 	waitFor(t, errOut, regexp.MustCompile(`(paste the redirected address)`))
 	// A wrong paste first: refused with a precise message, the wait goes on.
@@ -297,10 +298,10 @@ func TestCreatePasteInTerminal(t *testing.T) {
 }
 
 func TestCreateRejectedCodeAuthorizeAgain(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	stdin := asTerminal(t)
-	env := createEnv("BROWSER", consentScript(t))
+	env := h.createEnv("BROWSER", consentScript(t))
 	codes := []string{"expired-code", "expired-again"}
 	out, errOut, done := runAsync(t, stdin, env, &codes, siteArgs(sb, "--code", "expired-code", "--listen", "127.0.0.1:0", "--timeout", "20s")...)
 	waitFor(t, errOut, regexp.MustCompile(`(Authorize again\? \[Y/n\])`))
@@ -326,9 +327,9 @@ func TestCreateRejectedCodeAuthorizeAgain(t *testing.T) {
 }
 
 func TestCreateCtrlC(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
-	_, errOut, done := runAsync(t, nil, createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "30s")...)
+	_, errOut, done := runAsync(t, nil, h.createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "30s")...)
 	port := waitFor(t, errOut, regexp.MustCompile(`Waiting for the browser on port (\d+)`))
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Skip(err)
@@ -352,14 +353,14 @@ func TestCreateCtrlC(t *testing.T) {
 }
 
 func TestCreateRegisteredCallbackPaste(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	const registered = "https://auth.cloudelements.io/oauth"
 	for _, bare := range []bool{false, true} {
 		stdin := asTerminal(t)
 		name := fmt.Sprintf("registered-%t", bare)
 		var codes []string
-		out, errOut, done := runAsync(t, stdin, createEnv(), &codes, siteArgs(sb, "--callback-url", registered, "--name", name, "--timeout", "20s")...)
+		out, errOut, done := runAsync(t, stdin, h.createEnv(), &codes, siteArgs(sb, "--callback-url", registered, "--name", name, "--timeout", "20s")...)
 		authURL := waitFor(t, errOut, authURLRe)
 		waitFor(t, errOut, regexp.MustCompile(`(paste that whole address)`))
 		loc := allowedRedirect(t, authURL)

@@ -41,13 +41,14 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // what it finds, and still exits 130.
 func TestCreateCtrlCAfterTheRequestLeft(t *testing.T) {
 	t.Run("the instance was created: printed, saved, exit 130", func(t *testing.T) {
-		dir := isolate(t)
+		h := isolate(t)
+		dir := h.configDir()
 		sb := startSandbox(t)
 		// The create happens; its answer is held back until the client gives up.
 		sb.InjectFault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: time.Minute})
 		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
 		codes := []string{grant}
-		out, errOut, done := runAsync(t, nil, createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "held")...)
+		out, errOut, done := runAsync(t, nil, h.createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "held")...)
 		waitUntil(t, "the instance is created", func() bool { return len(sb.Instances()) == 1 })
 		interrupt(t)
 		code := finished(t, done)
@@ -70,13 +71,14 @@ func TestCreateCtrlCAfterTheRequestLeft(t *testing.T) {
 		}
 	})
 	t.Run("nothing found: says it may exist, exit 130, nothing saved", func(t *testing.T) {
-		dir := isolate(t)
+		h := isolate(t)
+		dir := h.configDir()
 		sb := startSandbox(t)
 		// The request arrives and waits before the handler: nothing is created.
 		sb.InjectFault(sandbox.RouteCreateInstance, sandbox.Fault{Delay: time.Minute})
 		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
 		codes := []string{grant}
-		out, errOut, done := runAsync(t, nil, createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "lost")...)
+		out, errOut, done := runAsync(t, nil, h.createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "lost")...)
 		waitUntil(t, "the create request arrives", func() bool { return sb.Count(sandbox.RouteCreateInstance) == 1 })
 		interrupt(t)
 		if code := finished(t, done); code != exitCanceled {
@@ -98,14 +100,14 @@ func TestCreateCtrlCAfterTheRequestLeft(t *testing.T) {
 // TestCreateCodeFromStdin: --code - reads the code from stdin, so it never
 // shows in ps, and the progress names where the code came from.
 func TestCreateCodeFromStdin(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
 	var stdout, stderr strings.Builder
 	io := testStreams(&stdout, &stderr)
 	io.In = strings.NewReader("\n" + grant + "\n")
-	env := createEnv()
-	code := run(siteArgs(sb, "--code", "-", "--name", "piped"), io, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	env := h.createEnv()
+	code := run(siteArgs(sb, "--code", "-", "--name", "piped"), io, lookupIn(env))
 	checkNoSecrets(t, env, []string{grant}, nil, stdout.String(), stderr.String())
 	if code != exitOK || !strings.Contains(stdout.String(), `"piped"`) {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout.String(), stderr.String())
@@ -117,7 +119,7 @@ func TestCreateCodeFromStdin(t *testing.T) {
 	stdout.Reset()
 	stderr.Reset()
 	io = testStreams(&stdout, &stderr)
-	code = run(siteArgs(sb, "--code", "-"), io, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	code = run(siteArgs(sb, "--code", "-"), io, lookupIn(env))
 	if code != exitUsage || !strings.Contains(stderr.String(), "--code: stdin held no code") {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -127,14 +129,14 @@ func TestCreateCodeFromStdin(t *testing.T) {
 // named; when it is rejected, the advice is to unset it (it would be sent
 // again, and refused again, by every later run).
 func TestCreateNamesTheCodeFromTheEnvironment(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-	code, _, errOut := runSafe(t, createEnv("CEWIZ_CODE", grant), []string{grant}, siteArgs(sb, "--name", "env-1")...)
+	code, _, errOut := runSafe(t, h.createEnv("CEWIZ_CODE", grant), []string{grant}, siteArgs(sb, "--name", "env-1")...)
 	if code != exitOK || !strings.Contains(errOut, "with the grant code from $CEWIZ_CODE") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	code, _, errOut = runSafe(t, createEnv("CEWIZ_CODE", grant), []string{grant}, siteArgs(sb, "--name", "env-2")...)
+	code, _, errOut = runSafe(t, h.createEnv("CEWIZ_CODE", grant), []string{grant}, siteArgs(sb, "--name", "env-2")...)
 	if code != exitFailure || !strings.Contains(errOut, "the grant code from $CEWIZ_CODE was rejected") || !strings.Contains(errOut, "unset CEWIZ_CODE") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -144,8 +146,8 @@ func TestCreateNamesTheCodeFromTheEnvironment(t *testing.T) {
 // the secrets by their variables, without sending anyone to --help for a
 // secret.
 func TestCreateListsEveryMissingAnswer(t *testing.T) {
-	isolate(t)
-	code, out, errOut := runCLI(t, nil, "create")
+	h := isolate(t)
+	code, out, errOut := runCLI(t, h.env(), "create")
 	if code != exitUsage || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
@@ -163,11 +165,11 @@ func TestCreateListsEveryMissingAnswer(t *testing.T) {
 // create goes on; with --unique-name it is refused (exit 1, the ids named)
 // and nothing is sent.
 func TestCreateSameName(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	create := func(extra ...string) (int, string, string) {
 		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-		return runSafe(t, createEnv(), []string{grant}, siteArgs(sb, append([]string{"--code", grant, "--name", "twin"}, extra...)...)...)
+		return runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, append([]string{"--code", grant, "--name", "twin"}, extra...)...)...)
 	}
 	if code, _, errOut := create(); code != exitOK || strings.Contains(errOut, "already exists") {
 		t.Fatalf("first: exit %d: %s", code, errOut)
@@ -194,13 +196,14 @@ func TestCreateSameName(t *testing.T) {
 // siteAddress as a URL, the first run learns it (two oauth/url calls) and
 // the next run asks with it at once (one call).
 func TestCreateRemembersTheSiteAddressForm(t *testing.T) {
-	dir := isolate(t)
+	h := isolate(t)
+	dir := h.configDir()
 	sb, err := sandbox.Start(sandbox.Options{SiteAddressURL: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sb.Close() })
-	env := createEnv("BROWSER", consentScript(t))
+	env := h.createEnv("BROWSER", consentScript(t))
 	for i, wantCalls := range []int{2, 3} {
 		code, _, errOut := runSafe(t, env, nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--timeout", "20s", "--name", "site-"+strconv.Itoa(i))...)
 		if code != exitOK {
@@ -222,9 +225,9 @@ func TestCreateRemembersTheSiteAddressForm(t *testing.T) {
 // TestCreateCtrlCBeforeTheRequestLeftIsPlain: a cancel while waiting for
 // the browser stays a plain "canceled".
 func TestCreateCtrlCBeforeTheRequestLeftIsPlain(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
-	_, errOut, done := runAsync(t, nil, createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "30s")...)
+	_, errOut, done := runAsync(t, nil, h.createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "30s")...)
 	waitFor(t, errOut, regexp.MustCompile(`Waiting for the browser on port (\d+)`))
 	interrupt(t)
 	if code := finished(t, done); code != exitCanceled {

@@ -36,7 +36,8 @@ func doctorCmd(f *factory, args []string) error {
 }
 
 func doctorRun(f *factory, opts *doctorOptions) error {
-	cfg, err := opts.Config(flow.Memory{})
+	configDir, _ := f.configDir() // none: nothing remembered to start from
+	cfg, err := opts.Config(flow.Memory{Dir: configDir})
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func doctorRun(f *factory, opts *doctorOptions) error {
 	if cfg.InstanceID != 0 && !opts.Sandbox {
 		// The summary cewiz saved when it created the instance knows where
 		// it lives (unless --base-url or --region say) and its token.
-		if sum, err := journey.LoadSummary("", cfg.InstanceID); err == nil {
+		if sum, err := journey.LoadSummary(configDir, cfg.InstanceID); err == nil {
 			cfg.InstanceToken = flow.NewSecret(sum.Token)
 			if !opts.Given("base-url") && !opts.Given("region") && sum.BaseURL != "" {
 				if u, err := flow.NormalizeBaseURL(sum.BaseURL); err == nil {

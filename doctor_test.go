@@ -15,10 +15,10 @@ import (
 )
 
 func TestDoctorCommand(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-	code, out, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--json")...)
+	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--json")...)
 	if code != exitOK {
 		t.Fatalf("create: %d %s", code, errOut)
 	}
@@ -27,7 +27,7 @@ func TestDoctorCommand(t *testing.T) {
 	}
 	json.Unmarshal([]byte(out), &in)
 	id := strconv.FormatInt(in.ID, 10)
-	isolate(t) // forget the remembered domain: no DNS lookups in tests
+	h = isolate(t) // forget the remembered domain: no DNS lookups in tests
 
 	type report struct {
 		OK     bool `json:"ok"`
@@ -54,7 +54,7 @@ func TestDoctorCommand(t *testing.T) {
 	}
 	base := []string{"--base-url", sb.BaseURL(), "--instance", id}
 
-	code, r, errOut := doctorJSON(createEnv(), base...)
+	code, r, errOut := doctorJSON(h.createEnv(), base...)
 	if code != exitOK || !r.OK || len(r.Checks) != 13 {
 		t.Fatalf("healthy: exit %d %+v\n%s", code, r, errOut)
 	}
@@ -71,14 +71,14 @@ func TestDoctorCommand(t *testing.T) {
 		check string
 		want  string
 	}{
-		{"bad secrets", func() {}, createEnv("CEWIZ_USER_SECRET", "not-the-user-secret-5120"), "secrets", "fail: Cloud Elements refused"},
-		{"disabled instance", func() { sb.SetDisabled(in.ID, true) }, createEnv(), "instance", "fail: "},
-		{"events off", func() { sb.SetDisabled(in.ID, false); sb.SetEventsEnabled(in.ID, false) }, createEnv(), "instance-events-enabled", "fail: Events are off"},
+		{"bad secrets", func() {}, h.createEnv("CEWIZ_USER_SECRET", "not-the-user-secret-5120"), "secrets", "fail: Cloud Elements refused"},
+		{"disabled instance", func() { sb.SetDisabled(in.ID, true) }, h.createEnv(), "instance", "fail: "},
+		{"events off", func() { sb.SetDisabled(in.ID, false); sb.SetEventsEnabled(in.ID, false) }, h.createEnv(), "instance-events-enabled", "fail: Events are off"},
 		{"unparsable poller configuration", func() {
 			sb.SetEventsEnabled(in.ID, true)
 			sb.SetConfiguration(in.ID, "event.poller.configuration", "{broken")
-		}, createEnv(), "instance-poller", "fail: "},
-		{"unknown instance", func() {}, createEnv(), "instance", "fail: There is no instance"},
+		}, h.createEnv(), "instance-poller", "fail: "},
+		{"unknown instance", func() {}, h.createEnv(), "instance", "fail: There is no instance"},
 	}
 	for _, c := range cases {
 		c.setup()
@@ -93,22 +93,22 @@ func TestDoctorCommand(t *testing.T) {
 	}
 
 	// Plain lines when not a terminal; the exit code follows the failures.
-	code, out, _ = runSafe(t, createEnv(), nil, append([]string{"doctor", "--listen", "127.0.0.1:0"}, base...)...)
+	code, out, _ = runSafe(t, h.createEnv(), nil, append([]string{"doctor", "--listen", "127.0.0.1:0"}, base...)...)
 	if code != exitFailure || !strings.Contains(out, "FAIL  Instance poller configuration:") || !strings.Contains(out, "passed,") {
 		t.Fatalf("plain: %d\n%s", code, out)
 	}
 
 	// Usage errors.
 	for _, args := range [][]string{{"doctor", "--instance", "abc"}, {"doctor", "--sandbox", "--region", "eu"}, {"doctor", "--callback-url", "ftp://x"}} {
-		if code, _, errOut := runCLI(t, nil, args...); code != exitUsage {
+		if code, _, errOut := runCLI(t, h.env(), args...); code != exitUsage {
 			t.Errorf("%v: exit %d %s", args, code, errOut)
 		}
 	}
 }
 
 func TestDoctorSandboxAndHangs(t *testing.T) {
-	isolate(t)
-	code, out, errOut := runSafe(t, nil, nil, "doctor", "--sandbox", "--json", "--listen", "127.0.0.1:0")
+	h := isolate(t)
+	code, out, errOut := runSafe(t, h.env(), nil, "doctor", "--sandbox", "--json", "--listen", "127.0.0.1:0")
 	if code != exitOK || !strings.Contains(out, `"ok": true`) {
 		t.Fatalf("doctor --sandbox: %d\n%s\n%s", code, out, errOut)
 	}
@@ -118,7 +118,7 @@ func TestDoctorSandboxAndHangs(t *testing.T) {
 	sb := startSandbox(t)
 	sb.InjectFault(sandbox.RouteAny, sandbox.Fault{Delay: time.Minute, Count: 100})
 	start := time.Now()
-	code, out, _ = runSafe(t, createEnv(), nil, "doctor", "--base-url", sb.BaseURL(), "--instance", "1", "--listen", "127.0.0.1:0")
+	code, out, _ = runSafe(t, h.createEnv(), nil, "doctor", "--base-url", sb.BaseURL(), "--instance", "1", "--listen", "127.0.0.1:0")
 	took := time.Since(start)
 	t.Logf("doctor against a hanging Cloud Elements: %s", took)
 	// Each check is bounded by doctor.DefaultTimeout and the run by twice
@@ -136,7 +136,7 @@ func TestDoctorSandboxAndHangs(t *testing.T) {
 // one that arrives signed with CEWIZ_SIGNATURE_KEY passes; one signed with
 // another key fails saying why; none at all fails within the wait.
 func TestDoctorListenEvents(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb, err := sandbox.Start(sandbox.Options{PollEvery: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -154,12 +154,12 @@ func TestDoctorListenEvents(t *testing.T) {
 	const key = "doctor-listen-key-0042"
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
 	args := []string{"create", "--base-url", sb.BaseURL(), "--api-key", sandbox.DemoAppID, "--domain", "acme", "--notify-url", "http://" + addr + "/events", "--code", grant}
-	code, out, errOut := runSafe(t, createEnv("CEWIZ_SIGNATURE_KEY", key), []string{grant, key}, args...)
+	code, out, errOut := runSafe(t, h.createEnv("CEWIZ_SIGNATURE_KEY", key), []string{grant, key}, args...)
 	if code != exitOK {
 		t.Fatalf("create: %d %s", code, errOut)
 	}
 	id := regexp.MustCompile(`Created instance (\d+)`).FindStringSubmatch(out)[1]
-	isolate(t) // no DNS lookup of the remembered domain
+	h = isolate(t) // no DNS lookup of the remembered domain
 
 	check := func(env map[string]string, listen, wait string) (int, string) {
 		t.Helper()
@@ -179,17 +179,17 @@ func TestDoctorListenEvents(t *testing.T) {
 		t.Fatalf("no %s check: %s", doctor.IDNotifyDelivery, out)
 		return 0, ""
 	}
-	code, got := check(createEnv("CEWIZ_SIGNATURE_KEY", key), addr, "30s")
+	code, got := check(h.createEnv("CEWIZ_SIGNATURE_KEY", key), addr, "30s")
 	if code != exitOK || !regexp.MustCompile(`^pass: A notification for instance `+id+` reached `+addr+` after \S+ \(event \d+, signature sha256 verified\)\.$`).MatchString(got) {
 		t.Fatalf("signed with the key: exit %d, %s", code, got)
 	}
-	code, got = check(createEnv("CEWIZ_SIGNATURE_KEY", "another-key-9999"), addr, "2s")
+	code, got = check(h.createEnv("CEWIZ_SIGNATURE_KEY", "another-key-9999"), addr, "2s")
 	if code != exitFailure || !strings.HasPrefix(got, "fail: A notification reached "+addr+" but was refused (401)") {
 		t.Fatalf("signed with another key: exit %d, %s", code, got)
 	}
 	quiet := free()
 	start := time.Now()
-	code, got = check(createEnv(), quiet, "300ms")
+	code, got = check(h.createEnv(), quiet, "300ms")
 	if code != exitFailure || got != "fail: No notification reached "+quiet+" within 300ms." {
 		t.Fatalf("nothing sent there: exit %d, %s", code, got)
 	}

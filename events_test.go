@@ -280,8 +280,8 @@ func TestEventsWatchFollow(t *testing.T) {
 }
 
 func TestEventsUsageErrors(t *testing.T) {
-	isolate(t)
-	secrets := createEnv()
+	h := isolate(t)
+	secrets := h.createEnv()
 	cases := []struct {
 		env      map[string]string
 		args     []string
@@ -307,7 +307,7 @@ func TestEventsUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and %q", c.args, code, out, errOut, c.inStderr)
 		}
 	}
-	if code, out, _ := runCLI(t, nil, "events", "--help"); code != exitOK || !strings.Contains(out, "cewiz events watch --instance ID") {
+	if code, out, _ := runCLI(t, h.env(), "events", "--help"); code != exitOK || !strings.Contains(out, "cewiz events watch --instance ID") {
 		t.Fatalf("events --help: %d %q", code, out)
 	}
 }
@@ -315,10 +315,10 @@ func TestEventsUsageErrors(t *testing.T) {
 // events watch reads the log once: oldest first whatever the order of the
 // answer, the counts, the stuck events flagged; --json one object per line.
 func TestEventsWatchPrintsTheLog(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-	code, out, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant)...)
+	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant)...)
 	if code != exitOK {
 		t.Fatalf("create: %d %s", code, errOut)
 	}
@@ -327,7 +327,7 @@ func TestEventsWatchPrintsTheLog(t *testing.T) {
 	old := time.Now().Add(-3 * time.Hour)
 	sb.AddEvents(n, sandbox.Event{ID: 1, Status: "NEW", EventDate: old, ObjectType: "events", ObjectID: "77", EventType: "UPDATED"})
 
-	code, out, errOut = runSafe(t, createEnv(), nil, "events", "watch", "--instance", id)
+	code, out, errOut = runSafe(t, h.createEnv(), nil, "events", "watch", "--instance", id)
 	if code != exitOK {
 		t.Fatalf("watch: %d\n%s", code, errOut)
 	}
@@ -337,14 +337,14 @@ func TestEventsWatchPrintsTheLog(t *testing.T) {
 		!strings.HasPrefix(lines[len(lines)-1], "6 events: 2 NEW, 1 RECEIVED, 1 DISPATCHED, 1 CONSUMED, 1 NOTIFIED. 1 STUCK: still NEW or RECEIVED after more than 30 minutes (the oldest, event 1,") {
 		t.Fatalf("watch:\n%s", out)
 	}
-	code, out, errOut = runSafe(t, createEnv(), nil, "events", "watch", "--instance", id, "--json", "--base-url", sb.BaseURL())
+	code, out, errOut = runSafe(t, h.createEnv(), nil, "events", "watch", "--instance", id, "--json", "--base-url", sb.BaseURL())
 	var first events.LogLine
 	if code != exitOK || json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &first) != nil || !first.Stuck || first.ID != "1" ||
 		strings.Count(out, "\n") != 6 || !strings.Contains(errOut, "6 events:") {
 		t.Fatalf("watch --json: %d\n%s\n%s", code, out, errOut)
 	}
 	// An unknown instance is a failure that says so.
-	code, _, errOut = runSafe(t, createEnv(), nil, "events", "watch", "--instance", "999", "--base-url", sb.BaseURL())
+	code, _, errOut = runSafe(t, h.createEnv(), nil, "events", "watch", "--instance", "999", "--base-url", sb.BaseURL())
 	if code != exitFailure || !strings.Contains(errOut, "404") {
 		t.Fatalf("unknown instance: %d %s", code, errOut)
 	}

@@ -65,9 +65,10 @@ func eventsWatchRun(f *factory, opts *eventsWatchOptions) error {
 	}
 	// The summary cewiz saved when it created the instance knows where it
 	// lives and its token; flags win, then the last run's answers.
-	a := flow.Memory{}.Prefill(flow.NewAnswers())
+	configDir, _ := f.configDir() // none: neither a summary nor the last run's answers
+	a := flow.Memory{Dir: configDir}.Prefill(flow.NewAnswers())
 	var token flow.Secret
-	if sum, err := journey.LoadSummary("", id); err == nil {
+	if sum, err := journey.LoadSummary(configDir, id); err == nil {
 		token = flow.NewSecret(sum.Token)
 		if sum.BaseURL != "" {
 			a.BaseURL = sum.BaseURL

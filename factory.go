@@ -58,6 +58,26 @@ func getenvFrom(lookup func(string) (string, bool)) func(string) string {
 
 func (f *factory) getenv(k string) string { return getenvFrom(f.lookup)(k) }
 
+// Every command reads its environment through the lookup, never the
+// process's own (os.Getenv, os.UserConfigDir, os.TempDir...): main passes
+// the process's, and a test passes one of its own, so that tests with
+// different homes run at once in one process.
+
+// configDir is cewiz's directory in the user's configuration directory
+// (flow.ConfigDir, e.g. ~/.config/cewiz). err says why there is none (no
+// $HOME): then nothing is remembered, and a summary cannot be saved.
+func (f *factory) configDir() (string, error) { return flow.ConfigDir(f.getenv) }
+
+// home is the user's home directory ("" when the environment names none),
+// for showing paths under it as ~.
+func (f *factory) home() string {
+	h, _ := flow.UserHomeDir(f.getenv)
+	return h
+}
+
+// tempDir is the directory for temporary files ($TMPDIR, else /tmp).
+func (f *factory) tempDir() string { return flow.TempDir(f.getenv) }
+
 // attended reports whether someone is at a terminal: stdin and stderr (the
 // UI) both are one.
 func (f *factory) attended() bool { return f.io.InTerminal && f.io.ErrTerminal }

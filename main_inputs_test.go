@@ -13,7 +13,7 @@ import (
 // blocked for ever) and a device such as /dev/zero (which grew until the
 // kernel killed cewiz), at once, with exit 2 naming the flag.
 func TestFileInputsAreRefusedAtOnce(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	fifo := filepath.Join(t.TempDir(), "body.fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
@@ -25,7 +25,7 @@ func TestFileInputsAreRefusedAtOnce(t *testing.T) {
 				if cmd != "" {
 					args = append([]string{cmd}, args...)
 				}
-				_, errOut, done := runAsync(t, nil, nil, nil, args...)
+				_, errOut, done := runAsync(t, nil, h.env(), nil, args...)
 				if code := finished(t, done); code != exitUsage {
 					t.Fatalf("%v: exit %d, want %d\n%s", args, code, exitUsage, errOut)
 				}

@@ -8,9 +8,9 @@ import (
 // A secret variable that cannot be a secret is a usage error naming the
 // variable, not a network error later.
 func TestBadSecretVariableIsAUsageError(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	for _, cmd := range [][]string{{"create", "--code", "x"}, {"doctor"}, {"export"}} {
-		env := map[string]string{"CEWIZ_USER_SECRET": "user, Organization org"}
+		env := h.env("CEWIZ_USER_SECRET", "user, Organization org")
 		code, out, errOut := runCLI(t, env, cmd...)
 		if code != exitUsage || !strings.Contains(errOut, "CEWIZ_USER_SECRET: ") || strings.Contains(errOut, "network") {
 			t.Fatalf("%v: exit %d, stderr %q", cmd, code, errOut)

@@ -24,11 +24,16 @@ func testStreams(out, errOut io.Writer) *streams {
 	return &streams{In: strings.NewReader(""), Out: out, Err: errOut}
 }
 
+// lookupIn is the environment env as main gives it to run: the only
+// environment a command reads.
+func lookupIn(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
 func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	code = run(args, testStreams(&out, &errb), lookup)
+	code = run(args, testStreams(&out, &errb), lookupIn(env))
 	return code, out.String(), errb.String()
 }
 
@@ -68,13 +73,42 @@ func TestExitCodesAndUsage(t *testing.T) {
 	}
 }
 
-// isolate keeps remembered answers and summaries in a temporary config dir.
-func isolate(t *testing.T) string {
+// home is a test's own home directory. The commands the test runs get it
+// as HOME, XDG_CONFIG_HOME and TMPDIR through their lookup (env), never
+// through the process's environment, which the tests running at the same
+// time share: remembered answers, summaries and the sandbox's directories
+// stay in it. A command given no HOME at all (nil env) has no
+// configuration directory and remembers nothing.
+type home string
+
+// isolate gives the test a home of its own.
+func isolate(t *testing.T) home {
 	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", dir)
-	t.Setenv("HOME", dir)
-	return filepath.Join(dir, "cewiz")
+	return home(t.TempDir())
+}
+
+// configDir is cewiz's directory in h.
+func (h home) configDir() string { return filepath.Join(string(h), "cewiz") }
+
+// env is an environment living in h, with the variables kv (name, value,
+// name, value...).
+func (h home) env(kv ...string) map[string]string {
+	env := map[string]string{"HOME": string(h), "XDG_CONFIG_HOME": string(h), "TMPDIR": string(h)}
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+	}
+	return env
+}
+
+// createEnv is createEnv(kv...) living in h.
+func (h home) createEnv(kv ...string) map[string]string {
+	env := createEnv(kv...)
+	for k, v := range h.env() {
+		if _, ok := env[k]; !ok {
+			env[k] = v
+		}
+	}
+	return env
 }
 
 func startSandbox(t *testing.T) *sandbox.Server {
@@ -204,7 +238,7 @@ func runAsync(t *testing.T, stdin *terminalInput, env map[string]string, codes *
 	t.Helper()
 	var out, errOut journeytest.Buffer
 	done := make(chan int, 1)
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	lookup := lookupIn(env)
 	io := testStreams(&out, &errOut)
 	if stdin != nil {
 		io.In, io.InTerminal = stdin.r, true
@@ -256,10 +290,10 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		}
 	})
 	t.Run("create starts from the element's default", func(t *testing.T) {
-		isolate(t)
+		h := isolate(t)
 		sb := startSandbox(t)
 		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-		code, _, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--poll", "folders", "--poll", "events")...)
+		code, _, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--poll", "folders", "--poll", "events")...)
 		if code != exitOK || strings.Contains(errOut, "guess") {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}
@@ -272,9 +306,9 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		}
 	})
 	t.Run("create --poll NAME not in the element's default", func(t *testing.T) {
-		isolate(t)
+		h := isolate(t)
 		sb := startSandbox(t)
-		code, out, errOut := runSafe(t, createEnv(), nil, siteArgs(sb, "--code", "unused-code", "--poll", "files")...)
+		code, out, errOut := runSafe(t, h.createEnv(), nil, siteArgs(sb, "--code", "unused-code", "--poll", "files")...)
 		if code != exitUsage || out != "" || !strings.Contains(errOut, `defines no "files" resource (it defines events, folders)`) || !strings.Contains(errOut, "NAME=URL") {
 			t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 		}
@@ -283,11 +317,11 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		}
 	})
 	t.Run("create says when the element's default cannot be read", func(t *testing.T) {
-		isolate(t)
+		h := isolate(t)
 		sb := startSandbox(t)
 		sb.InjectFault(sandbox.RouteElementConfiguration, sandbox.Fault{Status: 500, Count: 10})
 		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-		code, _, errOut := runSafe(t, createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--poll", "events")...)
+		code, _, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--poll", "events")...)
 		if code != exitOK || !strings.Contains(errOut, "could not be read") || !strings.Contains(errOut, "guess") {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}

@@ -152,8 +152,8 @@ func (r *runningSandbox) demo() *tui.Demo {
 // could be planted beforehand by another user of the machine (a symlink
 // to their directory) and the instance tokens written through it. It is
 // left in place: the summary's path was shown to the user.
-func sandboxConfigDir() (string, error) {
-	dir, err := os.MkdirTemp("", "cewiz-sandbox-")
+func sandboxConfigDir(f *factory) (string, error) {
+	dir, err := os.MkdirTemp(f.tempDir(), "cewiz-sandbox-")
 	if err != nil {
 		return "", fmt.Errorf("cannot make the sandbox's directory: %w", err)
 	}

@@ -9,13 +9,13 @@ import (
 )
 
 func TestCreateSandboxFlag(t *testing.T) {
-	isolate(t)
-	code, out, errOut := runSafe(t, map[string]string{"BROWSER": consentScript(t)}, nil, "create", "--sandbox", "--listen", "127.0.0.1:0", "--timeout", "20s")
+	h := isolate(t)
+	code, out, errOut := runSafe(t, h.env("BROWSER", consentScript(t)), nil, "create", "--sandbox", "--listen", "127.0.0.1:0", "--timeout", "20s")
 	if code != exitOK || !strings.Contains(out, "Created instance") || !strings.Contains(errOut, "built-in sandbox") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	// A throwaway sandbox run is not remembered.
-	if _, err := os.Stat(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "cewiz", "answers.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(h.configDir(), "answers.json")); err == nil {
 		t.Fatal("the sandbox's answers were remembered")
 	}
 }
@@ -24,14 +24,13 @@ func TestCreateSandboxFlag(t *testing.T) {
 // of its own, created 0700 for this run: a $TMPDIR/cewiz-sandbox planted by
 // someone else (a symlink to their directory) is never written through.
 func TestSandboxPrivateDirectory(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
 	planted := t.TempDir()
 	if err := os.Symlink(planted, filepath.Join(tmp, "cewiz-sandbox")); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runSafe(t, map[string]string{"BROWSER": consentScript(t)}, nil, "create", "--sandbox", "--listen", "127.0.0.1:0", "--timeout", "20s")
+	code, out, errOut := runSafe(t, h.env("BROWSER", consentScript(t), "TMPDIR", tmp), nil, "create", "--sandbox", "--listen", "127.0.0.1:0", "--timeout", "20s")
 	if code != exitOK || !strings.Contains(out, "Created instance") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}

@@ -46,13 +46,17 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 	if err := flow.CheckAuthorizeFlags(opts.Listen, opts.Timeout); err != nil {
 		return err
 	}
+	configDir, derr := f.configDir()
+	if derr != nil && !opts.Sandbox {
+		printNotes(f.io.Err, fmt.Sprintf("the instance's summary and the answers will not be saved: %v", derr))
+	}
 	ctx, stop := signalContext()
 	defer stop()
 
 	cfg := tui.Config{
 		Answers:    a,
 		Secrets:    s,
-		NewClient:  f.wizardClient(flow.Memory{}.SiteAddressForm()),
+		NewClient:  f.wizardClient(flow.Memory{Dir: configDir}.SiteAddressForm()),
 		Browser:    f.launcher(),
 		Listen:     journey.Settings{ListenAddr: opts.Listen, Timeout: opts.Timeout, NoBrowser: opts.NoBrowser},
 		Accessible: opts.Accessible || f.io.Accessible,
@@ -60,6 +64,7 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 		Input:      f.io.In,
 		Output:     f.io.Err,
 		Getenv:     f.getenv,
+		ConfigDir:  configDir,
 		Doctor:     wizardDoctor(f, opts.Sandbox),
 	}
 	if opts.Sandbox {
@@ -75,7 +80,7 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 		// run, and its summaries stay out of the user's config.
 		cfg.Sandbox, cfg.NoRemember = true, true
 		cfg.NewClient = f.wizardClient("") // the user's remembered form is not the emulator's
-		if cfg.ConfigDir, err = sandboxConfigDir(); err != nil {
+		if cfg.ConfigDir, err = sandboxConfigDir(f); err != nil {
 			return err
 		}
 	}
@@ -122,7 +127,7 @@ func wizardCanceledAfterCreate(f *factory, e *tui.CanceledAfterCreateError) erro
 	found := fmt.Sprintf("The create request had left when you canceled, so the instance may exist: looking it up by name found instance %d %q.", e.Instance.ID, e.Instance.Name)
 	switch {
 	case e.SummaryPath != "":
-		fmt.Fprintf(f.io.Err, "%s Its id and token are saved in %s (mode 0600).\n", found, journey.ShortPath(e.SummaryPath))
+		fmt.Fprintf(f.io.Err, "%s Its id and token are saved in %s (mode 0600).\n", found, journey.ShortPath(e.SummaryPath, f.home()))
 	case e.SummaryErr != nil:
 		fmt.Fprintf(f.io.Err, "%s Its summary could not be saved (%v): note the id.\n", found, e.SummaryErr)
 	default:

@@ -24,13 +24,13 @@ import (
 )
 
 func TestWizardDoctor(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	a := flow.NewAnswers()
 	a.BaseURL, a.CallbackURL = sb.BaseURL(), "https://auth.cloudelements.io/oauth"
 	s := flow.Secrets{UserSecret: flow.NewSecret(sandbox.DemoUserSecret), OrgSecret: flow.NewSecret("not-the-org-secret-5121")}
 	var errOut bytes.Buffer
-	f := &factory{io: testStreams(io.Discard, &errOut), lookup: func(string) (string, bool) { return "", false }}
+	f := &factory{io: testStreams(io.Discard, &errOut), lookup: lookupIn(h.env())}
 	err := wizardDoctor(f, true)(context.Background(), a, s, nil)
 	if !errors.Is(err, errChecksFailed) || !strings.Contains(errOut.String(), "FAIL  User and Organization secrets accepted") {
 		t.Fatalf("%v\n%s", err, errOut.String())
@@ -43,14 +43,14 @@ func TestWizardDoctor(t *testing.T) {
 // its checks pass, it says which failure they do not cover, and the run
 // exits 1.
 func TestWizardDoctorAfterAFailedCreate(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	a := flow.NewAnswers()
 	a.BaseURL, a.Domain, a.NotificationURL = sb.BaseURL(), "acme.docushareflex.com", "https://hooks.example.com/e"
 	a.CallbackURL = "http://127.0.0.1:0/callback"
 	s := flow.Secrets{UserSecret: flow.NewSecret(sandbox.DemoUserSecret), OrgSecret: flow.NewSecret(sandbox.DemoOrgSecret)}
 	var errOut bytes.Buffer
-	f := &factory{io: testStreams(io.Discard, &errOut), lookup: func(string) (string, bool) { return "", false }}
+	f := &factory{io: testStreams(io.Discard, &errOut), lookup: lookupIn(h.env())}
 	rejected := &cloudelements.APIError{Op: "POST /instances", Status: 400, Message: "Invalid OAuth token: invalid_grant"}
 	err := wizardDoctor(f, true)(context.Background(), a, s, rejected)
 	if strings.Contains(errOut.String(), "FAIL") {
@@ -72,7 +72,7 @@ func TestWizardDoctorAfterAFailedCreate(t *testing.T) {
 // by line on a pipe) up to the Authorize step, against the sandbox behind a
 // proxy that records the User-Agent.
 func TestWizardUsesMainsClientAndBrowser(t *testing.T) {
-	isolate(t)
+	h := isolate(t)
 	sb := startSandbox(t)
 	target, err := url.Parse(sb.BaseURL())
 	if err != nil {
@@ -98,12 +98,12 @@ func TestWizardUsesMainsClientAndBrowser(t *testing.T) {
 	if err := os.WriteFile(browser, []byte("#!/bin/sh\nprintf '%s' \"$1\" > "+opened+".tmp && mv "+opened+".tmp "+opened+"\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	env := createEnv("BROWSER", browser)
+	env := h.createEnv("BROWSER", browser)
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
 	var out, errOut journeytest.Buffer
 	streams := &streams{In: pr, Out: &out, Err: &errOut, Accessible: true}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	lookup := lookupIn(env)
 	done := make(chan int, 1)
 	args := []string{"--base-url", srv.URL + target.Path, "--api-key", sandbox.DemoAppID, "--domain", "acme",
 		"--notify-url", "https://hooks.example.com/events", "--listen", "127.0.0.1:0", "--timeout", "20s"}

@@ -109,16 +109,17 @@ func unwrapPathError(err error) error {
 }
 
 // ExportPath is the file a person means by p: a leading ~ or ~/ is their
-// home directory (a shell would expand it; a prompt does not), and the
-// result is absolute, so that a success message names the file
-// unambiguously wherever the program ran.
-func ExportPath(p string) (string, error) {
+// home directory (a shell would expand it; a prompt does not), found in the
+// environment getenv reads (UserHomeDir), and the result is absolute, so
+// that a success message names the file unambiguously wherever the
+// program ran.
+func ExportPath(p string, getenv func(string) string) (string, error) {
 	p = strings.TrimSpace(p)
 	if p == "" {
 		return "", errors.New("give a file name")
 	}
 	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "~"+string(filepath.Separator)) {
-		home, err := os.UserHomeDir()
+		home, err := UserHomeDir(getenv)
 		if err != nil {
 			return "", fmt.Errorf("cannot find your home directory for %s: %w", p, err)
 		}

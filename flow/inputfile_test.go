@@ -77,8 +77,9 @@ func TestCheckJSONDepth(t *testing.T) {
 }
 
 func TestExportPath(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
-	t.Setenv("HOME", home)
+	getenv := func(k string) string { return map[string]string{"HOME": home, "USERPROFILE": home, "home": home}[k] }
 	wd, _ := os.Getwd()
 	for in, want := range map[string]string{
 		"~/a.json":      filepath.Join(home, "a.json"),
@@ -87,11 +88,16 @@ func TestExportPath(t *testing.T) {
 		"/abs/c.json":   "/abs/c.json",
 		"~other/x.json": filepath.Join(wd, "~other", "x.json"), // another user's ~ is not guessed
 	} {
-		if got, err := ExportPath(in); err != nil || got != want {
+		if got, err := ExportPath(in, getenv); err != nil || got != want {
 			t.Errorf("ExportPath(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := ExportPath("  "); err == nil {
+	if _, err := ExportPath("  ", getenv); err == nil {
 		t.Error("an empty path was accepted")
+	}
+	// No home in the environment given: ~ is refused, saying why, even
+	// when the process has one.
+	if _, err := ExportPath("~/a.json", func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "home directory") {
+		t.Errorf("~ without a home: %v", err)
 	}
 }

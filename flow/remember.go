@@ -15,15 +15,6 @@ const AppDirName = "cewiz"
 // RememberedFile is the file name of the remembered answers.
 const RememberedFile = "answers.json"
 
-// DefaultConfigDir is os.UserConfigDir()/cewiz (e.g. ~/.config/cewiz).
-func DefaultConfigDir() (string, error) {
-	d, err := os.UserConfigDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(d, AppDirName), nil
-}
-
 // Remembered are the answers kept between runs: only non-secret ones. The
 // secrets, the grant code and the instance name (one per instance) are never
 // written. Fields are pointers or omitempty so that an old or partial file
@@ -126,14 +117,16 @@ func (r Remembered) Apply(a Answers) Answers {
 	return a
 }
 
-// Memory stores remembered answers in Dir (DefaultConfigDir when empty).
+// Memory stores remembered answers in Dir, cewiz's configuration
+// directory (ConfigDir). An empty Dir remembers nothing: loading finds
+// nothing and saving fails with ErrNoConfigDir.
 type Memory struct{ Dir string }
 
 func (m Memory) dir() (string, error) {
-	if m.Dir != "" {
-		return m.Dir, nil
+	if m.Dir == "" {
+		return "", ErrNoConfigDir
 	}
-	return DefaultConfigDir()
+	return m.Dir, nil
 }
 
 // Path is the remembered answers' file.

@@ -2,7 +2,6 @@ package oauthlistener
 
 import (
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -61,18 +60,24 @@ type DiagnoseInput struct {
 }
 
 // Diagnose lists the classic reasons the callback never arrived (rule 18),
-// the ones the listener saw evidence of first. Every entry is plain text
-// for the UI; none holds a secret.
-func (l *Listener) Diagnose() []Trap {
-	lc := NewLauncher()
-	nb := lc.Headless()
+// the ones the listener saw evidence of first, judging this machine (WSL,
+// SSH) by the process's environment. Every entry is plain text for the UI;
+// none holds a secret.
+func (l *Listener) Diagnose() []Trap { return l.DiagnoseWith(NewLauncher()) }
+
+// DiagnoseWith is Diagnose judging this machine as lc does, in the
+// environment lc reads: a program that gives its launcher an environment
+// of its own gets the same answers from both.
+func (l *Listener) DiagnoseWith(lc *Launcher) []Trap {
+	lc = lc.withDefaults()
+	nb := lc.headless()
 	return Diagnose(DiagnoseInput{
 		RedirectURI: l.RedirectURI(),
 		Port:        l.Port(),
 		Seen:        l.Observations(),
-		WSL:         lc.IsWSL(),
+		WSL:         lc.isWSL(),
 		SSH:         nb != nil && nb.SSH(),
-		SSHHost:     SSHHost(os.Getenv),
+		SSHHost:     SSHHost(lc.Getenv),
 	})
 }
 

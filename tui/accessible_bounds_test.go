@@ -103,10 +103,10 @@ func TestAccessibleRefusedSecretsAreBounded(t *testing.T) {
 // TestAccessibleReviewAndExport: the prompts say what an empty line keeps;
 // Review reads the whole body; a line that is no key gets an answer; the
 // export path typed replaces the default, ~ is the home directory, and the
-// export says the absolute path it wrote.
+// export says the absolute path it wrote. The home is the one in the
+// wizard's environment (Config.Getenv), not the process's.
 func TestAccessibleReviewAndExport(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
 	clock := &testClock{t: t0}
 	ls := &listeners{clock: clock}
 	pr, pw := io.Pipe()
@@ -120,7 +120,7 @@ func TestAccessibleReviewAndExport(t *testing.T) {
 		Secrets:       flow.Secrets{UserSecret: flow.NewSecret("u-secret"), OrgSecret: flow.NewSecret("o-secret"), APISecret: flow.NewSecret("a-secret")},
 		NewClient:     func(string, flow.Secrets) (Client, error) { return &fakeClient{}, nil },
 		StartListener: ls.start, Browser: &nopBrowser{}, Clock: clock,
-		Getenv: func(string) string { return "" }, ConfigDir: t.TempDir(), NoRemember: true,
+		Getenv: func(k string) string { return map[string]string{"HOME": home}[k] }, ConfigDir: t.TempDir(), NoRemember: true,
 		Accessible: true, Input: pr, Output: out, ExportDir: t.TempDir(),
 	}
 	done := make(chan error, 1)

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"io"
-	"os"
 	"strings"
 
 	"github.com/atotto/clipboard"
@@ -10,15 +9,16 @@ import (
 )
 
 // systemCopy copies s with OSC 52 on out (works over SSH and in most
-// terminals; wrapped for tmux and screen) and with system, the system
-// clipboard, when there is one (nil: none). Tests pass their own system,
-// so running them never overwrites the clipboard of whoever runs them.
-func systemCopy(out io.Writer, s string, system func(string) error) error {
+// terminals; wrapped for tmux and screen, as the environment getenv reads
+// says) and with system, the system clipboard, when there is one (nil:
+// none). Tests pass their own system, so running them never overwrites the
+// clipboard of whoever runs them.
+func systemCopy(out io.Writer, s string, system func(string) error, getenv func(string) string) error {
 	seq := osc52.New(s)
 	switch {
-	case os.Getenv("TMUX") != "":
+	case getenv("TMUX") != "":
 		seq = seq.Tmux()
-	case strings.HasPrefix(os.Getenv("TERM"), "screen"):
+	case strings.HasPrefix(getenv("TERM"), "screen"):
 		seq = seq.Screen()
 	}
 	_, err := seq.WriteTo(out)

@@ -12,9 +12,10 @@ import (
 	"testing"
 )
 
-// Copying writes the OSC 52 sequence to the UI's output (wrapped for tmux),
-// so it works over SSH without a system clipboard, and hands the text to
-// the system clipboard, here a fake: the test never touches the real one.
+// Copying writes the OSC 52 sequence to the UI's output (wrapped for tmux,
+// as the environment given says), so it works over SSH without a system
+// clipboard, and hands the text to the system clipboard, here a fake: the
+// test never touches the real one.
 func TestSystemCopyOSC52(t *testing.T) {
 	const text = "https://acme.docushareflex.com/oauth/authorize?state=S"
 	want := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(text))
@@ -22,11 +23,10 @@ func TestSystemCopyOSC52(t *testing.T) {
 		{"", "\x1b]52;c;"},
 		{"/tmp/tmux-0/default,1,0", "\x1bPtmux;"},
 	} {
-		t.Setenv("TMUX", tc.tmux)
-		t.Setenv("TERM", "xterm-256color")
+		getenv := func(k string) string { return map[string]string{"TMUX": tc.tmux, "TERM": "xterm-256color"}[k] }
 		var out bytes.Buffer
 		var system []string
-		err := systemCopy(&out, text, func(s string) error { system = append(system, s); return nil })
+		err := systemCopy(&out, text, func(s string) error { system = append(system, s); return nil }, getenv)
 		got := out.String()
 		if err != nil || !strings.HasPrefix(got, tc.prefix) || !strings.Contains(strings.ReplaceAll(got, "\x1b\x1b", "\x1b"), want) {
 			t.Fatalf("TMUX=%q: wrote %q (%v), want %q inside", tc.tmux, got, err, want)
@@ -38,7 +38,7 @@ func TestSystemCopyOSC52(t *testing.T) {
 	// No system clipboard, or a failing one: OSC 52 alone, and its result.
 	for _, system := range []func(string) error{nil, func(string) error { return errors.New("no display") }} {
 		var out bytes.Buffer
-		if err := systemCopy(&out, text, system); err != nil || !strings.Contains(out.String(), want) {
+		if err := systemCopy(&out, text, system, func(string) string { return "" }); err != nil || !strings.Contains(out.String(), want) {
 			t.Fatalf("wrote %q, %v", out.String(), err)
 		}
 	}

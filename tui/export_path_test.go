@@ -11,11 +11,13 @@ import (
 
 // TestExportPathTilde: "export to a file" with ~/name writes in the home
 // directory (a prompt does not expand ~ as a shell would), and the notice
-// names the absolute path it wrote.
+// names the absolute path it wrote. The home is the one in the wizard's
+// environment (Config.Getenv), not the process's.
 func TestExportPathTilde(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
-	h := newHarness(t, ready)
+	h := newHarness(t, ready, func(c *Config) {
+		c.Getenv = func(k string) string { return map[string]string{"HOME": home}[k] }
+	})
 	h.walkTo(flow.StepReview)
 	h.typeText("e")
 	h.clearInput()

@@ -332,7 +332,7 @@ func (m *Model) endLine(o Outcome) string {
 		line := m.st.ok.Render("✓") + fmt.Sprintf(" Created instance %d %q", in.ID, in.Name)
 		switch {
 		case o.SummaryPath != "":
-			line += "; its id and token are saved in " + journey.ShortPath(o.SummaryPath) + " (mode 0600)."
+			line += "; its id and token are saved in " + journey.ShortPath(o.SummaryPath, m.cfg.home()) + " (mode 0600)."
 		case o.SummaryErr != nil:
 			line += fmt.Sprintf("; its summary could not be saved (%v): note the id.", o.SummaryErr)
 		default:
@@ -734,7 +734,7 @@ func (m *Model) copyText(s string) tea.Cmd {
 	f := m.cfg.Clipboard
 	if f == nil {
 		out := m.cfg.output()
-		f = func(s string) error { return systemCopy(out, s, systemClipboard()) }
+		f = func(s string) error { return systemCopy(out, s, systemClipboard(), m.cfg.getenv) }
 	}
 	return func() tea.Msg {
 		return copiedMsg{err: f(s)}

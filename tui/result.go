@@ -149,7 +149,7 @@ func (s *resultStep) view(m *Model) string {
 		if s.signed(m) {
 			what += ", signing key"
 		}
-		b.WriteString("Summary (" + what + ") saved to " + st.url.Render(journey.ShortPath(s.summary)) + st.dim.Render(" (mode 0600)") + "\n")
+		b.WriteString("Summary (" + what + ") saved to " + st.url.Render(journey.ShortPath(s.summary, m.cfg.home())) + st.dim.Render(" (mode 0600)") + "\n")
 	}
 	if m.cfg.Notifications == nil {
 		// (With notifications listed, the header already says it.)

@@ -341,7 +341,7 @@ func (s *reviewStep) exportKey(m *Model, k tea.KeyMsg) tea.Cmd {
 }
 
 func (s *reviewStep) doExport(m *Model, overwrite bool) tea.Cmd {
-	p, err := flow.ExportPath(s.path.Value()) // ~ expanded, absolute
+	p, err := flow.ExportPath(s.path.Value(), m.cfg.getenv) // ~ expanded, absolute
 	if err != nil {
 		s.exportErr = err
 		return nil

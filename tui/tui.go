@@ -75,12 +75,15 @@ type Config struct {
 	// Browser opens the authorization URL (nil: none is opened; the
 	// address is shown).
 	Browser journey.Browser
-	// Getenv is for the ssh -L line and NO_COLOR (nil: os.Getenv).
+	// Getenv is the environment the wizard reads: the ssh -L line, the
+	// colours (NO_COLOR, TERM...), the home directory (~ in a file name),
+	// the clipboard's terminal multiplexer (nil: os.Getenv).
 	Getenv func(string) string
 	// Clock (nil: the system clock) for the time left and the code's age.
 	Clock flow.Clock
 	// ConfigDir holds the remembered answers and the instance summaries
-	// ("" : flow.DefaultConfigDir()).
+	// (flow.ConfigDir; "": there is none, nothing is remembered, and a
+	// summary cannot be saved).
 	ConfigDir string
 	// NoRemember: neither load nor save remembered answers.
 	NoRemember bool
@@ -210,6 +213,19 @@ func (c Config) clock() flow.Clock {
 	return c.Clock
 }
 
+func (c Config) getenv(k string) string {
+	if c.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return c.Getenv(k)
+}
+
+// home is the user's home directory, "" when the environment names none.
+func (c Config) home() string {
+	h, _ := flow.UserHomeDir(c.getenv)
+	return h
+}
+
 func (c Config) output() io.Writer {
 	if c.Output == nil {
 		return os.Stderr
@@ -228,13 +244,27 @@ func (c Config) input() io.Reader {
 // with the terminal's background already known: termbg asks the terminal
 // behind w at most once per process, for at most termbg.Timeout, and not
 // at all when the environment says (see termbg's package comment for why
-// Bubble Tea's own 5-second query never happens).
+// Bubble Tea's own 5-second query never happens). The colour profile is
+// judged in the environment getenv reads (nil: the process's).
 func NewRenderer(w io.Writer, getenv func(string) string) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(w)
+	var opts []termenv.OutputOption
+	if getenv != nil {
+		opts = append(opts, termenv.WithEnvironment(environ(getenv)))
+	}
+	r := lipgloss.NewRenderer(w, opts...)
 	r.SetHasDarkBackground(termbg.Detect(w, getenv).Dark)
 	applyNoColor(r, getenv)
 	return r
 }
+
+// environ is the environment getenv reads, as termenv asks for it.
+type environ func(string) string
+
+func (e environ) Getenv(k string) string { return e(k) }
+
+// Environ lists nothing: a lookup cannot list its variables, and termenv
+// only ever calls Getenv.
+func (e environ) Environ() []string { return nil }
 
 // applyNoColor turns colours off when NO_COLOR is set (no-color.org).
 func applyNoColor(r *lipgloss.Renderer, getenv func(string) string) {

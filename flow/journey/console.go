@@ -223,8 +223,12 @@ func LineSource(r io.Reader) <-chan string {
 // ReportOptions say how ReportCreated prints and where it saves.
 type ReportOptions struct {
 	JSON bool
-	// ConfigDir holds the summary and the remembered answers ("" : the default).
+	// ConfigDir holds the summary and the remembered answers ("": there
+	// is none, and neither is saved).
 	ConfigDir string
+	// Home is the user's home directory, shown as ~ in the summary's path
+	// ("": the path is shown whole).
+	Home string
 	// Remember saves the answers for next time (see Remember), as they
 	// were used with Settings.
 	Remember bool
@@ -270,7 +274,7 @@ func ReportCreated(stdout, stderr io.Writer, res Result, o ReportOptions) error 
 		if res.Answers.EventsEnabled && !res.SignatureKey.IsZero() {
 			what = "id, token and notification signature key"
 		}
-		fmt.Fprintf(stderr, "Saved the instance's %s in %s (mode 0600).\n", what, ShortPath(summary))
+		fmt.Fprintf(stderr, "Saved the instance's %s in %s (mode 0600).\n", what, ShortPath(summary, o.Home))
 	}
 	return nil
 }

@@ -389,7 +389,21 @@ func (a *Authorization) LateGrant(p Pasted) Grant {
 // the wait timed out. It is nil for a paste-only wait, where there is no
 // listener to observe anything. It still works after Close.
 func (a *Authorization) Diagnose() []oauthlistener.Trap {
-	if d, ok := a.l.(interface{ Diagnose() []oauthlistener.Trap }); ok && !a.PasteOnly {
+	if a.PasteOnly {
+		return nil
+	}
+	switch d := a.l.(type) {
+	case interface {
+		DiagnoseWith(*oauthlistener.Launcher) []oauthlistener.Trap
+	}:
+		// This machine (SSH, WSL) as the journey's browser launcher sees
+		// it, in the journey's environment.
+		lc, ok := a.deps.Browser.(*oauthlistener.Launcher)
+		if !ok || lc == nil {
+			lc = &oauthlistener.Launcher{Getenv: a.deps.Getenv}
+		}
+		return d.DiagnoseWith(lc)
+	case interface{ Diagnose() []oauthlistener.Trap }:
 		return d.Diagnose()
 	}
 	return nil

@@ -40,7 +40,8 @@ const SummaryDir = "instances"
 
 // SaveSummary writes the instance's summary as
 // <configDir>/instances/<id>.json, atomically and 0600 (it holds the token
-// and the notification signature key), creating the directories 0700.
+// and the notification signature key), creating the directories 0700. An
+// empty configDir (the environment names none) is flow.ErrNoConfigDir.
 // signatureKey is the key the instance signs with (zero: none). It returns
 // the file's path. An instance without a positive id is refused: such an
 // instance is an answer that held none, and its file (instances/0.json)
@@ -50,11 +51,7 @@ func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers, s
 		return "", errors.New("nothing saved: there is no instance id to save it under")
 	}
 	if configDir == "" {
-		d, err := flow.DefaultConfigDir()
-		if err != nil {
-			return "", err
-		}
-		configDir = d
+		return "", flow.ErrNoConfigDir
 	}
 	dir := filepath.Join(configDir, SummaryDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -87,15 +84,12 @@ func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers, s
 const maxSummary = 64 << 10
 
 // LoadSummary reads the summary SaveSummary wrote for instance id under
-// configDir ("" : the default config dir). A missing file is an error
+// configDir, cewiz's configuration directory ("": there is none,
+// flow.ErrNoConfigDir). A missing file is an error
 // satisfying errors.Is(err, fs.ErrNotExist).
 func LoadSummary(configDir string, id int64) (Summary, error) {
 	if configDir == "" {
-		d, err := flow.DefaultConfigDir()
-		if err != nil {
-			return Summary{}, err
-		}
-		configDir = d
+		return Summary{}, flow.ErrNoConfigDir
 	}
 	f, err := os.Open(filepath.Join(configDir, SummaryDir, fmt.Sprintf("%d.json", id)))
 	if err != nil {
@@ -126,10 +120,11 @@ func Remember(mem flow.Memory, settings Settings, a flow.Answers) error {
 	return mem.Save(a)
 }
 
-// ShortPath shows p with the home directory as ~ (for a screen).
-func ShortPath(p string) string {
-	if h, err := os.UserHomeDir(); err == nil && h != "" && strings.HasPrefix(p, h+string(filepath.Separator)) {
-		return "~" + p[len(h):]
+// ShortPath shows p with the home directory home as ~ (for a screen); with
+// home "" (unknown), p as it is.
+func ShortPath(p, home string) string {
+	if home != "" && strings.HasPrefix(p, home+string(filepath.Separator)) {
+		return "~" + p[len(home):]
 	}
 	return p
 }
