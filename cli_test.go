@@ -16,6 +16,7 @@ import (
 // TestFlagMistakeIsOneLine: a mistyped flag value gets one line on stderr
 // naming the flag and the form it expects, never the usage.
 func TestFlagMistakeIsOneLine(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args []string
 		want []string
@@ -47,6 +48,7 @@ func TestFlagMistakeIsOneLine(t *testing.T) {
 // TestHelpOnStdout: --help of every command (and `help COMMAND`) prints
 // the command's help on stdout, nothing on stderr, and exits 0.
 func TestHelpOnStdout(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args []string
 		want []string
@@ -76,6 +78,7 @@ func TestHelpOnStdout(t *testing.T) {
 
 // TestVersionFlag: --version is `cewiz version`.
 func TestVersionFlag(t *testing.T) {
+	t.Parallel()
 	_, want, _ := runCLI(t, nil, "version")
 	code, out, errOut := runCLI(t, nil, "--version")
 	if code != exitOK || out != want || errOut != "" || !strings.HasPrefix(out, "cewiz ") {
@@ -100,6 +103,7 @@ func completionScript(t *testing.T, shell string) string {
 // TestCompletionBash loads the script in a real bash and asks it what it
 // completes, as the shell does on Tab.
 func TestCompletionBash(t *testing.T) {
+	t.Parallel()
 	bash := journeytest.LookPath(t, "the bash completion test", "bash")
 	script := completionScript(t, "bash")
 	ask := func(words ...string) []string {
@@ -144,6 +148,7 @@ func TestCompletionBash(t *testing.T) {
 // compinit registers the function for cewiz. (Driving a real zsh Tab needs
 // a pty and zpty; that part is not run.)
 func TestCompletionZsh(t *testing.T) {
+	t.Parallel()
 	zsh := journeytest.LookPath(t, "the zsh completion test", "zsh")
 	script := completionScript(t, "zsh")
 	if out, err := exec.Command(zsh, "-n", script).CombinedOutput(); err != nil {
@@ -161,6 +166,7 @@ func TestCompletionZsh(t *testing.T) {
 // TestCompletionFish loads the script in a real fish and asks it what it
 // completes (complete -C is what fish runs on Tab).
 func TestCompletionFish(t *testing.T) {
+	t.Parallel()
 	fish := journeytest.LookPath(t, "the fish completion test", "fish")
 	script := completionScript(t, "fish")
 	home := t.TempDir()
@@ -197,6 +203,7 @@ func TestCompletionFish(t *testing.T) {
 // cewiz run sends (a CEWIZ_CODE left set made every create reuse a spent
 // code).
 func TestCurlExportVariablesAreNotCewizInputs(t *testing.T) {
+	t.Parallel()
 	inputs := map[string]bool{flow.EnvUserSecret: true, flow.EnvOrgSecret: true, flow.EnvAPISecret: true, flow.EnvCode: true, flow.EnvSignatureKey: true}
 	for _, c := range completionCommands() {
 		for _, f := range c.flags {

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 )
 
 func TestCreateWithBrowserScript(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	dir := h.configDir()
 	sb := startSandbox(t)
@@ -82,6 +82,7 @@ func TestCreateWithBrowserScript(t *testing.T) {
 }
 
 func TestCreateNoBrowserTimesOut(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	start := time.Now()
@@ -100,6 +101,7 @@ func TestCreateNoBrowserTimesOut(t *testing.T) {
 }
 
 func TestCreateWithCode(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
@@ -124,6 +126,7 @@ func TestCreateWithCode(t *testing.T) {
 }
 
 func TestCreateFromExportedBody(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	dir := t.TempDir()
@@ -157,6 +160,7 @@ func TestCreateFromExportedBody(t *testing.T) {
 }
 
 func TestCreateMissingAnswers(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	full := []string{"create", "--base-url", sb.BaseURL(), "--api-key", "app", "--domain", "acme", "--notify-url", "https://h.example.com/e"}
@@ -214,7 +218,7 @@ func TestCreateMissingAnswers(t *testing.T) {
 }
 
 func TestCreateFaults(t *testing.T) {
-	h := isolate(t)
+	t.Parallel()
 	script := consentScript(t)
 	cases := []struct {
 		name    string
@@ -243,6 +247,8 @@ func TestCreateFaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each with its own sandbox and home
+			h := isolate(t)
 			sb := startSandbox(t)
 			if err := sb.InjectFault(c.route, c.fault); err != nil {
 				t.Fatal(err)
@@ -276,6 +282,7 @@ func TestCreateFaults(t *testing.T) {
 }
 
 func TestCreatePasteInTerminal(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	stdin := asTerminal(t)
@@ -298,6 +305,7 @@ func TestCreatePasteInTerminal(t *testing.T) {
 }
 
 func TestCreateRejectedCodeAuthorizeAgain(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	stdin := asTerminal(t)
@@ -331,9 +339,7 @@ func TestCreateCtrlC(t *testing.T) {
 	sb := startSandbox(t)
 	_, errOut, done := runAsync(t, nil, h.createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "30s")...)
 	port := waitFor(t, errOut, regexp.MustCompile(`Waiting for the browser on port (\d+)`))
-	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-		t.Skip(err)
-	}
+	interrupt(t)
 	start := time.Now()
 	if code := finished(t, done); code != exitCanceled {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
@@ -353,6 +359,7 @@ func TestCreateCtrlC(t *testing.T) {
 }
 
 func TestCreateRegisteredCallbackPaste(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	const registered = "https://auth.cloudelements.io/oauth"

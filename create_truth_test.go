@@ -16,7 +16,9 @@ import (
 )
 
 // interrupt sends this process the Ctrl-C signal (create's signal
-// context catches it while the command runs).
+// context catches it while the command runs). Every command running in
+// the process gets it, so the tests that call it are not parallel: go test
+// runs them before it lets the parallel tests start.
 func interrupt(t *testing.T) {
 	t.Helper()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
@@ -100,6 +102,7 @@ func TestCreateCtrlCAfterTheRequestLeft(t *testing.T) {
 // TestCreateCodeFromStdin: --code - reads the code from stdin, so it never
 // shows in ps, and the progress names where the code came from.
 func TestCreateCodeFromStdin(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
@@ -129,6 +132,7 @@ func TestCreateCodeFromStdin(t *testing.T) {
 // named; when it is rejected, the advice is to unset it (it would be sent
 // again, and refused again, by every later run).
 func TestCreateNamesTheCodeFromTheEnvironment(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
@@ -146,6 +150,7 @@ func TestCreateNamesTheCodeFromTheEnvironment(t *testing.T) {
 // the secrets by their variables, without sending anyone to --help for a
 // secret.
 func TestCreateListsEveryMissingAnswer(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	code, out, errOut := runCLI(t, h.env(), "create")
 	if code != exitUsage || out != "" {
@@ -165,6 +170,7 @@ func TestCreateListsEveryMissingAnswer(t *testing.T) {
 // create goes on; with --unique-name it is refused (exit 1, the ids named)
 // and nothing is sent.
 func TestCreateSameName(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	create := func(extra ...string) (int, string, string) {
@@ -196,6 +202,7 @@ func TestCreateSameName(t *testing.T) {
 // siteAddress as a URL, the first run learns it (two oauth/url calls) and
 // the next run asks with it at once (one call).
 func TestCreateRemembersTheSiteAddressForm(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	dir := h.configDir()
 	sb, err := sandbox.Start(sandbox.Options{SiteAddressURL: true})

@@ -15,6 +15,7 @@ import (
 )
 
 func TestDoctorCommand(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
@@ -107,6 +108,7 @@ func TestDoctorCommand(t *testing.T) {
 }
 
 func TestDoctorSandboxAndHangs(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	code, out, errOut := runSafe(t, h.env(), nil, "doctor", "--sandbox", "--json", "--listen", "127.0.0.1:0")
 	if code != exitOK || !strings.Contains(out, `"ok": true`) {
@@ -136,6 +138,7 @@ func TestDoctorSandboxAndHangs(t *testing.T) {
 // one that arrives signed with CEWIZ_SIGNATURE_KEY passes; one signed with
 // another key fails saying why; none at all fails within the wait.
 func TestDoctorListenEvents(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb, err := sandbox.Start(sandbox.Options{PollEvery: 100 * time.Millisecond})
 	if err != nil {

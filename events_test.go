@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,19 +24,46 @@ import (
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
-// buildCewiz builds this command for the tests that run it as a user does:
-// the long-running commands (sandbox, events receive, events watch
+// built is this command, built once for the tests that run it as a user
+// does: the long-running commands (sandbox, events receive, events watch
 // --follow) end with Ctrl-C, which only a process of their own can get.
+var built struct {
+	once sync.Once
+	done chan struct{}
+	dir  string
+	bin  string
+	err  error
+}
+
+// startBuild starts building the binary in the background (once).
+func startBuild() {
+	built.once.Do(func() {
+		built.done = make(chan struct{})
+		go func() {
+			defer close(built.done)
+			if built.dir, built.err = os.MkdirTemp("", "cewiz-test-"); built.err != nil {
+				return
+			}
+			built.bin = filepath.Join(built.dir, "cewiz")
+			if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+				built.err = fmt.Errorf("go build: %v\n%s", err, out)
+			}
+		}()
+	})
+}
+
+// buildCewiz returns the built binary, waiting for its build.
 func buildCewiz(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "cewiz")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	startBuild()
+	<-built.done
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
 }
 
 // proc is a cewiz process the test reads while it runs.
@@ -280,6 +308,7 @@ func TestEventsWatchFollow(t *testing.T) {
 }
 
 func TestEventsUsageErrors(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	secrets := h.createEnv()
 	cases := []struct {
@@ -315,6 +344,7 @@ func TestEventsUsageErrors(t *testing.T) {
 // events watch reads the log once: oldest first whatever the order of the
 // answer, the counts, the stuck events flagged; --json one object per line.
 func TestEventsWatchPrintsTheLog(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)

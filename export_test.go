@@ -10,6 +10,7 @@ import (
 )
 
 func TestExportSeedInputsPrintSeedBody(t *testing.T) {
+	t.Parallel()
 	code, out, _ := runCLI(t, nil, "export", "--name", "myCoolInstance",
 		"--callback-url", "https://auth.cloudelements.io/oauth",
 		"--notify-url", "https://www.mycoolapplication.com/events")
@@ -31,6 +32,7 @@ func TestExportSeedInputsPrintSeedBody(t *testing.T) {
 // --include-secrets, $CE_SIGNATURE_KEY in the cURL export (not cewiz's
 // own CEWIZ_SIGNATURE_KEY input).
 func TestExportSignatureKey(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"CEWIZ_SIGNATURE_KEY": "SIGNINGKEY-1"}
 	code, out, errOut := runCLI(t, env, "export", "--domain", "acme", "--notify-url", "https://h.example.com/e")
 	if code != exitOK || !strings.Contains(out, `"event.notification.signature.key": "<INSERT_SIGNATURE_KEY>"`) ||
@@ -48,6 +50,7 @@ func TestExportSignatureKey(t *testing.T) {
 }
 
 func TestExportSecretsOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"CEWIZ_API_SECRET": "APPSECRET-1", "CEWIZ_USER_SECRET": "USERSECRET-1", "CEWIZ_ORG_SECRET": "ORGSECRET-1"}
 	code, out, errOut := runCLI(t, env, "export", "--code", "CODE-1", "--domain", "acme")
 	if code != exitOK {
@@ -75,6 +78,7 @@ func TestExportSecretsOnlyWhenAsked(t *testing.T) {
 }
 
 func TestExportFromFileRoundTrip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, first, _ := runCLI(t, nil, "export", "--domain", "acme", "--poll", "events", "--tag", "x", "--notify-url", "https://h.example.com/e")
 	p := filepath.Join(dir, "body.json")

@@ -13,6 +13,7 @@ import (
 // blocked for ever) and a device such as /dev/zero (which grew until the
 // kernel killed cewiz), at once, with exit 2 naming the flag.
 func TestFileInputsAreRefusedAtOnce(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	fifo := filepath.Join(t.TempDir(), "body.fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {

@@ -8,6 +8,7 @@ import (
 // A secret variable that cannot be a secret is a usage error naming the
 // variable, not a network error later.
 func TestBadSecretVariableIsAUsageError(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	for _, cmd := range [][]string{{"create", "--code", "x"}, {"doctor"}, {"export"}} {
 		env := h.env("CEWIZ_USER_SECRET", "user, Organization org")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +16,32 @@ import (
 	"github.com/cewiz/cewiz/flow/journey/journeytest"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
+
+// TestMain lets the parallel tests all run at once (go test allows as
+// many as CPUs unless -parallel is given): they wait on servers, a
+// browser script, timeouts and the built binary, not on the CPU. Each
+// command gets its environment through its lookup, never the process's,
+// which is what lets them share the process. The binary the events tests
+// run is built in the background from the start.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		_ = flag.Set("test.parallel", "8")
+	}
+	if !testing.Short() && flag.Lookup("test.run").Value.String() == "" {
+		startBuild() // the whole package runs: the binary is needed
+	}
+	code := m.Run()
+	if built.done != nil {
+		<-built.done
+		if built.dir != "" {
+			os.RemoveAll(built.dir)
+		}
+	}
+	os.Exit(code)
+}
 
 // testStreams are what a script sees, whatever runs the tests: stdin empty
 // and not a terminal (the "without a terminal" behaviour, usage errors and
@@ -38,6 +65,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdo
 }
 
 func TestExitCodesAndUsage(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args     []string
 		code     int
@@ -267,7 +295,9 @@ func finished(t *testing.T, done chan int) int {
 
 // No command writes a poll URL the user or the element did not give.
 func TestPollNeverInventsAURL(t *testing.T) {
+	t.Parallel()
 	t.Run("export knows only events offline, as a guess", func(t *testing.T) {
+		t.Parallel()
 		code, out, errOut := runCLI(t, nil, "export", "--domain", "acme", "--poll", "events")
 		if code != exitOK || !strings.Contains(out, `"url": "/hubs/documents/events"`) || !strings.Contains(errOut, "guess") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -275,6 +305,7 @@ func TestPollNeverInventsAURL(t *testing.T) {
 	})
 	for _, name := range []string{"files", "folders", "contracts"} {
 		t.Run("export --poll "+name, func(t *testing.T) {
+			t.Parallel()
 			code, out, errOut := runCLI(t, nil, "export", "--domain", "acme", "--poll", name)
 			if code != exitUsage || out != "" || !strings.Contains(errOut, "--poll") || !strings.Contains(errOut, "NAME=URL") ||
 				!strings.Contains(errOut, "/hubs/documents/folders/contents?path=/") || !strings.Contains(errOut, "export never contacts Cloud Elements") {
@@ -283,6 +314,7 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		})
 	}
 	t.Run("export --poll NAME=URL", func(t *testing.T) {
+		t.Parallel()
 		code, out, errOut := runCLI(t, nil, "export", "--domain", "acme", "--poll", "shared=/hubs/documents/folders/contents?path=/Shared")
 		if code != exitOK || !strings.Contains(out, `"shared": {`) || !strings.Contains(out, `"url": "/hubs/documents/folders/contents?path=/Shared"`) ||
 			strings.Contains(out, `"/hubs/documents/shared"`) {
@@ -290,6 +322,7 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		}
 	})
 	t.Run("create starts from the element's default", func(t *testing.T) {
+		t.Parallel()
 		h := isolate(t)
 		sb := startSandbox(t)
 		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
@@ -306,6 +339,7 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		}
 	})
 	t.Run("create --poll NAME not in the element's default", func(t *testing.T) {
+		t.Parallel()
 		h := isolate(t)
 		sb := startSandbox(t)
 		code, out, errOut := runSafe(t, h.createEnv(), nil, siteArgs(sb, "--code", "unused-code", "--poll", "files")...)
@@ -317,6 +351,7 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		}
 	})
 	t.Run("create says when the element's default cannot be read", func(t *testing.T) {
+		t.Parallel()
 		h := isolate(t)
 		sb := startSandbox(t)
 		sb.InjectFault(sandbox.RouteElementConfiguration, sandbox.Fault{Status: 500, Count: 10})
@@ -327,6 +362,7 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		}
 	})
 	t.Run("an http notification URL is accepted with a warning", func(t *testing.T) {
+		t.Parallel()
 		code, out, errOut := runCLI(t, nil, "export", "--domain", "acme", "--notify-url", "http://hooks.example.com/events")
 		if code != exitOK || !strings.Contains(out, `"http://hooks.example.com/events"`) || !strings.Contains(errOut, "unencrypted") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestCreateSandboxFlag(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	code, out, errOut := runSafe(t, h.env("BROWSER", consentScript(t)), nil, "create", "--sandbox", "--listen", "127.0.0.1:0", "--timeout", "20s")
 	if code != exitOK || !strings.Contains(out, "Created instance") || !strings.Contains(errOut, "built-in sandbox") {
@@ -24,6 +25,7 @@ func TestCreateSandboxFlag(t *testing.T) {
 // of its own, created 0700 for this run: a $TMPDIR/cewiz-sandbox planted by
 // someone else (a symlink to their directory) is never written through.
 func TestSandboxPrivateDirectory(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	tmp := t.TempDir()
 	planted := t.TempDir()

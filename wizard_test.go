@@ -24,6 +24,7 @@ import (
 )
 
 func TestWizardDoctor(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	a := flow.NewAnswers()
@@ -43,6 +44,7 @@ func TestWizardDoctor(t *testing.T) {
 // its checks pass, it says which failure they do not cover, and the run
 // exits 1.
 func TestWizardDoctorAfterAFailedCreate(t *testing.T) {
+	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
 	a := flow.NewAnswers()
@@ -70,7 +72,8 @@ func TestWizardDoctorAfterAFailedCreate(t *testing.T) {
 // the environment main was given ($BROWSER here) with the same "someone is
 // at a terminal" rule as create and doctor. It runs in accessible mode (line
 // by line on a pipe) up to the Authorize step, against the sandbox behind a
-// proxy that records the User-Agent.
+// proxy that records the User-Agent. Not parallel: it sets the version
+// that every command's requests carry.
 func TestWizardUsesMainsClientAndBrowser(t *testing.T) {
 	h := isolate(t)
 	sb := startSandbox(t)
@@ -151,6 +154,7 @@ func TestWizardUsesMainsClientAndBrowser(t *testing.T) {
 // TestWizardClientAsksWithTheRememberedForm: the wizard's client asks
 // oauth/url with the siteAddress form remembered from the last success.
 func TestWizardClientAsksWithTheRememberedForm(t *testing.T) {
+	t.Parallel()
 	f := &factory{io: testStreams(io.Discard, io.Discard), lookup: func(string) (string, bool) { return "", false }}
 	for form, want := range map[string]cloudelements.SiteAddressForm{"url": cloudelements.SiteURL, "host": cloudelements.SiteHost, "": cloudelements.SiteHost} {
 		c, err := f.wizardClient(form)("https://api.cloud-elements.com/elements/api-v2", flow.Secrets{UserSecret: flow.NewSecret("u"), OrgSecret: flow.NewSecret("o")})
