@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,46 +23,26 @@ import (
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
-// built is this command, built once for the tests that run it as a user
-// does: the long-running commands (sandbox, events receive, events watch
-// --follow) end with Ctrl-C, which only a process of their own can get.
-var built struct {
-	once sync.Once
-	done chan struct{}
-	dir  string
-	bin  string
-	err  error
+// asCewizEnv makes this test binary run as cewiz itself (TestMain calls
+// main): the tests that run cewiz as a user does, each command a process
+// of its own, since the long-running ones (sandbox, events receive, events
+// watch --follow) end with Ctrl-C, which only a process of its own can
+// get. The test binary is this package compiled: no build to wait for.
+const asCewizEnv = "CEWIZ_TEST_AS_CEWIZ"
+
+// cewizEnv is env for a process of this test binary that runs as cewiz.
+func cewizEnv(env ...string) []string {
+	return append(append(os.Environ(), asCewizEnv+"=1"), env...)
 }
 
-// startBuild starts building the binary in the background (once).
-func startBuild() {
-	built.once.Do(func() {
-		built.done = make(chan struct{})
-		go func() {
-			defer close(built.done)
-			if built.dir, built.err = os.MkdirTemp("", "cewiz-test-"); built.err != nil {
-				return
-			}
-			built.bin = filepath.Join(built.dir, "cewiz")
-			if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
-				built.err = fmt.Errorf("go build: %v\n%s", err, out)
-			}
-		}()
-	})
-}
-
-// buildCewiz returns the built binary, waiting for its build.
-func buildCewiz(t *testing.T) string {
+// cewizBin is the program to run as cewiz with cewizEnv: this test binary.
+func cewizBin(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
-	startBuild()
-	<-built.done
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.bin
+	return bin
 }
 
 // proc is a cewiz process the test reads while it runs.
@@ -177,10 +156,10 @@ func postNotification(t *testing.T, to string, body []byte, signature, webhookID
 // notification are refused; the key is never printed.
 func TestEventsChainAgainstTheSandbox(t *testing.T) {
 	t.Parallel() // the built binary in a terminal or against a sandbox: it waits, not computes
-	bin := buildCewiz(t)
+	bin := cewizBin(t)
 	home := t.TempDir()
 	const key = "chain-signature-key-7f3a9c"
-	env := append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "NO_COLOR=1",
+	env := cewizEnv("HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "NO_COLOR=1",
 		"CEWIZ_USER_SECRET="+sandbox.DemoUserSecret, "CEWIZ_ORG_SECRET="+sandbox.DemoOrgSecret)
 	keyed := append(env[:len(env):len(env)], "CEWIZ_SIGNATURE_KEY="+key)
 
@@ -273,9 +252,9 @@ func TestEventsChainAgainstTheSandbox(t *testing.T) {
 // Ctrl-C (exit 0).
 func TestEventsWatchFollow(t *testing.T) {
 	t.Parallel() // the built binary in a terminal or against a sandbox: it waits, not computes
-	bin := buildCewiz(t)
+	bin := cewizBin(t)
 	home := t.TempDir()
-	env := append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+	env := cewizEnv("HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"CEWIZ_USER_SECRET="+sandbox.DemoUserSecret, "CEWIZ_ORG_SECRET="+sandbox.DemoOrgSecret)
 	sb := startCewiz(t, bin, env, "sandbox", "--poll-every", "200ms")
 	base := sb.await(t, regexp.MustCompile(`base URL\s+(\S+)`), false)

@@ -19,28 +19,21 @@ import (
 
 // TestMain lets the parallel tests all run at once (go test allows as
 // many as CPUs unless -parallel is given): they wait on servers, a
-// browser script, timeouts and the built binary, not on the CPU. Each
+// browser script, timeouts and cewiz processes, not on the CPU. Each
 // command gets its environment through its lookup, never the process's,
-// which is what lets them share the process. The binary the events tests
-// run is built in the background from the start.
+// which is what lets them share the process. With asCewizEnv set, this
+// binary is cewiz (see cewizBin).
 func TestMain(m *testing.M) {
+	if os.Getenv(asCewizEnv) == "1" {
+		main()
+	}
 	flag.Parse()
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
 	if !given {
 		_ = flag.Set("test.parallel", "8")
 	}
-	if !testing.Short() && flag.Lookup("test.run").Value.String() == "" {
-		startBuild() // the whole package runs: the binary is needed
-	}
-	code := m.Run()
-	if built.done != nil {
-		<-built.done
-		if built.dir != "" {
-			os.RemoveAll(built.dir)
-		}
-	}
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // testStreams are what a script sees, whatever runs the tests: stdin empty
