@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -118,11 +119,35 @@ func portFree(addr string) bool {
 	return true
 }
 
-// waitPortFree polls until addr can be bound or d has passed.
-func waitPortFree(addr string, d time.Duration) bool {
+// released reports whether every socket of l is closed, which is what
+// frees its port: the kernel releases a listening socket's port when it is
+// closed, and net's Close returns only once it is. A test asks this rather
+// than binding the port again (portFree) because the tests running at the
+// same time take ephemeral ports too: a port l freed can be taken by one
+// of them (a listener, or a client's connection) before the check binds
+// it. It closes nothing itself.
+func released(l *Listener) bool {
+	for _, ln := range l.lns {
+		sc, ok := ln.(syscall.Conn)
+		if !ok {
+			return false
+		}
+		rc, err := sc.SyscallConn()
+		if err != nil {
+			continue // net refuses a closed listener's descriptor
+		}
+		if rc.Control(func(uintptr) {}) == nil {
+			return false // the descriptor is still open
+		}
+	}
+	return len(l.lns) > 0
+}
+
+// waitReleased polls until l's sockets are closed (released) or d has passed.
+func waitReleased(l *Listener, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
-		if portFree(addr) {
+		if released(l) {
 			return true
 		}
 		if time.Now().After(deadline) {

@@ -182,7 +182,7 @@ func TestRule04_ListeningWhenStartReturnsAndSameSocketServesCallback(t *testing.
 	for i := 0; i < 20; i++ {
 		l := start(t, Options{})
 		// The port is held from the moment Start returns (no bind-close-bind).
-		if portFree(l.Addrs()[0]) {
+		if portFree(l.Addrs()[0]) || released(l) {
 			t.Fatal("the port is free after Start: it must stay bound until the flow ends")
 		}
 		// A redirect that arrives immediately, before Wait is even called, is not lost.
@@ -451,10 +451,9 @@ func TestRule10_FirstValidCallbackWinsLaterSeeAlreadyCompleted(t *testing.T) {
 func TestRule10_PortClosedWithinASecondAfterTheAnswer(t *testing.T) {
 	t.Parallel()
 	l := start(t, Options{})
-	addr := l.Addrs()[0]
 	valid(t, l, "c") // the 303 and /done
 	t0 := time.Now()
-	if !waitPortFree(addr, time.Second) {
+	if !waitReleased(l, time.Second) {
 		t.Fatal("the port is still bound a second after /done was served")
 	}
 	t.Logf("port free %v after /done", time.Since(t0))
@@ -465,7 +464,7 @@ func TestRule10_PortClosedWithinASecondAfterTheAnswer(t *testing.T) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatal(r.Status)
 	}
-	if !waitPortFree(l2.Addrs()[0], 1500*time.Millisecond) {
+	if !waitReleased(l2, 1500*time.Millisecond) {
 		t.Fatal("the port is still bound 1.5 s after the answer")
 	}
 	// The port is free: Close has nothing left to wait for but goroutines
@@ -603,7 +602,6 @@ func TestRule11_XSSInErrorDescriptionIsInert(t *testing.T) {
 func TestRule12_TimeoutReturnsAndFreesThePort(t *testing.T) {
 	t.Parallel()
 	l := start(t, Options{Timeout: 150 * time.Millisecond})
-	addr := l.Addrs()[0]
 	t0 := time.Now()
 	_, err := waitFor(t, l, 5*time.Second)
 	el := time.Since(t0)
@@ -613,7 +611,7 @@ func TestRule12_TimeoutReturnsAndFreesThePort(t *testing.T) {
 	if el > 150*time.Millisecond+time.Second {
 		t.Errorf("timeout returned after %v", el)
 	}
-	if !portFree(addr) {
+	if !released(l) {
 		t.Fatal("the port is still bound right after the timeout")
 	}
 }
@@ -640,7 +638,7 @@ func TestRule12_CancelReturnsWithinASecondAndFreesThePort(t *testing.T) {
 	if el > time.Second {
 		t.Errorf("cancel returned after %v", el)
 	}
-	if !portFree(addr) {
+	if !released(l) {
 		t.Fatal("the port is still bound right after the cancel")
 	}
 }
@@ -664,7 +662,7 @@ func TestRule12_StartContextAndCloseCancel(t *testing.T) {
 	if !errors.Is(err, ErrCanceled) {
 		t.Fatalf("Close: err = %v", err)
 	}
-	if !portFree(l2.Addrs()[0]) {
+	if !released(l2) {
 		t.Fatal("port bound after Close")
 	}
 }

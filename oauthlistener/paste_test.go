@@ -153,7 +153,7 @@ func TestRule13_PasteWhileListening(t *testing.T) {
 	if err != nil || res.Code.Reveal() != "bare-code" || res.Source != FromPastedCode {
 		t.Fatal(res, err)
 	}
-	if !portFree(l.Addrs()[0]) {
+	if !released(l) {
 		t.Error("the port is still bound after the paste ended the wait")
 	}
 	if err := l.Accept(p); !errors.Is(err, ErrAlreadyCompleted) {
