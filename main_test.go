@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -17,9 +16,8 @@ import (
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
-// TestMain lets the parallel tests all run at once (go test allows as
-// many as CPUs unless -parallel is given): they wait on servers, a
-// browser script, timeouts and cewiz processes, not on the CPU. Each
+// TestMain lets the parallel tests all run at once: they wait on servers,
+// a browser script, timeouts and cewiz processes, not on the CPU. Each
 // command gets its environment through its lookup, never the process's,
 // which is what lets them share the process. With asCewizEnv set, this
 // binary is cewiz (see cewizBin).
@@ -27,13 +25,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asCewizEnv) == "1" {
 		main()
 	}
-	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		_ = flag.Set("test.parallel", "8")
-	}
-	os.Exit(m.Run())
+	os.Exit(journeytest.RunWaiting(m, 8))
 }
 
 // testStreams are what a script sees, whatever runs the tests: stdin empty
