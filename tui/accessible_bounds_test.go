@@ -24,9 +24,17 @@ type countingClient struct {
 	checks atomic.Int32
 }
 
+// ElementInfo answers as the fake does, but each refusal is an error of
+// its own, as each answer of the real client is.
 func (c *countingClient) ElementInfo(ctx context.Context) (*cloudelements.Element, error) {
 	c.checks.Add(1)
-	return c.fakeClient.ElementInfo(ctx)
+	el, err := c.fakeClient.ElementInfo(ctx)
+	var ae *cloudelements.APIError
+	if errors.As(err, &ae) {
+		fresh := *ae
+		return el, &fresh
+	}
+	return el, err
 }
 
 // waitAbandonedForms waits for the forms other tests' cancels left
@@ -34,7 +42,7 @@ func (c *countingClient) ElementInfo(ctx context.Context) (*cloudelements.Elemen
 // renderer, which they may still be drawing with.
 func waitAbandonedForms() { abandonedForms.Wait() }
 
-func runAccessibleWith(t *testing.T, in io.Reader, client Client, s flow.Secrets) (Outcome, string, error) {
+func runAccessibleWith(t *testing.T, in io.Reader, client Client, s flow.Secrets, opts ...func(*Config)) (Outcome, string, error) {
 	t.Helper()
 	waitAbandonedForms()
 	out := &journeytest.Buffer{}
@@ -44,6 +52,9 @@ func runAccessibleWith(t *testing.T, in io.Reader, client Client, s flow.Secrets
 		Answers: a, Secrets: s, Accessible: true, Input: in, Output: out, NoRemember: true, ConfigDir: t.TempDir(),
 		NewClient: func(string, flow.Secrets) (Client, error) { return client, nil },
 		Getenv:    func(string) string { return "" },
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	type result struct {
 		o   Outcome
@@ -207,4 +218,23 @@ func TestAccessibleReviewAndExport(t *testing.T) {
 		t.Fatal("q did not end the wizard")
 	}
 	_ = pw.Close()
+}
+
+// TestAccessibleRefusedSecretsAskedAtMostThreeTimes: where the secrets can
+// be given again (here --sandbox's demo values, which a person can
+// restore), refused secrets are asked again, but the wizard stops after
+// the third refusal instead of asking for ever.
+func TestAccessibleRefusedSecretsAskedAtMostThreeTimes(t *testing.T) {
+	client := &countingClient{fakeClient: fakeClient{infoErr: &cloudelements.APIError{Op: "GET /elements/docushareflex", Status: 401, Message: "Invalid Organization or User secret"}}}
+	in := strings.NewReader(strings.Repeat("\n", 200))
+	bad := flow.Secrets{UserSecret: flow.NewSecret("bad"), OrgSecret: flow.NewSecret("bad"), APISecret: flow.NewSecret("bad")}
+	_, out, err := runAccessibleWith(t, in, client, bad, func(c *Config) {
+		c.Demo = &Demo{BaseURL: "http://127.0.0.1:9/elements/api-v2", APIKey: "app-id", Secrets: bad}
+	})
+	if err == nil || !strings.Contains(err.Error(), "refused 3 times") {
+		t.Fatalf("err %v, want the third refusal to stop the wizard\n%s", err, out)
+	}
+	if n := client.checks.Load(); n != maxSecretRefusals {
+		t.Fatalf("%d checks, want %d", n, maxSecretRefusals)
+	}
 }
