@@ -139,3 +139,26 @@ func snapshot(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// TestAccessibleIsDecidedOnceWithTheStreams: ACCESSIBLE and TERM=dumb are
+// read in one place, with the streams main passes to every command (the
+// wizard is then accessible, as with --accessible).
+func TestAccessibleIsDecidedOnceWithTheStreams(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"ACCESSIBLE": "1"}, true},
+		{map[string]string{"ACCESSIBLE": "true"}, true},
+		{map[string]string{"ACCESSIBLE": "0"}, false},
+		{map[string]string{"ACCESSIBLE": "false"}, false},
+		{map[string]string{"TERM": "dumb"}, true},
+		{map[string]string{"TERM": "xterm-256color"}, false},
+	} {
+		if got := systemStreams(lookupIn(c.env)).Accessible; got != c.want {
+			t.Errorf("%v: accessible %v, want %v", c.env, got, c.want)
+		}
+	}
+}

@@ -130,8 +130,9 @@ func EnvName(flagName string) string {
 
 // ApplyEnv fills every flag that was not given on the command line from its
 // CEWIZ_<NAME> variable (repeatable flags take a comma-separated list). Call
-// it after fs.Parse. ACCESSIBLE=1 also turns on --accessible. The secret
-// variables are checked too (CheckEnvSecrets).
+// it after fs.Parse. The secret variables are checked too
+// (CheckEnvSecrets). ACCESSIBLE is not read here: main decides it once,
+// with the streams, and the wizard is accessible when either says so.
 func (o *Options) ApplyEnv(lookup func(string) (string, bool)) error {
 	given := map[string]bool{}
 	o.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -164,11 +165,6 @@ func (o *Options) ApplyEnv(lookup func(string) (string, bool)) error {
 	}
 	if err := CheckEnvSecrets(lookup); err != nil {
 		return err
-	}
-	if o.fs.Lookup("accessible") != nil && !given["accessible"] {
-		if v, _ := lookup("ACCESSIBLE"); AccessibleRequested(v) {
-			o.Accessible = true
-		}
 	}
 	return nil
 }

@@ -74,8 +74,8 @@ func TestResolveFlagsEnvAndPrecedence(t *testing.T) {
 	if s.UserSecret.Reveal() != "u" || s.OrgSecret.Reveal() != "o" || s.APISecret.Reveal() != "api" || a.Code.Reveal() != "code-from-env" {
 		t.Error("secrets from the environment were not read")
 	}
-	if !o.Accessible {
-		t.Error("ACCESSIBLE=1 did not turn on accessible mode")
+	if o.Accessible {
+		t.Error("ACCESSIBLE=1 set --accessible: main decides it once, with the streams")
 	}
 }
 
