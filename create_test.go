@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -339,7 +340,7 @@ func TestCreateCtrlC(t *testing.T) {
 	sb := startSandbox(t)
 	_, errOut, done := runAsync(t, nil, h.createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "30s")...)
 	port := waitFor(t, errOut, regexp.MustCompile(`Waiting for the browser on port (\d+)`))
-	interrupt(t)
+	interrupt(t, syscall.SIGINT)
 	start := time.Now()
 	if code := finished(t, done); code != exitCanceled {
 		t.Fatalf("exit %d\n%s", code, errOut.String())

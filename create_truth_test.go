@@ -2,6 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,13 +19,14 @@ import (
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
-// interrupt sends this process the Ctrl-C signal (create's signal
-// context catches it while the command runs). Every command running in
-// the process gets it, so the tests that call it are not parallel: go test
-// runs them before it lets the parallel tests start.
-func interrupt(t *testing.T) {
+// interrupt sends this process sig, Ctrl-C's SIGINT or a service
+// manager's SIGTERM (create's signal context catches both while the
+// command runs). Every command running in the process gets it, so the
+// tests that call it are not parallel: go test runs them before it lets
+// the parallel tests start.
+func interrupt(t *testing.T, sig syscall.Signal) {
 	t.Helper()
-	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+	if err := syscall.Kill(os.Getpid(), sig); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -38,40 +43,13 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// TestCreateCtrlCAfterTheRequestLeft: a Ctrl-C once POST /instances has
-// left says the instance may exist, looks it up by name, prints and saves
-// what it finds, and still exits 130.
+// TestCreateCtrlCAfterTheRequestLeft: a Ctrl-C (or SIGTERM) once POST
+// /instances has left says the instance may exist, looks it up by name,
+// prints and saves what it finds, and still exits 130.
 func TestCreateCtrlCAfterTheRequestLeft(t *testing.T) {
-	t.Run("the instance was created: printed, saved, exit 130", func(t *testing.T) {
-		h := isolate(t)
-		dir := h.configDir()
-		sb := startSandbox(t)
-		// The create happens; its answer is held back until the client gives up.
-		sb.InjectFault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: time.Minute})
-		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
-		codes := []string{grant}
-		out, errOut, done := runAsync(t, nil, h.createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "held")...)
-		waitUntil(t, "the instance is created", func() bool { return len(sb.Instances()) == 1 })
-		interrupt(t)
-		code := finished(t, done)
-		id := sb.Instances()[0].ID
-		if code != exitCanceled {
-			t.Fatalf("exit %d, want 130\nstdout %s\nstderr %s", code, out, errOut)
-		}
-		for _, want := range []string{"the instance may exist", "Looking it up by name",
-			"cewiz: canceled: after the create request was sent; instance " + strconv.FormatInt(id, 10) + " was created"} {
-			if !strings.Contains(errOut.String(), want) {
-				t.Errorf("stderr lacks %q:\n%s", want, errOut)
-			}
-		}
-		if !strings.Contains(out.String(), "Created instance "+strconv.FormatInt(id, 10)) {
-			t.Errorf("stdout does not show the instance:\n%s", out)
-		}
-		summary := filepath.Join(dir, "instances", strconv.FormatInt(id, 10)+".json")
-		if fi, err := os.Stat(summary); err != nil || fi.Mode().Perm() != 0o600 {
-			t.Fatalf("summary not saved 0600: %v %v", fi, err)
-		}
-	})
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String()+": the instance was created: printed, saved, exit 130", func(t *testing.T) { canceledAfterCreated(t, sig) })
+	}
 	t.Run("nothing found: says it may exist, exit 130, nothing saved", func(t *testing.T) {
 		h := isolate(t)
 		dir := h.configDir()
@@ -82,7 +60,7 @@ func TestCreateCtrlCAfterTheRequestLeft(t *testing.T) {
 		codes := []string{grant}
 		out, errOut, done := runAsync(t, nil, h.createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "lost")...)
 		waitUntil(t, "the create request arrives", func() bool { return sb.Count(sandbox.RouteCreateInstance) == 1 })
-		interrupt(t)
+		interrupt(t, syscall.SIGINT)
 		if code := finished(t, done); code != exitCanceled {
 			t.Fatalf("exit %d, want 130\nstderr %s", code, errOut)
 		}
@@ -97,6 +75,40 @@ func TestCreateCtrlCAfterTheRequestLeft(t *testing.T) {
 			t.Errorf("saved %v", files)
 		}
 	})
+}
+
+// canceledAfterCreated: the create happens, its answer is held back, and
+// sig arrives: the lookup by name finds the instance, which is printed and
+// saved, and the exit is 130.
+func canceledAfterCreated(t *testing.T, sig syscall.Signal) {
+	h := isolate(t)
+	dir := h.configDir()
+	sb := startSandbox(t)
+	// The create happens; its answer is held back until the client gives up.
+	sb.InjectFault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: time.Minute})
+	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	codes := []string{grant}
+	out, errOut, done := runAsync(t, nil, h.createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "held")...)
+	waitUntil(t, "the instance is created", func() bool { return len(sb.Instances()) == 1 })
+	interrupt(t, sig)
+	code := finished(t, done)
+	id := sb.Instances()[0].ID
+	if code != exitCanceled {
+		t.Fatalf("exit %d, want 130\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	for _, want := range []string{"the instance may exist", "Looking it up by name",
+		"cewiz: canceled: after the create request was sent; instance " + strconv.FormatInt(id, 10) + " was created"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out.String(), "Created instance "+strconv.FormatInt(id, 10)) {
+		t.Errorf("stdout does not show the instance:\n%s", out)
+	}
+	summary := filepath.Join(dir, "instances", strconv.FormatInt(id, 10)+".json")
+	if fi, err := os.Stat(summary); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("summary not saved 0600: %v %v", fi, err)
+	}
 }
 
 // TestCreateCodeFromStdin: --code - reads the code from stdin, so it never
@@ -236,11 +248,56 @@ func TestCreateCtrlCBeforeTheRequestLeftIsPlain(t *testing.T) {
 	sb := startSandbox(t)
 	_, errOut, done := runAsync(t, nil, h.createEnv(), nil, siteArgs(sb, "--listen", "127.0.0.1:0", "--no-browser", "--timeout", "30s")...)
 	waitFor(t, errOut, regexp.MustCompile(`Waiting for the browser on port (\d+)`))
-	interrupt(t)
+	interrupt(t, syscall.SIGINT)
 	if code := finished(t, done); code != exitCanceled {
 		t.Fatalf("exit %d", code)
 	}
 	if !strings.HasSuffix(errOut.String(), "cewiz: canceled\n") || strings.Contains(errOut.String(), "may exist") {
 		t.Fatalf("stderr:\n%s", errOut)
+	}
+}
+
+// TestCreateCommandAnswerWithoutInstance: `cewiz create` given a 2xx
+// answer to POST /instances that holds no instance ({}) does not report a
+// success. Looked up by name and not found: exit 1, saying what came back,
+// nothing on stdout and nothing saved. Found (the instance was created but
+// the answer lost it): the instance found, printed and saved, exit 0.
+func TestCreateCommandAnswerWithoutInstance(t *testing.T) {
+	t.Parallel()
+	for _, created := range []bool{false, true} {
+		t.Run(fmt.Sprintf("created=%v", created), func(t *testing.T) {
+			t.Parallel()
+			h := isolate(t)
+			sb := sandbox.New(sandbox.Options{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/instances") {
+					if created {
+						sb.ServeHTTP(httptest.NewRecorder(), r) // the instance exists; its answer is lost
+					}
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, "{}")
+					return
+				}
+				sb.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+			code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, "create", "--base-url", srv.URL+sandbox.APIPath,
+				"--api-key", sandbox.DemoAppID, "--domain", "acme", "--notify-url", "https://hooks.example.com/events", "--code", grant, "--name", "answerless")
+			files, _ := filepath.Glob(filepath.Join(h.configDir(), "instances", "*"))
+			if !created {
+				if code != exitFailure || out != "" || len(files) != 0 || !strings.Contains(errOut, "without an id") || strings.Contains(errOut, "Created instance") {
+					t.Fatalf("exit %d (want 1), saved %v\nstdout %q\nstderr %s", code, files, out, errOut)
+				}
+				return
+			}
+			if len(sb.Instances()) != 1 {
+				t.Fatalf("the sandbox holds %d instances", len(sb.Instances()))
+			}
+			id := strconv.FormatInt(sb.Instances()[0].ID, 10)
+			if code != exitOK || !strings.Contains(out, "Created instance "+id) || len(files) != 1 || filepath.Base(files[0]) != id+".json" {
+				t.Fatalf("exit %d (want 0), saved %v\nstdout %q\nstderr %s", code, files, out, errOut)
+			}
+		})
 	}
 }
