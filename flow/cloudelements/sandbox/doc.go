@@ -74,9 +74,10 @@
 //     and id and the kind of change, an illustration (its content for
 //     DocuShare Flex is not published).
 //   - A provider failure is 502 "Endpoint provider was not able to perform a
-//     CRUD request" (API page §9, the error-code table): a grant code refused
-//     that way is Fault{Status: 502, Message: MsgProviderFailure,
-//     ProviderMessage: ProviderInvalidGrant}.
+//     CRUD request" (API page §9; the devportal's normalized error-code
+//     table, cloud-elements/devportal _includes/error-codes.md, "502 Failed
+//     Request"): a grant code refused that way is Fault{Status: 502,
+//     Message: MsgProviderFailure, ProviderMessage: ProviderInvalidGrant}.
 //   - No https-only rule for event.notification.callback.url: the devportal's
 //     own examples use http:// (cloud-elements/devportal
 //     docs/elements/egnyte/events.md, "http://mycoolapp.com").
