@@ -182,7 +182,7 @@ const maxSecretRefusals = 3
 
 // errSecretsRefusedNoTerminal: the secrets were refused and cannot be
 // asked again (the password prompts need a terminal).
-var errSecretsRefusedNoTerminal = errors.New("Cloud Elements refused the User or Organization secret, and without a terminal they cannot be asked again: set " +
+var errSecretsRefusedNoTerminal = errors.New("the User or Organization secret was refused by Cloud Elements, and without a terminal it cannot be asked again: set " +
 	flow.EnvUserSecret + " and " + flow.EnvOrgSecret + " to the secrets from your Cloud Elements profile, then run again")
 
 // runAccessible runs the wizard line by line on cfg's input and output.
