@@ -24,7 +24,10 @@ type Failure struct {
 
 // failures is the one table of causes. The Kind comes from Classify, which
 // asks the errors themselves (APIError.CodeRejected, ProviderError.Denied,
-// the listener's and the client's typed errors).
+// the listener's and the client's typed errors). The kinds that only the
+// Cloud Elements client's errors make (unauthorized, code rejected, outcome
+// unknown, API, network) have no Next here: Explain takes the error's own
+// Hint, which those errors always carry.
 var failures = map[Kind]Failure{
 	KindCanceled: {
 		Title:       "Canceled",
@@ -63,27 +66,22 @@ var failures = map[Kind]Failure{
 	KindUnauthorized: {
 		Title:       "Cloud Elements did not accept the secrets",
 		Explanation: "Cloud Elements refused the User or Organization secret (401).",
-		Next:        "Re-enter the User and Organization secrets (Cloud Elements console, your profile) and check the region.",
 	},
 	KindCodeRejected: {
 		Title:       "The grant code was rejected",
 		Explanation: "Cloud Elements rejected the grant code: codes are single-use and expire within minutes.",
-		Next:        "Authorize again to get a new code, then create the instance again.",
 	},
 	KindOutcomeUnknown: {
 		Title:       "It is unknown whether the instance was created",
 		Explanation: "The create request may have reached Cloud Elements, but no clear answer came back.",
-		Next:        "Do not create again yet: look for the instance in the Cloud Elements console in a minute.",
 	},
 	KindAPI: {
 		Title:       "Cloud Elements answered with an error",
 		Explanation: "Cloud Elements refused the request.",
-		Next:        "Check the message; if it persists, give Cloud Elements support the requestId.",
 	},
 	KindNetwork: {
 		Title:       "Cloud Elements cannot be reached",
 		Explanation: "No answer came from Cloud Elements.",
-		Next:        "Check the network, the base URL and any proxy settings, then try again.",
 	},
 	KindInvalid: {
 		Title:       "An answer is missing",
@@ -108,12 +106,11 @@ func Explain(err error) Failure {
 	f.Kind = k
 	var pu *oauthlistener.PortUnavailableError
 	var me *MissingError
-	switch {
-	case cloudelements.Hint(err) != "":
-		f.Next = cloudelements.Hint(err)
-	case errors.As(err, &pu):
+	if h := cloudelements.Hint(err); h != "" {
+		f.Next = h
+	} else if errors.As(err, &pu) {
 		f.Next = pu.Advice()
-	case errors.As(err, &me):
+	} else if errors.As(err, &me) {
 		f.Next = "Give the " + me.Field + " and try again."
 	}
 	return f
