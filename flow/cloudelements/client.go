@@ -520,37 +520,32 @@ type OAuthRequest struct {
 // works the error is an *AuthURLError (errors.Is ErrMalformedAuthURL).
 func (c *Client) OAuthURL(ctx context.Context, o OAuthRequest) (string, error) {
 	form := c.SiteAddressForm()
-	u, err := c.oauthURL(ctx, o, form)
-	if err != nil {
-		return "", err
-	}
-	problem, unsafe := checkAuthURL(u)
-	switch {
-	case problem == "":
-		return u, nil
-	case unsafe:
-		return "", &AuthURLError{Reason: problem, Unsafe: true}
-	}
-	first := &AuthURLError{Reason: problem, URL: c.redact(showableURL(u), []string{o.APISecret.Reveal(), o.State}), Forms: []string{form.Render(o.SiteAddress)}}
-	other := form.Other()
-	u2, err := c.oauthURL(ctx, o, other)
-	if err != nil {
-		if IsCanceled(err) {
-			return "", err
+	var first *AuthURLError
+	for i, f := range []SiteAddressForm{form, form.Other()} {
+		u, err := c.oauthURL(ctx, o, f)
+		if err != nil {
+			if i == 0 || IsCanceled(err) {
+				return "", err
+			}
+			first.Forms = append(first.Forms, f.Render(o.SiteAddress))
+			first.Cause = err
+			return "", first
 		}
-		first.Forms = append(first.Forms, other.Render(o.SiteAddress))
-		first.Cause = err
-		return "", first
+		problem, unsafe := checkAuthURL(u)
+		switch {
+		case problem == "":
+			if i > 0 {
+				c.siteForm.Store(int32(f))
+			}
+			return u, nil
+		case unsafe:
+			return "", &AuthURLError{Reason: problem, Unsafe: true}
+		}
+		if first == nil {
+			first = &AuthURLError{Reason: problem, URL: c.redact(showableURL(u), []string{o.APISecret.Reveal(), o.State})}
+		}
+		first.Forms = append(first.Forms, f.Render(o.SiteAddress))
 	}
-	problem2, unsafe2 := checkAuthURL(u2)
-	switch {
-	case problem2 == "":
-		c.siteForm.Store(int32(other))
-		return u2, nil
-	case unsafe2:
-		return "", &AuthURLError{Reason: problem2, Unsafe: true}
-	}
-	first.Forms = append(first.Forms, other.Render(o.SiteAddress))
 	return "", first
 }
 
