@@ -289,11 +289,7 @@ func (s *Sandbox) handleAdmin(w http.ResponseWriter, r *http.Request) {
 
 func fromLoopback(r *http.Request) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return err == nil && loopbackHost(host)
 }
 
 // parseDelay reads "1.5s", "200ms", "200" or 200 (milliseconds).

@@ -263,10 +263,7 @@ func (s *Sandbox) notify(ctx context.Context, d delivery) error {
 		if outcome != nil {
 			res = outcome.Error()
 		}
-		s.logMu.Lock()
-		fmt.Fprintf(s.opts.Log, "%s notify POST %s instance %d event %d: %s %s\n", time.Now().UTC().Format("15:04:05"), where,
-			d.instanceID, d.eventID, res, time.Since(start).Round(time.Microsecond))
-		s.logMu.Unlock()
+		s.logf("notify POST %s instance %d event %d: %s %s", where, d.instanceID, d.eventID, res, time.Since(start).Round(time.Microsecond))
 	}
 	return outcome
 }

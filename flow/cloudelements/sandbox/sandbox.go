@@ -225,10 +225,19 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sw.hijacked {
 		status = 0
 	}
-	s.logMu.Lock()
 	// The path only: the query of oauth/url carries the Application Secret.
-	fmt.Fprintf(s.opts.Log, "%s %s %s %d %s\n", time.Now().UTC().Format("15:04:05"), r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond))
-	s.logMu.Unlock()
+	s.logf("%s %s %d %s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond))
+}
+
+// logf writes one line to Options.Log, stamped with the UTC time; the
+// requests and the notifications share the log, so one line at a time.
+func (s *Sandbox) logf(format string, args ...any) {
+	if s.opts.Log == nil {
+		return
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.opts.Log, "%s %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
 // statusWriter records the status for the log; Unwrap lets
