@@ -91,10 +91,7 @@ func eventsWatchRun(f *factory, opts *eventsWatchOptions) error {
 		}
 		return journey.WithHint(err)
 	}
-	interval := time.Duration(flow.DefaultRefreshInterval) * time.Minute
-	if n, err := in.RefreshInterval(); err == nil && n > 0 {
-		interval = time.Duration(n) * time.Minute
-	}
+	interval := events.IntervalOf(in)
 	w := &events.Watch{API: client, ID: id, Token: token, Interval: interval}
 	log, lines, err := w.Read(ctx)
 	if err != nil {

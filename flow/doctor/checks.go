@@ -525,12 +525,7 @@ func CheckEventLog(ctx context.Context, api API, id int64, in *cloudelements.Ins
 	if api == nil {
 		return result(IDEventLog, Skip, "Not checked: no secrets.", "")
 	}
-	interval := time.Duration(flow.DefaultRefreshInterval) * time.Minute
-	if in != nil {
-		if n, err := in.RefreshInterval(); err == nil && n > 0 {
-			interval = time.Duration(n) * time.Minute
-		}
-	}
+	interval := events.IntervalOf(in)
 	evs, err := events.ReadLog(ctx, api, id, token)
 	if err != nil {
 		var ae *cloudelements.APIError

@@ -52,11 +52,22 @@ type Log struct {
 	stuck      []bool
 }
 
+// IntervalOf is how often the instance is polled: its event.poller.refresh_interval
+// when it has a valid one, else the default (also when in is nil).
+func IntervalOf(in *cloudelements.Instance) time.Duration {
+	if in != nil {
+		if n, err := in.RefreshInterval(); err == nil && n > 0 {
+			return time.Duration(n) * time.Minute
+		}
+	}
+	return time.Duration(flow.DefaultRefreshInterval) * time.Minute
+}
+
 // Summarize reads events (in any order) for an instance polled every
-// interval, at now. It does not change events.
+// interval (the default when not positive), at now. It does not change events.
 func Summarize(events []cloudelements.Event, interval time.Duration, now time.Time) Log {
 	if interval <= 0 {
-		interval = time.Duration(flow.DefaultRefreshInterval) * time.Minute
+		interval = IntervalOf(nil)
 	}
 	l := Log{
 		Events:     append([]cloudelements.Event(nil), events...),
