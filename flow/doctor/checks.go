@@ -567,7 +567,7 @@ func lastEvents(log events.Log) string {
 		e := last[i]
 		p := e.ID + " " + e.Status
 		if o := events.ObjectOf(e); o.ObjectType != "" || o.EventType != "" {
-			p += " (" + strings.TrimSpace(o.ObjectType+" "+o.EventType+" "+o.ObjectID) + ")"
+			p += " (" + o.Text() + ")"
 		}
 		parts = append(parts, p)
 	}

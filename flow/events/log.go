@@ -153,20 +153,14 @@ func Minutes(d time.Duration) string {
 	return fmt.Sprintf("%d minutes", n)
 }
 
-// Object is what an event's providerData says changed, when it says it
-// (its content for DocuShare Flex is not published: fields are read when
-// present, "" otherwise).
-type Object struct {
-	ObjectType string `json:"objectType,omitempty"`
-	ObjectID   string `json:"objectId,omitempty"`
-	EventType  string `json:"eventType,omitempty"`
-}
-
-// ObjectOf reads e's providerData (a JSON string) tolerantly.
-func ObjectOf(e cloudelements.Event) Object {
+// ObjectOf reads what e's providerData (a JSON string) says changed, when
+// it says it: its content for DocuShare Flex is not published, so the
+// fields a notification's change has are read tolerantly when present, ""
+// otherwise.
+func ObjectOf(e cloudelements.Event) Change {
 	var m map[string]json.RawMessage
 	if decodeNumbers([]byte(e.ProviderData), &m) != nil {
-		return Object{}
+		return Change{}
 	}
-	return Object{ObjectType: scalar(m["objectType"]), ObjectID: scalar(m["objectId"]), EventType: strings.ToUpper(scalar(m["eventType"]))}
+	return changeOf(m)
 }

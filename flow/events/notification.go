@@ -29,6 +29,23 @@ type Change struct {
 	ElementKey string `json:"elementKey,omitempty"`
 }
 
+// changeOf reads a change's fields from a decoded JSON object, tolerantly:
+// each is "" when absent or not a scalar.
+func changeOf(m map[string]json.RawMessage) Change {
+	return Change{
+		ObjectType: scalar(m["objectType"]),
+		ObjectID:   scalar(m["objectId"]),
+		EventType:  strings.ToUpper(scalar(m["eventType"])),
+		ElementKey: scalar(m["elementKey"]),
+	}
+}
+
+// Text names the object and what happened to it, "document UPDATED 42"
+// (the parts that are known; "" when none is).
+func (c Change) Text() string {
+	return strings.TrimSpace(c.ObjectType + " " + c.EventType + " " + c.ObjectID)
+}
+
 // Instance is InstanceID as a number (false when it is not one).
 func (n Notification) Instance() (int64, bool) {
 	id, err := strconv.ParseInt(n.InstanceID, 10, 64)
@@ -67,12 +84,7 @@ func ParseNotification(body []byte) (Notification, error) {
 			return Notification{}, errors.New(`the notification's message.events is not a list of objects`)
 		}
 		for _, e := range list {
-			n.Events = append(n.Events, Change{
-				ObjectType: scalar(e["objectType"]),
-				ObjectID:   scalar(e["objectId"]),
-				EventType:  strings.ToUpper(scalar(e["eventType"])),
-				ElementKey: scalar(e["elementKey"]),
-			})
+			n.Events = append(n.Events, changeOf(e))
 		}
 	}
 	return n, nil

@@ -71,12 +71,6 @@ func Lines(d Delivery) []ReceivedLine {
 // Text is the line a person reads: object type, event type, object id,
 // instance, time, and how the signature was checked.
 func (l ReceivedLine) Text() string {
-	or := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return s
-	}
 	var check string
 	switch l.Signature {
 	case "sha256", "sha1":
@@ -87,7 +81,7 @@ func (l ReceivedLine) Text() string {
 		check = "unsigned"
 	}
 	return fmt.Sprintf("%s %s %s  instance %s  %s  (event %s, %s)",
-		or(l.ObjectType), or(l.EventType), or(l.ObjectID), or(l.InstanceID), l.Time, or(l.EventID), check)
+		orDash(l.ObjectType), orDash(l.EventType), orDash(l.ObjectID), orDash(l.InstanceID), l.Time, orDash(l.EventID), check)
 }
 
 // Print writes d.
@@ -153,7 +147,7 @@ func (l LogLine) Text() string {
 		status = l.Previous + " → " + status
 	}
 	s := fmt.Sprintf("%-20s  %-10s  %-22s", orDash(l.EventDate), orDash(l.ID), status)
-	if obj := strings.TrimSpace(l.ObjectType + " " + l.EventType + " " + l.ObjectID); obj != "" {
+	if obj := (Change{ObjectType: l.ObjectType, EventType: l.EventType, ObjectID: l.ObjectID}).Text(); obj != "" {
 		s += "  " + obj
 	}
 	if l.Stuck {
