@@ -593,17 +593,19 @@ func CheckNotificationDelivery(ctx context.Context, w NotificationWaiter, addr s
 	took := time.Since(start).Round(100 * time.Millisecond)
 	switch {
 	case err == nil && d.Accepted():
-		how := "unsigned"
-		switch {
-		case d.Unverified:
+		var how string
+		switch s := d.SignatureOutcome(); s {
+		case "unverified":
 			how = "signed, not checked: set " + flow.EnvSignatureKey + " to check it"
-		case d.Signature != events.Unsigned:
-			how = "signature " + string(d.Signature) + " verified"
+		case "none":
+			how = "unsigned"
+		default:
+			how = "signature " + s + " verified"
 		}
 		return result(IDNotifyDelivery, Pass, fmt.Sprintf("%s reached %s after %s (event %s, %s).", capitalize(whose), addr, took, d.Notification.EventID, how), "")
 	case d.Err != nil:
 		next := "Check the sender: the notification URL must point at this receiver, unchanged on the way."
-		if errors.Is(d.Err, events.ErrBadSignature) || errors.Is(d.Err, events.ErrNoSignature) || errors.Is(d.Err, events.ErrUnknownScheme) {
+		if events.IsSignatureError(d.Err) {
 			next = "Set " + flow.EnvSignatureKey + " to the instance's event.notification.signature.key (its summary file holds it)."
 		}
 		return result(IDNotifyDelivery, Fail, fmt.Sprintf("A notification reached %s but was refused (%d): %v.", addr, d.Status, d.Err), next)

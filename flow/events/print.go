@@ -42,13 +42,7 @@ type ReceivedLine struct {
 // Lines turns an accepted delivery into its lines: one per object (one
 // with empty object fields when the notification reports none).
 func Lines(d Delivery) []ReceivedLine {
-	sig := string(d.Signature)
-	switch {
-	case d.Unverified:
-		sig = "unverified"
-	case sig == "":
-		sig = "none"
-	}
+	sig := d.SignatureOutcome()
 	n := d.Notification
 	changes := n.Events
 	if len(changes) == 0 {

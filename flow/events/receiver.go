@@ -80,6 +80,19 @@ type Delivery struct {
 // Accepted reports whether the notification was taken (200).
 func (d Delivery) Accepted() bool { return d.Err == nil }
 
+// SignatureOutcome says how an accepted notification's signature was
+// checked: "sha256" or "sha1" (verified), "unverified" (signed, but no key
+// to check it) or "none" (unsigned).
+func (d Delivery) SignatureOutcome() string {
+	switch {
+	case d.Unverified:
+		return "unverified"
+	case d.Signature == Unsigned:
+		return "none"
+	}
+	return string(d.Signature)
+}
+
 // ReceiverOptions configure a Receiver. The zero value accepts unsigned
 // notifications with the default limits.
 type ReceiverOptions struct {

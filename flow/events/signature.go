@@ -42,6 +42,11 @@ var (
 	ErrUnknownScheme = errors.New("the " + HeaderSignature + " header is not sha256=<base64> (nor the legacy sha1=<base64>)")
 )
 
+// IsSignatureError reports whether err is one of Verify's refusals.
+func IsSignatureError(err error) bool {
+	return errors.Is(err, ErrBadSignature) || errors.Is(err, ErrNoSignature) || errors.Is(err, ErrUnknownScheme)
+}
+
 // Sign returns the Elements-Webhook-Signature of body under key:
 // "sha256=" and the base64 of HMAC-SHA256(key, body).
 func Sign(key flow.Secret, body []byte) string {
