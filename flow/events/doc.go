@@ -26,7 +26,7 @@
 //   - The message's other fields, instanceId, elementKey and events[] of
 //     {objectType, objectId, eventType, elementKey} (cloud-elements-api.md
 //     §10), are read tolerantly: ids may be numbers or strings, and unknown
-//     fields are kept in Raw.
+//     fields are ignored.
 //   - The event log: GET /instances/{id}/events with no query parameter (the
 //     platform swagger's getInstancesEvents2), each event {id, eventDate,
 //     status, providerData, notifiedData}, status one of NEW, RECEIVED,

@@ -227,11 +227,10 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) Delivery {
 	sig := req.Header.Get(HeaderSignature)
 	if !key.IsZero() {
 		scheme, err := Verify(key, body, sig)
-		d.Signature = scheme
 		if err != nil {
-			d.Signature = Unsigned
 			return refuse(http.StatusUnauthorized, err)
 		}
+		d.Signature = scheme
 	} else if strings.TrimSpace(sig) != "" {
 		d.Unverified = true
 	}
