@@ -315,12 +315,18 @@ func (a *Authorization) Wait(ctx context.Context) (Grant, error) {
 	if err != nil {
 		return Grant{}, err
 	}
+	return a.grant(res.Code, res.Source), nil
+}
+
+// grant is the grant of code for this authorization's redirect URI,
+// obtained now from src.
+func (a *Authorization) grant(code oauthlistener.Code, src oauthlistener.Source) Grant {
 	return Grant{
-		Code:        flow.NewSecret(res.Code.Reveal()),
+		Code:        flow.NewSecret(code.Reveal()),
 		CallbackURL: a.RedirectURI,
 		ObtainedAt:  a.deps.clock().Now(),
-		Source:      res.Source,
-	}, nil
+		Source:      src,
+	}
 }
 
 // Pasted is the outcome of Paste.
@@ -372,16 +378,7 @@ func (a *Authorization) PasteLate(input string) (Pasted, error) {
 // LateGrant is the grant of an address (or a confirmed bare code) that
 // PasteLate accepted.
 func (a *Authorization) LateGrant(p Pasted) Grant {
-	src := oauthlistener.FromPaste
-	if p.NeedsConfirmation {
-		src = oauthlistener.FromPastedCode
-	}
-	return Grant{
-		Code:        flow.NewSecret(p.result.Code.Reveal()),
-		CallbackURL: a.RedirectURI,
-		ObtainedAt:  a.deps.clock().Now(),
-		Source:      src,
-	}
+	return a.grant(p.result.Code, pastedSource(p.result))
 }
 
 // Diagnose lists the likely reasons no callback arrived, the ones the

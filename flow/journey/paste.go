@@ -114,11 +114,7 @@ func (p *ManualListener) Accept(r oauthlistener.PastedResult) error {
 	if r.Code.IsZero() {
 		return errors.New("there is no code to accept")
 	}
-	src := oauthlistener.FromPaste
-	if r.NeedsConfirmation {
-		src = oauthlistener.FromPastedCode
-	}
-	if !p.Finish(oauthlistener.Result{Code: r.Code, Params: r.Params, Source: src, ReceivedAt: time.Now()}, nil) {
+	if !p.Finish(oauthlistener.Result{Code: r.Code, Params: r.Params, Source: pastedSource(r), ReceivedAt: time.Now()}, nil) {
 		return oauthlistener.ErrAlreadyCompleted
 	}
 	return nil
@@ -128,4 +124,13 @@ func (p *ManualListener) Close() error {
 	p.Finish(oauthlistener.Result{}, oauthlistener.ErrCanceled)
 	p.stop()
 	return nil
+}
+
+// pastedSource is where a pasted code came from: the whole address (its
+// state checked) or a bare code the user confirmed.
+func pastedSource(r oauthlistener.PastedResult) oauthlistener.Source {
+	if r.NeedsConfirmation {
+		return oauthlistener.FromPastedCode
+	}
+	return oauthlistener.FromPaste
 }
