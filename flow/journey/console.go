@@ -271,7 +271,7 @@ func ReportCreated(stdout, stderr io.Writer, res Result, o ReportOptions) error 
 	}
 	if serr == nil {
 		what := "id and token"
-		if res.Answers.EventsEnabled && !res.SignatureKey.IsZero() {
+		if SummaryHoldsKey(res.Answers, res.SignatureKey) {
 			what = "id, token and notification signature key"
 		}
 		fmt.Fprintf(stderr, "Saved the instance's %s in %s (mode 0600).\n", what, ShortPath(summary, o.Home))

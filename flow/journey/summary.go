@@ -53,8 +53,8 @@ func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers, s
 	if configDir == "" {
 		return "", flow.ErrNoConfigDir
 	}
-	dir := filepath.Join(configDir, SummaryDir)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	p := summaryPath(configDir, in.ID)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return "", err
 	}
 	key := in.Element.Key
@@ -66,18 +66,28 @@ func SaveSummary(configDir string, in *cloudelements.Instance, a flow.Answers, s
 		Domain: a.Domain, CreatedDate: in.CreatedDate, EventsEnabled: in.EventsEnabled, Tags: in.Tags,
 		Authorization: "User $" + flow.EnvUserSecret + ", Organization $" + flow.EnvOrgSecret + ", Element <token>",
 	}
-	if a.EventsEnabled {
+	if SummaryHoldsKey(a, signatureKey) {
 		s.SignatureKey = signatureKey.Reveal()
 	}
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return "", err
 	}
-	p := filepath.Join(dir, fmt.Sprintf("%d.json", in.ID))
 	if err := flow.WriteFileAtomic(p, append(data, '\n'), flow.WriteOptions{Secret: true, Overwrite: true}); err != nil {
 		return "", err
 	}
 	return p, nil
+}
+
+// SummaryHoldsKey reports whether SaveSummary keeps the notification
+// signature key: events are on and the instance signs with a key.
+func SummaryHoldsKey(a flow.Answers, signatureKey flow.Secret) bool {
+	return a.EventsEnabled && !signatureKey.IsZero()
+}
+
+// summaryPath is where the summary of instance id lives under configDir.
+func summaryPath(configDir string, id int64) string {
+	return filepath.Join(configDir, SummaryDir, fmt.Sprintf("%d.json", id))
 }
 
 // maxSummary bounds a summary file read back (a few hundred bytes).
@@ -91,7 +101,7 @@ func LoadSummary(configDir string, id int64) (Summary, error) {
 	if configDir == "" {
 		return Summary{}, flow.ErrNoConfigDir
 	}
-	f, err := os.Open(filepath.Join(configDir, SummaryDir, fmt.Sprintf("%d.json", id)))
+	f, err := os.Open(summaryPath(configDir, id))
 	if err != nil {
 		return Summary{}, err
 	}
