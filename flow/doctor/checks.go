@@ -539,7 +539,7 @@ func CheckEventLog(ctx context.Context, api API, id int64, in *cloudelements.Ins
 	if len(log.Events) == 0 {
 		if in != nil {
 			if c := in.Created(); !c.IsZero() && now.Sub(c) < log.StuckAfter {
-				return result(IDEventLog, Pass, fmt.Sprintf("No events yet: the instance is new and polls every %s.", minutes(interval)), "")
+				return result(IDEventLog, Pass, fmt.Sprintf("No events yet: the instance is new and polls every %s.", events.Minutes(interval)), "")
 			}
 		}
 		return result(IDEventLog, Warn, "No events recorded yet.",
@@ -548,7 +548,7 @@ func CheckEventLog(ctx context.Context, api API, id int64, in *cloudelements.Ins
 	summary := fmt.Sprintf("%d recent events: %s", len(log.Events), log.CountsText())
 	if stuck, oldest := log.StuckCount(); stuck > 0 {
 		return result(IDEventLog, Warn, fmt.Sprintf("%s; %d still NEW or RECEIVED after more than %s (%d polling intervals), the oldest event %s from %s; %s.",
-			summary, stuck, minutes(log.StuckAfter), events.StuckIntervals, oldest.ID, oldest.EventDate, lastEvents(log)),
+			summary, stuck, events.Minutes(log.StuckAfter), events.StuckIntervals, oldest.ID, oldest.EventDate, lastEvents(log)),
 			"Check that the notification URL is reachable from the internet and answers 2xx quickly, and the instance's event log in the Cloud Elements console (cewiz events watch --instance "+strconv.FormatInt(id, 10)+" shows it).")
 	}
 	last := ""
@@ -582,9 +582,9 @@ func CheckNotificationDelivery(ctx context.Context, w NotificationWaiter, addr s
 	if w == nil {
 		return result(IDNotifyDelivery, Skip, "Not checked here.", "")
 	}
-	whose := "a notification"
+	whose := "A notification"
 	if id != 0 {
-		whose = fmt.Sprintf("a notification for instance %d", id)
+		whose = fmt.Sprintf("A notification for instance %d", id)
 	}
 	start := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, wait)
@@ -602,7 +602,7 @@ func CheckNotificationDelivery(ctx context.Context, w NotificationWaiter, addr s
 		default:
 			how = "signature " + s + " verified"
 		}
-		return result(IDNotifyDelivery, Pass, fmt.Sprintf("%s reached %s after %s (event %s, %s).", capitalize(whose), addr, took, d.Notification.EventID, how), "")
+		return result(IDNotifyDelivery, Pass, fmt.Sprintf("%s reached %s after %s (event %s, %s).", whose, addr, took, d.Notification.EventID, how), "")
 	case d.Err != nil:
 		next := "Check the sender: the notification URL must point at this receiver, unchanged on the way."
 		if events.IsSignatureError(d.Err) {
@@ -617,16 +617,6 @@ func CheckNotificationDelivery(ctx context.Context, w NotificationWaiter, addr s
 	}
 	return result(IDNotifyDelivery, Fail, fmt.Sprintf("Cannot listen on %s: %v.", addr, err), "Give --listen-events a free HOST:PORT on this machine.")
 }
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// minutes writes d as "15 minutes" or "1 minute".
-func minutes(d time.Duration) string { return events.Minutes(d) }
 
 // parseInstanceID reads an --instance value.
 func ParseInstanceID(s string) (int64, error) {

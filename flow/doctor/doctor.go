@@ -178,10 +178,15 @@ func (c Config) listenWait() time.Duration {
 func (c Config) budget() time.Duration {
 	b := 2 * c.timeout()
 	if c.ListenEvents != "" {
-		b += c.listenWait() + c.timeout()
+		b += c.listenBound()
 	}
 	return b
 }
+
+// listenBound bounds the --listen-events check, in the run's budget and as
+// the check's own timeout: the wait for a notification plus one per-check
+// timeout of slack.
+func (c Config) listenBound() time.Duration { return c.listenWait() + c.timeout() }
 
 func (c Config) timeout() time.Duration {
 	if c.Timeout <= 0 {

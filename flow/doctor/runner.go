@@ -101,7 +101,7 @@ func Checks(cfg Config) []Check {
 	if cfg.ListenEvents != "" {
 		// It listens from the start, alongside the other checks: a
 		// notification may come while they run.
-		cs = append(cs, Check{ID: IDNotifyDelivery, wait: cfg.listenWait() + cfg.timeout(), run: func(ctx context.Context, e *env) Result {
+		cs = append(cs, Check{ID: IDNotifyDelivery, wait: cfg.listenBound(), run: func(ctx context.Context, e *env) Result {
 			return CheckNotificationDelivery(ctx, e.deps.Notifications, e.cfg.ListenEvents, e.cfg.InstanceID, e.cfg.listenWait())
 		}})
 	}
