@@ -609,7 +609,9 @@ func CheckNotificationDelivery(ctx context.Context, w NotificationWaiter, addr s
 			next = "Set " + flow.EnvSignatureKey + " to the instance's event.notification.signature.key (its summary file holds it)."
 		}
 		return result(IDNotifyDelivery, Fail, fmt.Sprintf("A notification reached %s but was refused (%d): %v.", addr, d.Status, d.Err), next)
-	case ctx.Err() != nil && wctx.Err() == nil:
+	case ctx.Err() != nil:
+		// The caller stopped the run (Ctrl-C, or its budget ran out; the
+		// runner tells which). wctx, derived from ctx, ended with it.
 		return result(IDNotifyDelivery, Skip, "Canceled.", "")
 	case errors.Is(err, context.DeadlineExceeded):
 		return result(IDNotifyDelivery, Fail, fmt.Sprintf("No notification reached %s within %s.", addr, wait),

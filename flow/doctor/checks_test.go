@@ -10,6 +10,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
+	"github.com/cewiz/cewiz/flow/events"
 	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
@@ -400,4 +401,29 @@ func TestParseInstanceID(t *testing.T) {
 			t.Errorf("%q accepted", s)
 		}
 	}
+}
+
+// startedWaiter is the real receiver, telling the test when the wait began.
+type startedWaiter struct {
+	ReceiverWaiter
+	started chan struct{}
+}
+
+func (w startedWaiter) WaitNotification(ctx context.Context, addr string, id int64) (events.Delivery, error) {
+	close(w.started)
+	return w.ReceiverWaiter.WaitNotification(ctx, addr, id)
+}
+
+// TestCheckNotificationDeliveryCanceled: Ctrl-C while --listen-events waits
+// (the caller's context canceled, the wait's own time not run out) is a
+// skipped row, not a failure to listen.
+func TestCheckNotificationDeliveryCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := startedWaiter{started: make(chan struct{})}
+	go func() {
+		<-w.started
+		cancel()
+	}()
+	r := CheckNotificationDelivery(ctx, w, "127.0.0.1:0", 0, time.Hour)
+	want(t, "canceled", r, Skip, "Canceled.")
 }
