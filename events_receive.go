@@ -58,7 +58,7 @@ func eventsReceiveRun(f *factory, opts *eventsReceiveOptions, key flow.Secret) e
 	fmt.Fprintf(f.io.Err, "Receiving notifications at %s (any path; POST only).\n", srv.URL())
 	if key.IsZero() {
 		fmt.Fprintln(f.io.Err, "CEWIZ_SIGNATURE_KEY is not set: signatures are not checked. Set it to the instance's key (its summary file holds it) to refuse forged notifications.")
-		if host, _, _ := net.SplitHostPort(opts.Addr); !loopbackHost(host) {
+		if host, _, _ := net.SplitHostPort(opts.Addr); !flow.IsLoopbackHost(host) {
 			fmt.Fprintln(f.io.Err, "cewiz: this receiver is reachable from other machines and checks no signature: anyone who reaches it can post.")
 		}
 	} else {
@@ -70,12 +70,4 @@ func eventsReceiveRun(f *factory, opts *eventsReceiveOptions, key flow.Secret) e
 	defer cancel()
 	_ = srv.Shutdown(sctx)
 	return nil
-}
-
-func loopbackHost(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }

@@ -72,7 +72,7 @@ func NormalizeBaseURL(raw string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopbackHost(u.Hostname()) {
+		if !IsLoopbackHost(u.Hostname()) {
 			return "", fmt.Errorf("the base URL must use https (http is accepted only on this machine, e.g. the sandbox): %s", raw)
 		}
 	default:
@@ -120,7 +120,10 @@ func checkHostPort(what string, u *url.URL) error {
 	return nil
 }
 
-func isLoopbackHost(h string) bool {
+// IsLoopbackHost reports whether h (a host name without its port) names
+// this machine: "localhost" or a loopback IP literal. Validation, the events
+// receiver's warning and the authorization URL's http check share this one rule.
+func IsLoopbackHost(h string) bool {
 	if h == "localhost" {
 		return true
 	}
@@ -203,7 +206,7 @@ func CheckNotificationURL(raw string) (warning, err error) {
 	case "https":
 		return nil, nil
 	case "http":
-		if isLoopbackHost(u.Hostname()) {
+		if IsLoopbackHost(u.Hostname()) {
 			return ErrLoopbackHTTP, nil
 		}
 		return ErrPlainHTTP, nil

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/cewiz/cewiz/flow"
 )
 
 // SiteAddressForm is how the DocuShare Flex domain is written in the
@@ -167,7 +169,7 @@ func checkAuthURL(raw string) (problem string, unsafe bool) {
 		return "it carries a user name or password", true
 	case !wellFormedHost(u):
 		return "its host " + strings.Trim(u.Host, "[]") + " is not a host name", false
-	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !flow.IsLoopbackHost(u.Hostname()):
 		// http is accepted on this machine only (the sandbox and tests).
 		return "it uses http://, not https://", false
 	}
@@ -207,14 +209,6 @@ func wellFormedHost(u *url.URL) bool {
 		}
 	}
 	return true
-}
-
-func loopbackHost(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // showableURL is raw without its query and fragment (they carry the state
