@@ -49,7 +49,7 @@ func createRun(f *factory, opts *createOptions) error {
 	if err != nil {
 		return err
 	}
-	configDir, remember := "", true
+	configDir := ""
 	if opts.Sandbox {
 		sb, err := newSandbox()
 		if err != nil {
@@ -60,7 +60,6 @@ func createRun(f *factory, opts *createOptions) error {
 		if configDir, err = sandboxConfigDir(f); err != nil {
 			return err
 		}
-		remember = false
 		fmt.Fprintf(stderr, "Using the built-in sandbox at %s (demo secrets and application).\n", a.BaseURL)
 	}
 	terminal := f.io.InTerminal
@@ -82,7 +81,7 @@ func createRun(f *factory, opts *createOptions) error {
 	defer stopSignals()
 
 	var clientOpts []cloudelements.Option
-	if remember {
+	if !opts.Sandbox {
 		// The siteAddress form that worked last time is asked first.
 		if form, ok := cloudelements.ParseSiteAddressForm(flow.Memory{Dir: configDir}.SiteAddressForm()); ok {
 			clientOpts = append(clientOpts, cloudelements.WithSiteAddressForm(form))
@@ -120,7 +119,7 @@ func createRun(f *factory, opts *createOptions) error {
 	}
 	res, err := console.Run(ctx, a, s)
 	res.Answers.SiteAddressForm = client.SiteAddressForm().String()
-	report := journey.ReportOptions{JSON: opts.JSON, ConfigDir: configDir, Home: f.home(), Remember: remember, Settings: settings}
+	report := journey.ReportOptions{JSON: opts.JSON, ConfigDir: configDir, Home: f.home(), Remember: !opts.Sandbox, Settings: settings}
 	if ctx.Err() != nil && watch.sent() {
 		// Canceled after the create request left: what the lookup by name
 		// found is the truth to tell, and the exit stays 130.
