@@ -80,14 +80,12 @@ func createRun(f *factory, opts *createOptions) error {
 	ctx, stopSignals := signalContext()
 	defer stopSignals()
 
-	var clientOpts []cloudelements.Option
+	siteForm := "" // the user's remembered form is not the emulator's
 	if !opts.Sandbox {
 		// The siteAddress form that worked last time is asked first.
-		if form, ok := cloudelements.ParseSiteAddressForm(flow.Memory{Dir: configDir}.SiteAddressForm()); ok {
-			clientOpts = append(clientOpts, cloudelements.WithSiteAddressForm(form))
-		}
+		siteForm = flow.Memory{Dir: configDir}.SiteAddressForm()
 	}
-	client, err := f.client(a.BaseURL, s, clientOpts...)
+	client, err := f.client(a.BaseURL, s, siteForm)
 	if err != nil {
 		return &flow.UsageError{Flag: "base-url", Err: err}
 	}

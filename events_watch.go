@@ -77,7 +77,7 @@ func eventsWatchRun(f *factory, opts *eventsWatchOptions) error {
 	if err := opts.ApplyConnection(&a); err != nil {
 		return err
 	}
-	client, err := f.client(a.BaseURL, s)
+	client, err := f.client(a.BaseURL, s, "")
 	if err != nil {
 		return &flow.UsageError{Flag: "base-url", Err: err}
 	}

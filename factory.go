@@ -94,9 +94,15 @@ func (f *factory) launcher() *oauthlistener.Launcher {
 }
 
 // client is the Cloud Elements client for baseURL with the platform
-// secrets; its User-Agent carries cewiz's version.
-func (f *factory) client(baseURL string, s flow.Secrets, opts ...cloudelements.Option) (*cloudelements.Client, error) {
-	opts = append([]cloudelements.Option{cloudelements.WithVersion(currentVersion())}, opts...)
+// secrets; its User-Agent carries cewiz's version. It asks oauth/url with
+// the siteAddress form siteForm names (the one that worked last time, as
+// flow.Memory remembers it), or the client's default when siteForm is ""
+// or not a form.
+func (f *factory) client(baseURL string, s flow.Secrets, siteForm string) (*cloudelements.Client, error) {
+	opts := []cloudelements.Option{cloudelements.WithVersion(currentVersion())}
+	if form, ok := cloudelements.ParseSiteAddressForm(siteForm); ok {
+		opts = append(opts, cloudelements.WithSiteAddressForm(form))
+	}
 	return cloudelements.New(baseURL, s.UserSecret, s.OrgSecret, opts...)
 }
 

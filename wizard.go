@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/cewiz/cewiz/flow"
-	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/journey"
 	"github.com/cewiz/cewiz/tui"
 )
@@ -50,13 +49,17 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 	if derr != nil && !opts.Sandbox {
 		printNotes(f.io.Err, fmt.Sprintf("the instance's summary and the answers will not be saved: %v", derr))
 	}
+	siteForm := "" // the user's remembered form is not the emulator's
+	if !opts.Sandbox {
+		siteForm = flow.Memory{Dir: configDir}.SiteAddressForm()
+	}
 	ctx, stop := signalContext()
 	defer stop()
 
 	cfg := tui.Config{
 		Answers:    a,
 		Secrets:    s,
-		NewClient:  f.wizardClient(flow.Memory{Dir: configDir}.SiteAddressForm()),
+		NewClient:  f.wizardClient(siteForm),
 		Browser:    f.launcher(),
 		Listen:     journey.Settings{ListenAddr: opts.Listen, Timeout: opts.Timeout, NoBrowser: opts.NoBrowser},
 		Accessible: opts.Accessible || f.io.Accessible,
@@ -79,7 +82,6 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 		// A throwaway: its base URL is not remembered for the next real
 		// run, and its summaries stay out of the user's config.
 		cfg.Sandbox, cfg.NoRemember = true, true
-		cfg.NewClient = f.wizardClient("") // the user's remembered form is not the emulator's
 		if cfg.ConfigDir, err = sandboxConfigDir(f); err != nil {
 			return err
 		}
@@ -141,12 +143,8 @@ func wizardCanceledAfterCreate(f *factory, e *tui.CanceledAfterCreateError) erro
 // the siteAddress form that worked last (siteForm, remembered; "" for the
 // client's default).
 func (f *factory) wizardClient(siteForm string) tui.ClientFactory {
-	var opts []cloudelements.Option
-	if form, ok := cloudelements.ParseSiteAddressForm(siteForm); ok {
-		opts = append(opts, cloudelements.WithSiteAddressForm(form))
-	}
 	return func(baseURL string, s flow.Secrets) (tui.Client, error) {
-		c, err := f.client(baseURL, s, opts...)
+		c, err := f.client(baseURL, s, siteForm)
 		if err != nil {
 			return nil, err
 		}
