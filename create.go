@@ -70,11 +70,7 @@ func createRun(f *factory, opts *createOptions) error {
 		return err
 	}
 	if !opts.Sandbox {
-		var derr error
-		if configDir, derr = f.configDir(); derr != nil {
-			// Said before the work: the token will be on stdout only.
-			printNotes(stderr, fmt.Sprintf("the instance's summary and the answers will not be saved: %v", derr))
-		}
+		configDir = f.savingConfigDir()
 	}
 
 	ctx, stopSignals := signalContext()
@@ -244,7 +240,7 @@ func canceledAfterCreate(stdout, stderr io.Writer, res journey.Result, err error
 		if rerr := journey.ReportCreated(stdout, stderr, res, o); rerr != nil {
 			return rerr
 		}
-		return &canceledError{detail: fmt.Sprintf("after the create request was sent; instance %d was created (see above)", res.Instance.ID)}
+		return canceledInstanceCreated(res.Instance.ID)
 	}
 	var ne *cloudelements.NetError
 	if errors.As(err, &ne) && ne.Kind == cloudelements.NetCanceled && !ne.Sent {
@@ -253,4 +249,11 @@ func canceledAfterCreate(stdout, stderr io.Writer, res journey.Result, err error
 	name := flow.InstanceName(res.Answers)
 	return &canceledError{detail: fmt.Sprintf("after the create request was sent, so the instance %q may exist, but it was not found by name in time. "+
 		"Do not create it again yet: list the instances in a minute (Cloud Elements console), then authorize again if it is not there", name)}
+}
+
+// canceledInstanceCreated is the cancel (exit 130) that came after the create
+// request was sent and the instance id was found by name, its summary
+// printed above.
+func canceledInstanceCreated(id int64) error {
+	return &canceledError{detail: fmt.Sprintf("after the create request was sent; instance %d was created (see above)", id)}
 }

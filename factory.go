@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -67,6 +68,17 @@ func (f *factory) getenv(k string) string { return getenvFrom(f.lookup)(k) }
 // (flow.ConfigDir, e.g. ~/.config/cewiz). err says why there is none (no
 // $HOME): then nothing is remembered, and a summary cannot be saved.
 func (f *factory) configDir() (string, error) { return flow.ConfigDir(f.getenv) }
+
+// savingConfigDir is configDir for a run that saves the instance's summary
+// and the answers. When there is none it says so on stderr, before the
+// work (the token will be on stdout only), and returns "".
+func (f *factory) savingConfigDir() string {
+	dir, err := f.configDir()
+	if err != nil {
+		printNotes(f.io.Err, fmt.Sprintf("the instance's summary and the answers will not be saved: %v", err))
+	}
+	return dir
+}
 
 // home is the user's home directory ("" when the environment names none),
 // for showing paths under it as ~.

@@ -45,12 +45,11 @@ func wizardRun(f *factory, opts *wizardOptions) error {
 	if err := flow.CheckAuthorizeFlags(opts.Listen, opts.Timeout); err != nil {
 		return err
 	}
-	configDir, derr := f.configDir()
-	if derr != nil && !opts.Sandbox {
-		printNotes(f.io.Err, fmt.Sprintf("the instance's summary and the answers will not be saved: %v", derr))
-	}
-	siteForm := "" // the user's remembered form is not the emulator's
+	// Under --sandbox the config directory is the sandbox's (below), and
+	// the user's remembered siteAddress form is not the emulator's.
+	configDir, siteForm := "", ""
 	if !opts.Sandbox {
+		configDir = f.savingConfigDir()
 		siteForm = flow.Memory{Dir: configDir}.SiteAddressForm()
 	}
 	ctx, stop := signalContext()
@@ -135,7 +134,7 @@ func wizardCanceledAfterCreate(f *factory, e *tui.CanceledAfterCreateError) erro
 	default:
 		fmt.Fprintln(f.io.Err, found)
 	}
-	return &canceledError{detail: fmt.Sprintf("after the create request was sent; instance %d was created (see above)", e.Instance.ID)}
+	return canceledInstanceCreated(e.Instance.ID)
 }
 
 // wizardClient is the wizard's tui.ClientFactory: the Connect step makes a
