@@ -173,22 +173,14 @@ func writeBashCompletion(w io.Writer, cmds []complCommand) {
 		fmt.Fprintf(&b, "        %s) COMPREPLY=($(compgen -W %s -- \"$cur\")); return ;;\n", k, shellWords(lists[k]))
 	}
 	b.WriteString("    esac\n")
-	var names []string
-	for _, c := range cmds {
-		if c.name != "" {
-			names = append(names, c.name)
-		}
-	}
 	b.WriteString("    if [[ $COMP_CWORD -eq 1 && \"$cur\" != -* ]]; then\n")
-	fmt.Fprintf(&b, "        COMPREPLY=($(compgen -W %s -- \"$cur\")); return\n", shellWords(names))
+	fmt.Fprintf(&b, "        COMPREPLY=($(compgen -W %s -- \"$cur\")); return\n", shellWords(commandNames()))
 	b.WriteString("    fi\n")
 	b.WriteString("    local words=\"\"\n")
 	b.WriteString("    case \"$cmd\" in\n")
 	for _, c := range cmds {
-		label := c.name
-		if label == "" {
-			label = "\"\""
-		}
+		// Quoted, the wizard's empty name is the pattern '' (an empty $cmd).
+		label := flow.ShellQuote(c.name)
 		words := flagNames(c)
 		if len(c.args) > 0 {
 			words = strings.TrimSpace(strings.Join(c.args, " ") + " " + words)
@@ -224,11 +216,7 @@ func writeZshCompletion(w io.Writer, cmds []complCommand) {
 	b.WriteString("  if [[ -n $cmd ]]; then shift words; (( CURRENT-- )); fi\n")
 	b.WriteString("  case $cmd in\n")
 	for _, c := range cmds {
-		label := c.name
-		if label == "" {
-			label = "''"
-		}
-		fmt.Fprintf(&b, "    %s)\n", label)
+		fmt.Fprintf(&b, "    %s)\n", flow.ShellQuote(c.name))
 		if len(c.args) > 0 {
 			var quoted []string
 			for _, a := range c.args {
