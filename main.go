@@ -138,23 +138,19 @@ var errCanceled = errors.New("canceled")
 
 // report prints err for the user and returns the exit code it deserves.
 func report(stderr io.Writer, err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	// One line whatever the kind: a usage error names the flag (or the
+	// variable) and the form it expects, with no usage dump, which would
+	// bury it; a cancel may say what it left behind.
+	fmt.Fprintf(stderr, "cewiz: %v\n", err)
 	var usageErr *flow.UsageError
 	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
 	case errors.Is(err, errCanceled):
-		// A bare cancel, or one that says what it left behind.
-		fmt.Fprintf(stderr, "cewiz: %v\n", err)
 		return exitCanceled
 	case errors.As(err, &usageErr):
-		// The message names the flag (or the variable) and the form it
-		// expects: no usage dump, which would bury it.
-		fmt.Fprintf(stderr, "cewiz: %v\n", err)
 		return exitUsage
-	default:
-		fmt.Fprintf(stderr, "cewiz: %v\n", err)
-		return exitFailure
 	}
+	return exitFailure
 }
