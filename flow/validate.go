@@ -343,27 +343,21 @@ func ValidateAPIKey(s string) error {
 }
 
 // ValidateSecretText checks a typed secret (what) without ever echoing it.
-func ValidateSecretText(what string) func(string) error {
-	return func(s string) error {
-		if s == "" {
-			return fmt.Errorf("the %s is empty; paste it here (it stays hidden)", what)
-		}
-		if p := secretProblem(s, false); p != "" {
-			return fmt.Errorf("the %s %s", what, p)
-		}
-		return nil
-	}
-}
+func ValidateSecretText(what string) func(string) error { return validateSecret(what, false) }
 
 // ValidatePlatformSecret is ValidateSecretText for the Cloud Elements User
 // and Organization secrets, which also refuses a comma: the Authorization
 // header "User <secret>, Organization <secret>" separates them with one.
-func ValidatePlatformSecret(what string) func(string) error {
+func ValidatePlatformSecret(what string) func(string) error { return validateSecret(what, true) }
+
+// validateSecret is the form validator of a secret (what); platform adds
+// the comma rule (secretProblem).
+func validateSecret(what string, platform bool) func(string) error {
 	return func(s string) error {
 		if s == "" {
 			return fmt.Errorf("the %s is empty; paste it here (it stays hidden)", what)
 		}
-		if p := secretProblem(s, true); p != "" {
+		if p := secretProblem(s, platform); p != "" {
 			return fmt.Errorf("the %s %s", what, p)
 		}
 		return nil
