@@ -224,9 +224,6 @@ func ValidateNotificationURL(raw string) error {
 // NotificationURLWarning is the sentence to show about a notification URL
 // that passes validation but deserves a warning (plain http), or "".
 func NotificationURLWarning(raw string) string {
-	if strings.TrimSpace(raw) == "" {
-		return ""
-	}
 	if w, err := CheckNotificationURL(raw); err == nil && w != nil {
 		return w.Error()
 	}
