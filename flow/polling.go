@@ -341,26 +341,11 @@ const MillisecondsFormat = "milliseconds"
 
 // MarshalJSON writes the resources as one JSON object, in order.
 func (p PollerConfig) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, r := range p {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := marshalJSON(r.Name)
-		if err != nil {
-			return nil, err
-		}
-		v, err := marshalJSON(r)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
+	var w objectWriter
+	for _, r := range p {
+		w.put(r.Name, r)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return w.bytes()
 }
 
 // objectWriter writes a JSON object key by key, in the order given.
