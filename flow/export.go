@@ -127,10 +127,14 @@ type bodyFile struct {
 // ParseBody reads a body written by export (or by hand, following the seed)
 // back into answers and secrets, so `--from` can start from it. Placeholders
 // and masked values count as not given. Values are checked with the same
-// validators as the flags; an error names the field.
+// validators as the flags; an error names the field. JSON nested more than
+// MaxJSONDepth levels is refused before it is decoded.
 func ParseBody(data []byte) (Answers, Secrets, error) {
 	a := NewAnswers()
 	var s Secrets
+	if err := checkJSONDepth(data); err != nil {
+		return a, s, err
+	}
 	var f bodyFile
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

@@ -694,8 +694,12 @@ func ParsePollerText(v string) (PollerConfig, error) {
 }
 
 // ParsePollerConfig reads an event.poller.configuration document (object or
-// JSON string) and validates each resource.
+// JSON string) and validates each resource. JSON nested more than
+// MaxJSONDepth levels is refused before it is decoded.
 func ParsePollerConfig(data []byte) (PollerConfig, error) {
+	if err := checkJSONDepth(data); err != nil {
+		return nil, err
+	}
 	var p PollerConfig
 	if err := json.Unmarshal([]byte(CleanPollerText(string(data))), &p); err != nil {
 		return nil, fmt.Errorf("the poller configuration is not valid JSON: %w", err)
