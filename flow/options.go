@@ -192,15 +192,11 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 	}
 	a := NewAnswers()
 	var s Secrets
-	has := func(name string) bool { return o.fs.Lookup(name) != nil && o.Given(name) }
 
-	if has("from") {
+	if o.Given("from") {
 		data, err := readFile(o.From)
 		if err != nil {
 			return a, s, usageErr("from", fmt.Errorf("cannot read the body file: %w", err))
-		}
-		if err := checkJSONDepth(data); err != nil {
-			return a, s, usageErr("from", fmt.Errorf("%s: %w", o.From, err))
 		}
 		fa, fs, err := ParseBody(data)
 		if err != nil {
@@ -211,13 +207,13 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 	if err := o.ApplyConnection(&a); err != nil {
 		return a, s, err
 	}
-	if has("name") {
+	if o.Given("name") {
 		if err := ValidateName(o.Name); err != nil {
 			return a, s, usageErr("name", err)
 		}
 		a.Name = o.Name
 	}
-	if has("tag") {
+	if o.Given("tag") {
 		a.Tags = nil
 		for _, t := range o.Tags {
 			if err := ValidateTag(t); err != nil {
@@ -226,44 +222,44 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 			a.Tags = append(a.Tags, t)
 		}
 	}
-	if has("domain") {
+	if o.Given("domain") {
 		d, err := NormalizeDomain(o.Domain)
 		if err != nil {
 			return a, s, usageErr("domain", err)
 		}
 		a.Domain = d
 	}
-	if has("api-key") {
+	if o.Given("api-key") {
 		if err := ValidateAPIKey(o.APIKey); err != nil {
 			return a, s, usageErr("api-key", err)
 		}
 		a.APIKey = o.APIKey
 	}
-	if has("callback-url") {
+	if o.Given("callback-url") {
 		if err := ValidateCallbackURL(o.CallbackURL); err != nil {
 			return a, s, usageErr("callback-url", err)
 		}
 		a.CallbackURL = o.CallbackURL
 	}
-	if has("events") {
+	if o.Given("events") {
 		a.EventsEnabled = o.Events
 	}
-	if has("notify-url") {
+	if o.Given("notify-url") {
 		if err := ValidateNotificationURL(o.NotifyURL); err != nil {
 			return a, s, usageErr("notify-url", err)
 		}
 		a.NotificationURL = o.NotifyURL
 	}
-	if has("refresh-interval") {
+	if o.Given("refresh-interval") {
 		if err := CheckRefreshInterval(o.RefreshInterval); err != nil {
 			return a, s, usageErr("refresh-interval", err)
 		}
 		a.RefreshInterval = o.RefreshInterval
 	}
-	if has("poll") && has("poller-config") {
+	if o.Given("poll") && o.Given("poller-config") {
 		return a, s, usageErr("poll", errors.New("give --poll or --poller-config, not both"))
 	}
-	if has("poll") {
+	if o.Given("poll") {
 		// Checked here; turned into a.Polling by ResolvePoll, which needs to
 		// know whether the element's default could be read.
 		for _, v := range o.Poll {
@@ -272,13 +268,10 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 			}
 		}
 	}
-	if has("poller-config") {
+	if o.Given("poller-config") {
 		data, err := readFile(o.PollerConfigFile)
 		if err != nil {
 			return a, s, usageErr("poller-config", fmt.Errorf("cannot read the file: %w", err))
-		}
-		if err := checkJSONDepth(data); err != nil {
-			return a, s, usageErr("poller-config", fmt.Errorf("%s: %w", o.PollerConfigFile, err))
 		}
 		p, err := ParsePollerConfig(data)
 		if err != nil {
@@ -289,7 +282,7 @@ func (o *Options) Resolve(lookup func(string) (string, bool), readFile func(stri
 	if !a.Code.IsZero() {
 		o.codeSource = "the body file of --from"
 	}
-	if has("code") {
+	if o.Given("code") {
 		code := o.Code
 		o.codeSource = "--code"
 		if o.fromEnv["code"] {
@@ -354,21 +347,20 @@ func ReadCode(r io.Reader) (string, error) {
 // given neither leaves a alone). --sandbox excludes both: it points cewiz
 // at the built-in emulator.
 func (o *Options) ApplyConnection(a *Answers) error {
-	has := func(name string) bool { return o.fs.Lookup(name) != nil && o.Given(name) }
-	if o.Sandbox && (has("base-url") || has("region")) {
+	if o.Sandbox && (o.Given("base-url") || o.Given("region")) {
 		return usageErr("sandbox", errors.New("--sandbox points cewiz at the built-in emulator; leave out --base-url and --region"))
 	}
-	if has("base-url") && has("region") {
+	if o.Given("base-url") && o.Given("region") {
 		return usageErr("base-url", errors.New("give --base-url or --region, not both"))
 	}
 	switch {
-	case has("base-url"):
+	case o.Given("base-url"):
 		u, err := NormalizeBaseURL(o.BaseURL)
 		if err != nil {
 			return usageErr("base-url", err)
 		}
 		a.BaseURL, a.Region = u, RegionOf(u)
-	case has("region"):
+	case o.Given("region"):
 		u, err := RegionBaseURL(o.Region)
 		if err != nil {
 			return usageErr("region", err)
@@ -446,7 +438,7 @@ type PollBase struct {
 // events guess is used); an unknown bare name is a *UsageError (exit 2)
 // naming the NAME=URL form. Without --poll it does nothing.
 func (o *Options) ResolvePoll(a *Answers, base PollBase) (notes []string, err error) {
-	if o.fs == nil || o.fs.Lookup("poll") == nil || !o.Given("poll") {
+	if o.fs == nil || !o.Given("poll") {
 		return nil, nil
 	}
 	from := base.Default
