@@ -125,11 +125,17 @@ func (r *runningSandbox) prefill(a *flow.Answers, s *flow.Secrets) {
 		notify = r.receiver.URL()
 	}
 	orDefault(&a.NotificationURL, notify)
-	*s = s.Or(flow.Secrets{
+	*s = s.Or(demoSecrets())
+}
+
+// demoSecrets are the emulator's demo User, Organization and Application
+// secrets.
+func demoSecrets() flow.Secrets {
+	return flow.Secrets{
 		UserSecret: flow.NewSecret(sandbox.DemoUserSecret),
 		OrgSecret:  flow.NewSecret(sandbox.DemoOrgSecret),
 		APISecret:  flow.NewSecret(sandbox.DemoAppSecret),
-	})
+	}
 }
 
 // demo is what the wizard shows and offers to restore in --sandbox: the
@@ -138,11 +144,7 @@ func (r *runningSandbox) demo() *tui.Demo {
 	return &tui.Demo{
 		BaseURL: r.srv.BaseURL(),
 		APIKey:  sandbox.DemoAppID,
-		Secrets: flow.Secrets{
-			UserSecret: flow.NewSecret(sandbox.DemoUserSecret),
-			OrgSecret:  flow.NewSecret(sandbox.DemoOrgSecret),
-			APISecret:  flow.NewSecret(sandbox.DemoAppSecret),
-		},
+		Secrets: demoSecrets(),
 	}
 }
 
