@@ -107,11 +107,10 @@ func TestStepTexts(t *testing.T) {
 
 // A registered non-loopback callback URL means the code is pasted: the
 // Authorize step goes straight to the paste field.
-func TestNeedsPaste(t *testing.T) {
-	NeedsPaste := func(a Answers) bool { return !CallbackIsLoopback(a) }
+func TestCallbackIsLoopback(t *testing.T) {
 	tests := []struct {
-		cb   string
-		want bool
+		cb    string
+		paste bool // not a loopback callback: the code is pasted
 	}{
 		{"http://127.0.0.1:23949/callback", false},
 		{"http://localhost:8080/cb", false},
@@ -121,8 +120,8 @@ func TestNeedsPaste(t *testing.T) {
 	for _, tt := range tests {
 		a := NewAnswers()
 		a.CallbackURL = tt.cb
-		if got := NeedsPaste(a); got != tt.want {
-			t.Errorf("NeedsPaste(%q) = %v, want %v", tt.cb, got, tt.want)
+		if got := !CallbackIsLoopback(a); got != tt.paste {
+			t.Errorf("!CallbackIsLoopback(%q) = %v, want %v", tt.cb, got, tt.paste)
 		}
 	}
 }
