@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
-	"github.com/cewiz/cewiz/oauthlistener"
 )
 
 func TestCreateWithBrowserScript(t *testing.T) {
@@ -105,7 +104,7 @@ func TestCreateWithCode(t *testing.T) {
 	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--name", "scripted")...)
 	if code != exitOK || !strings.HasPrefix(out, "Created instance ") || !strings.Contains(out, `"scripted"`) || !strings.Contains(out, "Token: ********") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
@@ -119,7 +118,7 @@ func TestCreateWithCode(t *testing.T) {
 		t.Fatalf("%d instances", len(sb.Instances()))
 	}
 	// The code comes from CEWIZ_CODE as well.
-	grant = sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant = siteGrant(sb)
 	code, _, errOut = runSafe(t, h.createEnv("CEWIZ_CODE", grant, "CEWIZ_NAME", "from-env"), []string{grant}, siteArgs(sb)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -137,7 +136,7 @@ func TestCreateFromExportedBody(t *testing.T) {
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, "create", "--base-url", sb.BaseURL(), "--from", p, "--code", grant, "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -257,7 +256,7 @@ func TestCreateFaults(t *testing.T) {
 			args := siteArgs(sb, "--listen", "127.0.0.1:0", "--timeout", "2s")
 			var codes []string
 			if c.useCode {
-				grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+				grant := siteGrant(sb)
 				codes = []string{grant}
 				args = siteArgs(sb, "--code", grant)
 			}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
-	"github.com/cewiz/cewiz/oauthlistener"
 )
 
 // interrupt sends this process sig, Ctrl-C's SIGINT or a service
@@ -56,7 +55,7 @@ func TestCreateCtrlCAfterTheRequestLeft(t *testing.T) {
 		sb := startSandbox(t)
 		// The request arrives and waits before the handler: nothing is created.
 		sb.InjectFault(sandbox.RouteCreateInstance, sandbox.Fault{Delay: time.Minute})
-		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+		grant := siteGrant(sb)
 		codes := []string{grant}
 		out, errOut, done := runAsync(t, nil, h.createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "lost")...)
 		waitUntil(t, "the create request arrives", func() bool { return sb.Count(sandbox.RouteCreateInstance) == 1 })
@@ -86,7 +85,7 @@ func canceledAfterCreated(t *testing.T, sig syscall.Signal) {
 	sb := startSandbox(t)
 	// The create happens; its answer is held back until the client gives up.
 	sb.InjectFault(sandbox.RouteCreateInstance, sandbox.Fault{After: true, Delay: time.Minute})
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	codes := []string{grant}
 	out, errOut, done := runAsync(t, nil, h.createEnv(), &codes, siteArgs(sb, "--code", grant, "--name", "held")...)
 	waitUntil(t, "the instance is created", func() bool { return len(sb.Instances()) == 1 })
@@ -117,7 +116,7 @@ func TestCreateCodeFromStdin(t *testing.T) {
 	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	var stdout, stderr strings.Builder
 	io := testStreams(&stdout, &stderr)
 	io.In = strings.NewReader("\n" + grant + "\n")
@@ -147,7 +146,7 @@ func TestCreateNamesTheCodeFromTheEnvironment(t *testing.T) {
 	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	code, _, errOut := runSafe(t, h.createEnv("CEWIZ_CODE", grant), []string{grant}, siteArgs(sb, "--name", "env-1")...)
 	if code != exitOK || !strings.Contains(errOut, "with the grant code from $CEWIZ_CODE") {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -186,7 +185,7 @@ func TestCreateSameName(t *testing.T) {
 	h := isolate(t)
 	sb := startSandbox(t)
 	create := func(extra ...string) (int, string, string) {
-		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+		grant := siteGrant(sb)
 		return runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, append([]string{"--code", grant, "--name", "twin"}, extra...)...)...)
 	}
 	if code, _, errOut := create(); code != exitOK || strings.Contains(errOut, "already exists") {
@@ -281,7 +280,7 @@ func TestCreateCommandAnswerWithoutInstance(t *testing.T) {
 				sb.ServeHTTP(w, r)
 			}))
 			t.Cleanup(srv.Close)
-			grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+			grant := siteGrant(sb)
 			code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, "create", "--base-url", srv.URL+sandbox.APIPath,
 				"--api-key", sandbox.DemoAppID, "--domain", "acme", "--notify-url", "https://hooks.example.com/events", "--code", grant, "--name", "answerless")
 			files, _ := filepath.Glob(filepath.Join(h.configDir(), "instances", "*"))

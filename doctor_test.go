@@ -11,14 +11,13 @@ import (
 
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 	"github.com/cewiz/cewiz/flow/doctor"
-	"github.com/cewiz/cewiz/oauthlistener"
 )
 
 func TestDoctorCommand(t *testing.T) {
 	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--json")...)
 	if code != exitOK {
 		t.Fatalf("create: %d %s", code, errOut)
@@ -155,7 +154,7 @@ func TestDoctorListenEvents(t *testing.T) {
 	}
 	addr := free()
 	const key = "doctor-listen-key-0042"
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	args := []string{"create", "--base-url", sb.BaseURL(), "--api-key", sandbox.DemoAppID, "--domain", "acme", "--notify-url", "http://" + addr + "/events", "--code", grant}
 	code, out, errOut := runSafe(t, h.createEnv("CEWIZ_SIGNATURE_KEY", key), []string{grant, key}, args...)
 	if code != exitOK {

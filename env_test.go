@@ -7,9 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
-	"github.com/cewiz/cewiz/oauthlistener"
 )
 
 // TestCommandsReadOnlyTheirEnvironment: a command reads its environment
@@ -32,7 +29,7 @@ func TestCommandsReadOnlyTheirEnvironment(t *testing.T) {
 
 	h := isolate(t)
 	sb := startSandbox(t)
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant)...)
 	if code != exitOK {
 		t.Fatalf("create: exit %d\n%s", code, errOut)
@@ -90,7 +87,7 @@ func TestCommandsReadOnlyTheirEnvironment(t *testing.T) {
 
 	// No home in the given environment: nothing is remembered or saved,
 	// and the process's home is not used instead; the note says so first.
-	grant = sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant = siteGrant(sb)
 	code, out, errOut = runSafe(t, createEnv("TMPDIR", t.TempDir()), []string{grant}, siteArgs(sb, "--code", grant, "--name", "homeless")...)
 	if code != exitOK || !strings.Contains(out, `"homeless"`) {
 		t.Fatalf("create without a home: exit %d\n%s\n%s", code, out, errOut)

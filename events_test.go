@@ -326,7 +326,7 @@ func TestEventsWatchPrintsTheLog(t *testing.T) {
 	t.Parallel()
 	h := isolate(t)
 	sb := startSandbox(t)
-	grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+	grant := siteGrant(sb)
 	code, out, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant)...)
 	if code != exitOK {
 		t.Fatalf("create: %d %s", code, errOut)

@@ -190,9 +190,20 @@ func consentScript(t *testing.T) string {
 	return p
 }
 
+// siteArgs are create's flags for the demo application and the site acme
+// on the sandbox sb; siteGrant is a grant code issued for them.
 func siteArgs(sb *sandbox.Server, more ...string) []string {
 	return append([]string{"create", "--base-url", sb.BaseURL(), "--api-key", sandbox.DemoAppID, "--domain", "acme",
 		"--notify-url", "https://hooks.example.com/events"}, more...)
+}
+
+// siteGrant is a grant code the sandbox (a *sandbox.Server, or a bare
+// *sandbox.Sandbox behind a test's own server) issued for siteArgs'
+// application and site, with the listener's default redirect URI.
+func siteGrant(sb interface {
+	IssueCode(redirectURI, site, appID string) string
+}) string {
+	return sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
 }
 
 // waitFor polls buf until re matches, returning the first submatch.
@@ -310,7 +321,7 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		t.Parallel()
 		h := isolate(t)
 		sb := startSandbox(t)
-		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+		grant := siteGrant(sb)
 		code, _, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--poll", "folders", "--poll", "events")...)
 		if code != exitOK || strings.Contains(errOut, "guess") {
 			t.Fatalf("exit %d\n%s", code, errOut)
@@ -340,7 +351,7 @@ func TestPollNeverInventsAURL(t *testing.T) {
 		h := isolate(t)
 		sb := startSandbox(t)
 		sb.InjectFault(sandbox.RouteElementConfiguration, sandbox.Fault{Status: 500, Count: 10})
-		grant := sb.IssueCode(oauthlistener.DefaultRedirectURI, "acme.docushareflex.com", sandbox.DemoAppID)
+		grant := siteGrant(sb)
 		code, _, errOut := runSafe(t, h.createEnv(), []string{grant}, siteArgs(sb, "--code", grant, "--poll", "events")...)
 		if code != exitOK || !strings.Contains(errOut, "could not be read") || !strings.Contains(errOut, "guess") {
 			t.Fatalf("exit %d\n%s", code, errOut)
