@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
 	"github.com/cewiz/cewiz/flow/doctor"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 )
 
 func TestDoctorCommand(t *testing.T) {
@@ -144,14 +144,8 @@ func TestDoctorListenEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	free := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		return ln.Addr().String()
-	}
+	// The notification URL names its port before the doctor binds it.
+	free := func() string { return "127.0.0.1:" + strconv.Itoa(journeytest.FreePort(t)) }
 	addr := free()
 	const key = "doctor-listen-key-0042"
 	grant := siteGrant(sb)
