@@ -207,3 +207,39 @@ func BenchmarkNew(b *testing.B) {
 		_ = New(context.Background(), Config{Answers: flow.NewAnswers(), NoRemember: true}, lipgloss.NewRenderer(io.Discard))
 	}
 }
+
+// BenchmarkFrame is one frame (View) of the steps whose body asks for the
+// height left under the header and above the footer: Connect in --sandbox
+// (a note above the form), Review (a viewport) and Resources (a list of
+// 1,000). The header and footer are drawn once per frame.
+func BenchmarkFrame(b *testing.B) {
+	frames := map[string]func(b *testing.B) *Model{
+		"connect-sandbox": func(*testing.B) *Model {
+			sec := flow.Secrets{UserSecret: flow.NewSecret("demo-user"), OrgSecret: flow.NewSecret("demo-org"), APISecret: flow.NewSecret("demo-app")}
+			cfg := Config{Answers: flow.NewAnswers(), Secrets: sec, NoRemember: true, Sandbox: true,
+				Demo: &Demo{BaseURL: "http://127.0.0.1:8080/elements/api-v2", APIKey: "demo-app-id", Secrets: sec}}
+			m := New(context.Background(), cfg, lipgloss.DefaultRenderer())
+			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+			return m
+		},
+		"review": func(*testing.B) *Model {
+			a := flow.NewAnswers()
+			a.Polling = flow.PollingPresets()
+			m := New(context.Background(), Config{Answers: a, NoRemember: true}, lipgloss.DefaultRenderer())
+			m.width, m.height = 80, 24
+			m.step = flow.StepReview
+			m.scr = newReview(m)
+			return m
+		},
+		"resources-1000": func(b *testing.B) *Model { return resourcesModel(b, 1000) },
+	}
+	for name, mk := range frames {
+		b.Run(name, func(b *testing.B) {
+			m := mk(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}

@@ -117,6 +117,10 @@ type Model struct {
 	// lastFrame is what stays on the screen once the wizard has ended: the
 	// line naming a created instance, or the box of the error it ended on.
 	lastFrame string
+	// chrome is the height of the header and footer (and the blank lines
+	// around the body) while View draws a frame (0 otherwise): a step's
+	// view asks bodyHeight for it, and they are drawn once per frame.
+	chrome int
 }
 
 // New builds the root model (Run uses it; tests drive it directly). r is the
@@ -412,7 +416,11 @@ func (m *Model) contentWidth() int {
 // above the footer and the status line (a blank line after the header and
 // one before the footer).
 func (m *Model) bodyHeight() int {
-	h := m.height - lipgloss.Height(m.header()) - lipgloss.Height(m.footer()) - 2
+	chrome := m.chrome
+	if chrome == 0 {
+		chrome = lipgloss.Height(m.header()) + lipgloss.Height(m.footer()) + 2
+	}
+	h := m.height - chrome
 	if sl, ok := m.scr.(statusLiner); ok {
 		if st := sl.status(m); st != "" {
 			h -= lipgloss.Height(m.wrapBody(st))
@@ -483,6 +491,8 @@ func (m *Model) View() string {
 		return m.tooSmallView()
 	}
 	head, foot := m.header(), m.footer()
+	m.chrome = lipgloss.Height(head) + lipgloss.Height(foot) + 2
+	defer func() { m.chrome = 0 }()
 	var body, status string
 	if m.showKeys {
 		body = m.keysView()
@@ -494,7 +504,7 @@ func (m *Model) View() string {
 	}
 	body = m.wrapBody(body)
 	// The body gives way first: the status line and the keys always show.
-	room := m.height - lipgloss.Height(head) - lipgloss.Height(foot) - 2
+	room := m.height - m.chrome
 	if status != "" {
 		status = m.wrapBody(status)
 		room -= lipgloss.Height(status)

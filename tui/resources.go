@@ -173,7 +173,13 @@ func (s *resourcesStep) init(m *Model) tea.Cmd { return nil }
 // source, the default choice, the count) and the note: the cursor's row is
 // always on screen, however small the terminal.
 func (s *resourcesStep) rows(m *Model) int {
-	r := m.bodyHeight() - lipgloss.Height(s.preamble(m)) - lipgloss.Height(s.noteView(m))
+	return s.rowsUnder(m, s.preamble(m), s.noteView(m))
+}
+
+// rowsUnder is rows with the preamble and the note already rendered (the
+// frame being drawn has them).
+func (s *resourcesStep) rowsUnder(m *Model, preamble, note string) int {
+	r := m.bodyHeight() - lipgloss.Height(preamble) - lipgloss.Height(note)
 	if s.note == "" {
 		r++ // noteView is "" (one empty line by lipgloss.Height)
 	}
@@ -443,9 +449,10 @@ func (s *resourcesStep) view(m *Model) string {
 	st := m.st
 	w := m.contentWidth()
 	var b strings.Builder
-	b.WriteString(s.preamble(m))
+	preamble, note := s.preamble(m), s.noteView(m)
+	b.WriteString(preamble)
 	b.WriteString("\n")
-	rows := s.rows(m)
+	rows := s.rowsUnder(m, preamble, note)
 	end := s.offset + rows
 	if end > len(s.filtered) {
 		end = len(s.filtered)
@@ -485,7 +492,7 @@ func (s *resourcesStep) view(m *Model) string {
 		}
 		b.WriteString(cur + box + " " + line + "\n")
 	}
-	b.WriteString(s.noteView(m))
+	b.WriteString(note)
 	return b.String()
 }
 
