@@ -26,6 +26,7 @@ import (
 	"github.com/cewiz/cewiz/flow"
 	"github.com/cewiz/cewiz/flow/cloudelements"
 	"github.com/cewiz/cewiz/flow/journey"
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 	"github.com/cewiz/cewiz/oauthlistener"
 )
 
@@ -41,12 +42,7 @@ func TestMain(m *testing.M) {
 	// The parallel tests (the built binary in tmux and in a pty) wait on
 	// a terminal and a browser, not on the CPU: let them all run at once
 	// (go test allows as many as CPUs) unless -parallel is given.
-	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		_ = flag.Set("test.parallel", "8")
-	}
+	journeytest.AllowParallel(8)
 	if !testing.Short() && flag.Lookup("test.run").Value.String() == "" {
 		startBuild() // the whole package runs: the binary is needed
 	}

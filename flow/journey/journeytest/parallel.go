@@ -13,11 +13,18 @@ import (
 // timeout, a server, a browser or a process), and on a two-CPU machine the
 // last of them waited seconds for the others' timeouts.
 func RunWaiting(m *testing.M, n int) int {
+	AllowParallel(n)
+	return m.Run()
+}
+
+// AllowParallel parses the test flags and sets -parallel to n unless it
+// was given: RunWaiting's first half, for a TestMain with more to do
+// between parsing the flags and m.Run.
+func AllowParallel(n int) {
 	flag.Parse()
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
 	if !given {
 		_ = flag.Set("test.parallel", strconv.Itoa(n))
 	}
-	return m.Run()
 }
