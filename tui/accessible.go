@@ -57,12 +57,9 @@ func (s *connectStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 			fmt.Fprintln(m.cfg.output(), plain(m.renderError(s.err)))
 		}
 	}
-	if f := s.choices; f != nil {
-		// The same ways on as on screen (try again, continue offline,
-		// restore the demo values…).
-		return f, func(m *Model) tea.Cmd { return s.choose(m) }
-	}
-	return s.fs.aform(m)
+	// The form, or the same ways on as on screen (try again, continue
+	// offline, restore the demo values…).
+	return s.active().aform(m)
 }
 
 func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {

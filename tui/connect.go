@@ -40,7 +40,7 @@ type connectStep struct {
 
 	// choices is the list of ways on shown after a failure (nil: the
 	// form is shown).
-	choices *huh.Form
+	choices *formScreen
 	choice  string
 
 	// answers and secrets are the ones being tried: the root gets them
@@ -172,11 +172,21 @@ func (s *connectStep) afterFailure(m *Model) tea.Cmd {
 		return s.fs.init(m)
 	}
 	s.choice = opts[0].Value
-	s.choices = m.newForm(m.group(themed(m, huh.NewSelect[string]()).Key("next").Title("What now?").
-		Options(opts...).Value(&s.choice)))
-	_, r := m.fitTop(s.top(m))
-	m.sizeForm(s.choices, r)
-	return s.choices.Init()
+	s.choices = &formScreen{
+		form: m.newForm(m.group(themed(m, huh.NewSelect[string]()).Key("next").Title("What now?").
+			Options(opts...).Value(&s.choice))),
+		top:    s.top,
+		submit: s.choose,
+	}
+	return s.choices.init(m)
+}
+
+// active is the form on screen: the ways on after a failure, or the form.
+func (s *connectStep) active() *formScreen {
+	if s.choices != nil {
+		return s.choices
+	}
+	return s.fs
 }
 
 // choose acts on the chosen way on.
@@ -267,8 +277,7 @@ func (s *connectStep) init(m *Model) tea.Cmd { return s.fs.init(m) }
 func (s *connectStep) resize(m *Model) {
 	s.fs.resize(m)
 	if s.choices != nil {
-		_, r := m.fitTop(s.top(m))
-		m.sizeForm(s.choices, r)
+		s.choices.resize(m)
 	}
 }
 
@@ -298,20 +307,7 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 	if s.checking {
 		return nil
 	}
-	if s.choices != nil {
-		if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Back) {
-			return m.apply(wentBack{}) // from an edit: Review, unchanged
-		}
-		fm, cmd := s.choices.Update(msg)
-		if f, ok := fm.(*huh.Form); ok {
-			s.choices = f
-		}
-		if s.choices.State == huh.StateCompleted {
-			return tea.Batch(cmd, s.choose(m))
-		}
-		return cmd
-	}
-	return s.fs.update(m, msg)
+	return s.active().update(m, msg)
 }
 
 // goOffline continues without Cloud Elements: export-only mode.
@@ -323,11 +319,7 @@ func (s *connectStep) view(m *Model) string {
 	if s.checking {
 		return m.spinView() + " Checking the secrets with Cloud Elements at " + m.st.url.Render(s.answers.BaseURL) + " …"
 	}
-	if s.choices != nil {
-		top, _ := m.fitTop(s.top(m))
-		return top + s.choices.View()
-	}
-	return s.fs.view(m)
+	return s.active().view(m)
 }
 
 func (s *connectStep) help(m *Model) []key.Binding {
@@ -341,17 +333,14 @@ func (s *connectStep) help(m *Model) []key.Binding {
 }
 
 func (s *connectStep) typing(m *Model) bool {
-	return !s.checking && s.choices == nil && s.fs.typing(m)
+	return !s.checking && s.active().typing(m)
 }
 
 func (s *connectStep) activeForm() *huh.Form {
 	if s.checking {
 		return nil
 	}
-	if s.choices != nil {
-		return s.choices
-	}
-	return s.fs.activeForm()
+	return s.active().activeForm()
 }
 
 // secretValidator checks a typed secret with check. In accessible mode a
