@@ -69,7 +69,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 			s.picked.Put(d.result())
 			s.detailIdx++
 			if s.detailIdx < s.picked.Len() {
-				s.detail = newResourceDetail(m, s.picked.At(s.detailIdx), s.detailIdx, s.picked.Len(), s.elementDefault)
+				s.detail = newResourceDetail(m, s.picked.At(s.detailIdx), s.detailIdx, s.picked.Len())
 				return nil
 			}
 			s.detail = nil
@@ -103,7 +103,7 @@ func (s *resourcesStep) aform(m *Model) (*huh.Form, func(m *Model) tea.Cmd) {
 		}
 		s.picked = p
 		s.detailIdx = 0
-		s.detail = newResourceDetail(m, s.picked.At(0), 0, s.picked.Len(), s.elementDefault)
+		s.detail = newResourceDetail(m, s.picked.At(0), 0, s.picked.Len())
 		return nil
 	}
 }

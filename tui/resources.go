@@ -26,7 +26,6 @@ import (
 type resourcesStep struct {
 	names       []string
 	lower       []string
-	listed      map[string]bool // names, as a set
 	source      map[string]flow.PollResource
 	sourceLabel string
 	sourceWarn  bool            // the label says the element's default could not be read
@@ -40,21 +39,18 @@ type resourcesStep struct {
 
 	// adding is the "copy the events configuration to a resource" form
 	// (its name and URL), nil when closed.
-	adding           *huh.Form
-	addName, addURL  string
-	detailIdx        int
-	detail           *resourceDetail
-	elementDefault   flow.PollerConfig // for the date field candidates
-	elementDefaultOK bool
+	adding          *huh.Form
+	addName, addURL string
+	detailIdx       int
+	detail          *resourceDetail
 }
 
 func newResources(m *Model) *resourcesStep {
-	s := &resourcesStep{source: map[string]flow.PollResource{}, listed: map[string]bool{}, elementDefault: m.pollerDefaults}
+	s := &resourcesStep{source: map[string]flow.PollResource{}}
 	var base flow.PollerConfig
 	switch {
 	case len(m.pollerDefaults) > 0:
 		base = m.pollerDefaults
-		s.elementDefaultOK = true
 		s.sourceLabel = "From the element's default poller configuration."
 	default:
 		base = flow.PollingPresets()
@@ -103,12 +99,12 @@ func newResources(m *Model) *resourcesStep {
 	return s
 }
 
-// add lists name once.
+// add lists name once: a name is listed once it has a source (so add
+// comes before the name's source is set).
 func (s *resourcesStep) add(name string) {
-	if s.listed[name] {
+	if _, ok := s.source[name]; ok {
 		return
 	}
-	s.listed[name] = true
 	s.names = append(s.names, name)
 	s.lower = append(s.lower, strings.ToLower(name))
 }
@@ -345,8 +341,8 @@ func (s *resourcesStep) updateAdding(m *Model, msg tea.Msg) tea.Cmd {
 	name, url := strings.TrimSpace(s.addName), strings.TrimSpace(s.addURL)
 	s.picked.Put(s.eventsCopy(name, url))
 	if _, ok := s.source[name]; !ok {
-		s.source[name] = flow.PollResource{Name: name, URL: url}
 		s.add(name)
+		s.source[name] = flow.PollResource{Name: name, URL: url}
 	}
 	s.refilter()
 	for i, idx := range s.filtered {
@@ -368,7 +364,7 @@ func (s *resourcesStep) answer(m *Model, p flow.PollerConfig) tea.Cmd {
 }
 
 func (s *resourcesStep) openDetail(m *Model) tea.Cmd {
-	s.detail = newResourceDetail(m, s.picked.At(s.detailIdx), s.detailIdx, s.picked.Len(), s.elementDefault)
+	s.detail = newResourceDetail(m, s.picked.At(s.detailIdx), s.detailIdx, s.picked.Len())
 	m.sizeForm(s.detail.form, 0)
 	return s.detail.form.Init()
 }
@@ -604,13 +600,13 @@ func dateFieldOptions(cands []flow.DateFieldCandidate, current string) ([]huh.Op
 	return opts, sel
 }
 
-func newResourceDetail(m *Model, r flow.PollResource, i, n int, elementDefault flow.PollerConfig) *resourceDetail {
+func newResourceDetail(m *Model, r flow.PollResource, i, n int) *resourceDetail {
 	d := &resourceDetail{r: r, url: r.URL, idField: r.IDField}
 	dc := flow.DatesConfiguration{}
 	if r.DatesConfiguration != nil {
 		dc = *r.DatesConfiguration
 	}
-	cands := flow.DateFieldCandidates(elementDefault)
+	cands := flow.DateFieldCandidates(m.pollerDefaults) // the element's own, when online
 	d.updFieldOptions, d.updSel = dateFieldOptions(cands, dc.UpdatedDateField)
 	d.createdFieldOptions, d.crSel = dateFieldOptions(cands, dc.CreatedDateField)
 	d.updFmt, d.updCustom = pickFormat(dc.UpdatedDateFormat)
