@@ -148,6 +148,21 @@ func (p *PTY) WaitFor(text string, limit time.Duration) error {
 	}
 }
 
+// WaitClosed waits until the master has read everything the program wrote
+// and then the end of the terminal (every copy of the slave closed: Start
+// closed the test's, so once the program has exited), or fails after limit
+// (a bound for a broken program, not a measurement).
+func (p *PTY) WaitClosed(limit time.Duration) error {
+	deadline := time.NewTimer(limit)
+	defer deadline.Stop()
+	select {
+	case <-p.closed:
+		return nil
+	case <-deadline.C:
+		return fmt.Errorf("the terminal is still open after %v; output: %q", limit, tail(p.Output()))
+	}
+}
+
 func tail(s string) string {
 	if len(s) > 600 {
 		return "…" + s[len(s)-600:]

@@ -56,8 +56,9 @@ func run(t *testing.T, p *ptytest.PTY, env []string, stdout io.Writer) (Answer, 
 	if decodeErr != nil {
 		t.Fatalf("no answer from the child: %v; terminal: %q", decodeErr, p.Output())
 	}
-	// The child has exited: everything it wrote is in the master's buffer.
-	if err := p.WaitFor("", time.Second); err != nil {
+	// The child has exited: once the master reads the end, everything it
+	// wrote is in the output.
+	if err := p.WaitClosed(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	return a, p.Output()
