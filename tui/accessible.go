@@ -343,9 +343,11 @@ func runAccessible(ctx context.Context, cfg Config, r *lipgloss.Renderer) (Outco
 				continue
 			}
 		}
-		view := plain(m.scr.view(m))
+		var view string
 		if wv, ok := m.scr.(interface{ wholeView(m *Model) string }); ok {
 			view = plain(wv.wholeView(m))
+		} else {
+			view = plain(m.scr.view(m))
 		}
 		help := ""
 		if b, ok := m.scr.(busyScreen); !ok || !b.busy() {
