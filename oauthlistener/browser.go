@@ -509,21 +509,3 @@ func SSHHost(getenv func(string) string) string {
 	}
 	return host
 }
-
-// manualSteps are the lines to print with the authorization URL (rules 14
-// and 16): the provider's URL itself (always, so it can be opened on another
-// machine), why no browser was opened (openErr, may be nil), the ssh -L line
-// in an SSH session when a loopback listener waits on port (port 0: none),
-// and the paste option.
-func manualSteps(authURL string, port int, openErr error, sshHost string) []string {
-	lines := []string{"Open this address in your browser: " + authURL}
-	if openErr != nil {
-		lines = append(lines, openErr.Error())
-	}
-	var nb *NoBrowserError
-	if port > 0 && errors.As(openErr, &nb) && nb.SSH() {
-		lines = append(lines, "On your own computer, first run: "+SSHTunnelCommand(port, sshHost))
-	}
-	lines = append(lines, "Or paste here the whole address the browser shows after you allow access (or only the code).")
-	return lines
-}
