@@ -571,17 +571,37 @@ func (m *Model) footer() string {
 	if m.showKeys {
 		return m.helpLine([]key.Binding{m.keys.HelpOpen, m.keys.Quit}, nil, false)
 	}
+	binds := m.screenBinds()
+	if m.typing() || m.accessible || len(binds) == 0 {
+		return m.helpLine(binds, []key.Binding{m.keys.Quit}, false)
+	}
+	return m.helpLine(binds, []key.Binding{m.keys.Help, m.keys.Quit}, true)
+}
+
+// screenBinds are the focused form's keys, then the step's.
+func (m *Model) screenBinds() []key.Binding {
 	var binds []key.Binding
 	if fh, ok := m.scr.(formHolder); ok {
 		if f := fh.activeForm(); f != nil {
 			binds = append(binds, f.KeyBinds()...)
 		}
 	}
-	binds = append(binds, m.scr.help(m)...)
-	if m.typing() || m.accessible || len(binds) == 0 {
-		return m.helpLine(binds, []key.Binding{m.keys.Quit}, false)
+	return append(binds, m.scr.help(m)...)
+}
+
+// uniqueHelps is the help of each enabled binding with a key, once.
+func uniqueHelps(binds []key.Binding) []key.Help {
+	var out []key.Help
+	seen := map[string]bool{}
+	for _, k := range binds {
+		h := k.Help()
+		if !k.Enabled() || h.Key == "" || seen[h.Key+h.Desc] {
+			continue
+		}
+		seen[h.Key+h.Desc] = true
+		out = append(out, h)
 	}
-	return m.helpLine(binds, []key.Binding{m.keys.Help, m.keys.Quit}, true)
+	return out
 }
 
 // footerLines is the most lines the help takes when keys can be left out.
@@ -592,13 +612,7 @@ const footerLines = 2
 func (m *Model) helpLine(binds, tail []key.Binding, fit bool) string {
 	render := func(bs []key.Binding) []string {
 		var parts []string
-		seen := map[string]bool{}
-		for _, k := range bs {
-			h := k.Help()
-			if !k.Enabled() || h.Key == "" || seen[h.Key+h.Desc] {
-				continue
-			}
-			seen[h.Key+h.Desc] = true
+		for _, h := range uniqueHelps(bs) {
 			parts = append(parts, m.st.helpKey.Render(h.Key)+" "+m.st.helpDesc.Render(h.Desc))
 		}
 		return parts
@@ -616,26 +630,14 @@ func (m *Model) helpLine(binds, tail []key.Binding, fit bool) string {
 
 // keysView is "?": every key of the screen, one per line.
 func (m *Model) keysView() string {
-	var binds []key.Binding
-	if fh, ok := m.scr.(formHolder); ok {
-		if f := fh.activeForm(); f != nil {
-			binds = append(binds, f.KeyBinds()...)
-		}
-	}
-	binds = append(binds, m.scr.help(m)...)
+	binds := m.screenBinds()
 	if fh, ok := m.scr.(fullHelper); ok {
 		binds = append(binds, fh.fullHelp(m)...)
 	}
 	binds = append(binds, m.keys.Quit)
 	var b strings.Builder
 	b.WriteString(m.st.title.Render("Keys on this screen") + "\n")
-	seen := map[string]bool{}
-	for _, k := range binds {
-		h := k.Help()
-		if !k.Enabled() || h.Key == "" || seen[h.Key+h.Desc] {
-			continue
-		}
-		seen[h.Key+h.Desc] = true
+	for _, h := range uniqueHelps(binds) {
 		fmt.Fprintf(&b, "  %s %s\n", m.st.helpKey.Render(fmt.Sprintf("%-12s", h.Key)), h.Desc)
 	}
 	return b.String()
