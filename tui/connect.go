@@ -35,7 +35,6 @@ type connectStep struct {
 	org      string
 	checking bool
 	err      error
-	offline  bool // the last failure was the network: offer export-only
 	errShown bool // accessible mode printed err
 
 	// choices is the list of ways on shown after a failure (nil: the
@@ -150,7 +149,7 @@ func (s *connectStep) afterFailure(m *Model) tea.Cmd {
 	var opts []huh.Option[string]
 	demo := m.cfg.Demo != nil
 	switch {
-	case s.offline:
+	case s.unreachable():
 		opts = append(opts, huh.NewOption("Try again", choiceRetry),
 			huh.NewOption("Change the region or base URL", choiceEdit))
 		if demo {
@@ -199,7 +198,7 @@ func (s *connectStep) choose(m *Model) tea.Cmd {
 		return s.goOffline(m)
 	case choiceDemo:
 		d := m.cfg.Demo
-		if s.offline || journey.Classify(s.err) != journey.KindUnauthorized {
+		if journey.Classify(s.err) != journey.KindUnauthorized {
 			s.region, s.baseURL = customRegion, d.BaseURL
 		}
 		s.user, s.org = d.Secrets.UserSecret.Reveal(), d.Secrets.OrgSecret.Reveal()
@@ -242,9 +241,16 @@ func (s *connectStep) submit(m *Model) tea.Cmd {
 	return s.check(m)
 }
 
+// unreachable: the last failure was the network (or a timeout), so
+// export-only is offered.
+func (s *connectStep) unreachable() bool {
+	k := journey.Classify(s.err)
+	return k == journey.KindNetwork || k == journey.KindTimeout
+}
+
 // check asks Cloud Elements with the answers being tried.
 func (s *connectStep) check(m *Model) tea.Cmd {
-	s.checking, s.err, s.offline = true, nil, false
+	s.checking, s.err = true, nil
 	return tea.Batch(m.spin(), checkConnection(m.ctx, m.cfg.NewClient, s.answers.BaseURL, s.secrets))
 }
 
@@ -293,7 +299,6 @@ func (s *connectStep) update(m *Model, msg tea.Msg) tea.Cmd {
 			}
 			s.err, s.errShown = msg.err, false
 			k := journey.Classify(msg.err)
-			s.offline = k == journey.KindNetwork || k == journey.KindTimeout
 			if k == journey.KindUnauthorized {
 				// Typing into a field holding the refused secret would
 				// append to it: start the secrets afresh.
