@@ -106,7 +106,7 @@ func (s *appStep) submit(m *Model) tea.Cmd {
 	if s.mode == callbackRegistered {
 		cb = strings.TrimSpace(s.registered)
 	}
-	a, sec := m.answers.Clone(), m.secrets
+	a, sec := m.answers, m.secrets // apply copies them
 	a.APIKey = strings.TrimSpace(s.apiKey)
 	sec.APISecret = keepSecret(s.apiSecret, m.secrets.APISecret)
 	a.CallbackURL = cb

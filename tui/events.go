@@ -62,7 +62,7 @@ func (s *eventsStep) submit(m *Model) tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	a, sec := m.answers.Clone(), m.secrets
+	a, sec := m.answers, m.secrets // apply copies them
 	a.EventsEnabled = s.enabled
 	a.NotificationURL = strings.TrimSpace(s.url)
 	a.RefreshInterval = n

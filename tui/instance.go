@@ -41,7 +41,7 @@ func (s *instanceStep) submit(m *Model) tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	a := m.answers.Clone()
+	a := m.answers // apply copies it
 	a.Name = strings.TrimSpace(s.name)
 	if a.Name == flow.SuggestName(a) {
 		a.Name = "" // the suggestion: it follows the site

@@ -104,6 +104,8 @@ func (finished) isChange()         {}
 
 // apply is the one place where the wizard's state changes: the answers,
 // the grant code, the connection, the step, the notice and the outcome.
+// It keeps its own copy of the answers a change carries: a step sends a
+// shallow copy of m.answers with the fields it asked for assigned.
 func (m *Model) apply(c change) tea.Cmd {
 	switch c := c.(type) {
 	case answered:

@@ -358,7 +358,7 @@ func (s *resourcesStep) updateAdding(m *Model, msg tea.Msg) tea.Cmd {
 // answer gives the root the ticked resources' configuration (nil: the
 // element's default).
 func (s *resourcesStep) answer(m *Model, p flow.PollerConfig) tea.Cmd {
-	a := m.answers.Clone()
+	a := m.answers // apply copies it
 	a.Polling = p
 	return m.apply(answered{answers: a, secrets: m.secrets})
 }

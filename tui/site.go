@@ -31,7 +31,7 @@ func (s *siteStep) submit(m *Model) tea.Cmd {
 	if err != nil { // the validator already refused it; keep it safe
 		return nil
 	}
-	a := m.answers.Clone()
+	a := m.answers // apply copies it
 	a.Domain = d
 	return m.apply(answered{answers: a, secrets: m.secrets})
 }
