@@ -49,21 +49,15 @@ func runAccessibleWith(t *testing.T, in io.Reader, client Client, s flow.Secrets
 	a := flow.NewAnswers()
 	a.APIKey, a.Domain = "app-id", "acme.docushareflex.com"
 	cfg := Config{
-		Answers: a, Secrets: s, Accessible: true, Input: in, Output: out, NoRemember: true, ConfigDir: t.TempDir(),
+		Answers: a, Secrets: s, Input: in, Output: out, NoRemember: true, ConfigDir: t.TempDir(),
 		NewClient: func(string, flow.Secrets) (Client, error) { return client, nil },
 		Getenv:    func(string) string { return "" },
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	type result struct {
-		o   Outcome
-		err error
-	}
-	done := make(chan result, 1)
-	go func() { o, err := Run(context.Background(), cfg); done <- result{o, err} }()
 	select {
-	case r := <-done:
+	case r := <-startAccessible(cfg):
 		return r.o, out.String(), r.err
 	case <-time.After(20 * time.Second):
 		t.Fatalf("accessible mode never stopped; output so far (%d bytes):\n%.3000s", len(out.String()), out.String())
@@ -120,9 +114,6 @@ func TestAccessibleReviewAndExport(t *testing.T) {
 	home := t.TempDir()
 	clock := &testClock{t: t0}
 	ls := &listeners{clock: clock}
-	pr, pw := io.Pipe()
-	t.Cleanup(func() { _ = pw.Close() }) // a failed test leaves no question waiting
-	out := &journeytest.Buffer{}
 	a := flow.NewAnswers()
 	a.APIKey, a.Domain, a.NotificationURL = "app-id", "acme.docushareflex.com", "https://h.example.com/e"
 	a.Tags = []string{"last-tag"}
@@ -132,33 +123,12 @@ func TestAccessibleReviewAndExport(t *testing.T) {
 		NewClient:     func(string, flow.Secrets) (Client, error) { return &fakeClient{}, nil },
 		StartListener: ls.start, Browser: &nopBrowser{}, Clock: clock,
 		Getenv: func(k string) string { return map[string]string{"HOME": home}[k] }, ConfigDir: t.TempDir(), NoRemember: true,
-		Accessible: true, Input: pr, Output: out, ExportDir: t.TempDir(),
+		ExportDir: t.TempDir(),
 	}
-	done := make(chan error, 1)
+	term := newLineSession(t, &cfg)
+	expect, say := term.expect, term.say
 	waitAbandonedForms()
-	go func() { _, err := Run(context.Background(), cfg); done <- err }()
-	pos := 0
-	expect := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			s := out.String()
-			if i := strings.Index(s[pos:], want); i >= 0 {
-				pos += i + len(want)
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("never saw %q; output after the last match:\n%s", want, s[pos:])
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	say := func(line string) {
-		t.Helper()
-		if _, err := io.WriteString(pw, line+"\n"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	done := startAccessible(cfg)
 	expect("Enter a number between 1 and 6 (an empty line keeps us): ")
 	say("")
 	expect("Base URL ")
@@ -210,14 +180,14 @@ func TestAccessibleReviewAndExport(t *testing.T) {
 	}
 	say("q")
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
+	case r := <-done:
+		if r.err != nil {
+			t.Fatal(r.err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("q did not end the wizard")
 	}
-	_ = pw.Close()
+	_ = term.pw.Close()
 }
 
 // TestAccessibleRefusedSecretsAskedAtMostThreeTimes: where the secrets can

@@ -21,8 +21,6 @@ func TestAccessibleJourney(t *testing.T) {
 	ls := &listeners{clock: clock}
 	client := &fakeClient{}
 	dir := t.TempDir()
-	pr, pw := io.Pipe()
-	out := &journeytest.Buffer{}
 	a := flow.NewAnswers()
 	a.APIKey = "app-id"
 	a.Domain = "acme.docushareflex.com"
@@ -35,41 +33,10 @@ func TestAccessibleJourney(t *testing.T) {
 		Getenv:        func(string) string { return "" },
 		Clock:         clock,
 		ConfigDir:     dir,
-		Accessible:    true,
-		Input:         pr,
-		Output:        out,
 	}
-	type result struct {
-		o   Outcome
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		o, err := Run(context.Background(), cfg)
-		done <- result{o, err}
-	}()
-	pos := 0
-	expect := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			s := out.String()
-			if i := strings.Index(s[pos:], want); i >= 0 {
-				pos += i + len(want)
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("never asked %q; output so far:\n%s", want, s)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	say := func(line string) {
-		t.Helper()
-		if _, err := io.WriteString(pw, line+"\n"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	term := newLineSession(t, &cfg)
+	out, expect, say := term.out, term.expect, term.say
+	done := startAccessible(cfg)
 	expect("== Connect to Cloud Elements (step 1 of 8)")
 	expect("Region")
 	expect("Enter a number between 1 and 6")
@@ -206,31 +173,14 @@ func TestAccessibleCanceled(t *testing.T) {
 // are the same choices as on screen: continue offline is one of them.
 func TestAccessibleOfflineChoice(t *testing.T) {
 	client := &fakeClient{infoErr: &cloudelements.NetError{Op: "GET /elements/docushareflex", Host: "api.cloud-elements.com", Kind: cloudelements.NetDNS}}
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	out := &journeytest.Buffer{}
 	cfg := Config{
 		Answers: flow.NewAnswers(), Secrets: flow.Secrets{UserSecret: flow.NewSecret("u"), OrgSecret: flow.NewSecret("o")},
 		NewClient: func(string, flow.Secrets) (Client, error) { return client, nil },
-		Getenv:    func(string) string { return "" }, ConfigDir: t.TempDir(), Accessible: true, Input: pr, Output: out,
+		Getenv:    func(string) string { return "" }, ConfigDir: t.TempDir(),
 	}
-	go func() { _, _ = Run(context.Background(), cfg) }()
-	pos := 0
-	expect := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			if i := strings.Index(out.String()[pos:], want); i >= 0 {
-				pos += i + len(want)
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("never showed %q; output so far:\n%s", want, out.String())
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	say := func(l string) { _, _ = io.WriteString(pw, l+"\n") }
+	term := newLineSession(t, &cfg)
+	expect, say := term.expect, term.say
+	startAccessible(cfg)
 	expect("Enter a number between 1 and 6")
 	say("")
 	expect("Base URL")
@@ -241,4 +191,60 @@ func TestAccessibleOfflineChoice(t *testing.T) {
 	say("3")
 	expect("== DocuShare Flex app (step 2 of 7)")
 	expect("Export-only mode")
+}
+
+// lineSession is a person at a line-mode terminal: expect waits for the
+// next question (in order, never one already passed), say answers it.
+type lineSession struct {
+	t   *testing.T
+	out *journeytest.Buffer
+	pw  *io.PipeWriter
+	pos int
+}
+
+// newLineSession gives cfg a pipe for its input (what say writes) and a
+// buffer for its output (what expect reads).
+func newLineSession(t *testing.T, cfg *Config) *lineSession {
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { _ = pw.Close() }) // a failed test leaves no question waiting
+	out := &journeytest.Buffer{}
+	cfg.Input, cfg.Output = pr, out
+	return &lineSession{t: t, out: out, pw: pw}
+}
+
+func (l *lineSession) expect(want string) {
+	l.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := l.out.String()
+		if i := strings.Index(s[l.pos:], want); i >= 0 {
+			l.pos += i + len(want)
+			return
+		}
+		if time.Now().After(deadline) {
+			l.t.Fatalf("never showed %q; output after the last match:\n%s", want, s[l.pos:])
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (l *lineSession) say(line string) {
+	l.t.Helper()
+	if _, err := io.WriteString(l.pw, line+"\n"); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+// accessibleResult is how a run in accessible mode ended.
+type accessibleResult struct {
+	o   Outcome
+	err error
+}
+
+// startAccessible runs the wizard in accessible mode with cfg.
+func startAccessible(cfg Config) <-chan accessibleResult {
+	cfg.Accessible = true
+	done := make(chan accessibleResult, 1)
+	go func() { o, err := Run(context.Background(), cfg); done <- accessibleResult{o, err} }()
+	return done
 }
