@@ -295,11 +295,7 @@ func (s *authorizeStep) submitPaste(m *Model) tea.Cmd {
 		s.paste.SetValue("")
 		return nil
 	}
-	s.err = nil
-	s.paste.Blur()
-	if p.NeedsConfirmation {
-		s.pasted = p
-		s.phase = phaseConfirm
+	if s.takePaste(p) {
 		return nil
 	}
 	s.phase = phaseWaiting
@@ -317,14 +313,23 @@ func (s *authorizeStep) submitLatePaste(m *Model) tea.Cmd {
 		s.paste.SetValue("")
 		return nil
 	}
+	if s.takePaste(p) {
+		return nil
+	}
+	return m.apply(authorized{grant: s.late.LateGrant(p)})
+}
+
+// takePaste closes the paste field on an accepted paste, and asks first
+// (confirm) when the paste needs confirming.
+func (s *authorizeStep) takePaste(p journey.Pasted) (confirm bool) {
 	s.err = nil
 	s.paste.Blur()
 	if p.NeedsConfirmation {
 		s.pasted = p
 		s.phase = phaseConfirm
-		return nil
+		return true
 	}
-	return m.apply(authorized{grant: s.late.LateGrant(p)})
+	return false
 }
 
 // skip gives up authorizing: export-only mode (leaving the step closes the
