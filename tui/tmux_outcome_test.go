@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cewiz/cewiz/flow/cloudelements/sandbox"
-	"github.com/cewiz/cewiz/flow/journey/journeytest"
 )
 
 // wizardAgainst runs the built wizard in tmux against sb (a sandbox in
@@ -20,25 +19,11 @@ import (
 // Allow. It returns the session and the config dir the wizard writes to.
 func wizardAgainst(t *testing.T, sb *sandbox.Server) (*tmuxSession, string) {
 	t.Helper()
-	journeytest.LookPath(t, "the test of the built binary in a real terminal", "tmux")
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	bin := buildCewiz(t)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	home := t.TempDir()
-	cmd := fmt.Sprintf("env -u SSH_CONNECTION -u SSH_TTY -u SSH_CLIENT -u NO_COLOR HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s %s=1 BROWSER='%s -test.run=^$' "+
-		"CEWIZ_USER_SECRET=%s CEWIZ_ORG_SECRET=%s CEWIZ_API_SECRET=%s "+
-		"%s --base-url %s --api-key %s --domain acme --notify-url https://hooks.example.com/e --listen 127.0.0.1:0; echo EXIT=$?; sleep 60",
-		home, home, home, browserEnv, self, sandbox.DemoUserSecret, sandbox.DemoOrgSecret, sandbox.DemoAppSecret,
-		bin, sb.BaseURL(), sandbox.DemoAppID)
-	s := startTmux(t, cmd)
-	if !s.waitFor("Step 1 of 8", 10*time.Second) {
-		t.Fatalf("no first screen:\n%s", s.screen())
-	}
+	env := fmt.Sprintf("CEWIZ_USER_SECRET=%s CEWIZ_ORG_SECRET=%s CEWIZ_API_SECRET=%s",
+		sandbox.DemoUserSecret, sandbox.DemoOrgSecret, sandbox.DemoAppSecret)
+	args := fmt.Sprintf("--base-url %s --api-key %s --domain acme --notify-url https://hooks.example.com/e --listen 127.0.0.1:0",
+		sb.BaseURL(), sandbox.DemoAppID)
+	s, home := startWizard(t, env, args)
 	return s, filepath.Join(home, ".config", "cewiz")
 }
 

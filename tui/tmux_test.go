@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -170,20 +171,25 @@ func buildCewiz(t *testing.T) string {
 	return built.bin
 }
 
-func startTmux(t *testing.T, command string) *tmuxSession {
+// startTmux runs command in a tmux session of its own, cols×rows; the
+// session ends with the test, or at kill.
+func startTmux(t *testing.T, cols, rows int, command string) *tmuxSession {
 	t.Helper()
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("cewiz-tui-%d-%d", os.Getpid(), time.Now().UnixNano()), name: "wiz"}
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	s.tmux("new-session", "-d", "-s", s.name, "-x", "100", "-y", "30", command)
+	t.Cleanup(s.kill)
+	s.tmux("new-session", "-d", "-s", s.name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows), command)
 	return s
 }
 
-// TestTmuxNewUser runs `cewiz --sandbox` in a real terminal as a newcomer
-// would: Enter through the prefilled steps, the browser ($BROWSER, here
-// this test binary) clicks Allow on the consent page, the instance is
-// created, Enter to finish.
-func TestTmuxNewUser(t *testing.T) {
-	t.Parallel() // a real terminal and a real binary: it waits on them, not on the CPU
+// kill ends the session's tmux server (again is harmless).
+func (s *tmuxSession) kill() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() }
+
+// startWizard runs the built wizard with args in a 100×30 tmux session, in
+// a fresh home, with env before it (VAR=value ...), outside any SSH
+// session, and this test binary as the browser that clicks Allow; it
+// waits for the first screen. It returns the session and the home.
+func startWizard(t *testing.T, env, args string) (*tmuxSession, string) {
+	t.Helper()
 	journeytest.LookPath(t, "the test of the built binary in a real terminal", "tmux")
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
@@ -194,14 +200,25 @@ func TestTmuxNewUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := t.TempDir()
-	cmd := fmt.Sprintf("env -u SSH_CONNECTION -u SSH_TTY -u SSH_CLIENT -u NO_COLOR HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s %s=1 BROWSER='%s -test.run=^$' %s --sandbox --listen 127.0.0.1:0; echo EXIT=$?; sleep 60",
-		home, home, home, browserEnv, self, bin)
+	cmd := fmt.Sprintf("env -u SSH_CONNECTION -u SSH_TTY -u SSH_CLIENT -u NO_COLOR HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s %s=1 BROWSER='%s -test.run=^$' %s %s %s; echo EXIT=$?; sleep 60",
+		home, home, home, browserEnv, self, env, bin, args)
 	start := time.Now()
-	s := startTmux(t, cmd)
+	s := startTmux(t, 100, 30, cmd)
 	if !s.waitFor("Step 1 of 8", 10*time.Second) {
 		t.Fatalf("no first screen:\n%s", s.screen())
 	}
 	t.Logf("first screen after %v (tmux polling included)", time.Since(start).Round(time.Millisecond))
+	return s, home
+}
+
+// TestTmuxNewUser runs `cewiz --sandbox` in a real terminal as a newcomer
+// would: Enter through the prefilled steps, the browser ($BROWSER, here
+// this test binary) clicks Allow on the consent page, the instance is
+// created, Enter to finish.
+func TestTmuxNewUser(t *testing.T) {
+	t.Parallel() // a real terminal and a real binary: it waits on them, not on the CPU
+	start := time.Now()
+	s, _ := startWizard(t, "", "--sandbox --listen 127.0.0.1:0")
 	for _, want := range []string{"sandbox", "Connect to Cloud Elements", "ctrl+c cancel"} {
 		if !strings.Contains(s.screen(), want) {
 			t.Errorf("first screen lacks %q:\n%s", want, s.screen())
@@ -260,7 +277,7 @@ func TestTmuxCtrlC(t *testing.T) {
 	port := freePort(t)
 	cmd := fmt.Sprintf("env -u SSH_CONNECTION -u SSH_TTY -u SSH_CLIENT HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s BROWSER=true %s --sandbox --listen 127.0.0.1:%d --callback-url http://127.0.0.1:%d/callback; echo EXIT=$?; if stty -a | grep -q -- '-icanon'; then echo TTY=raw; else echo TTY=cooked; fi; sleep 60",
 		home, home, home, bin, port, port)
-	s := startTmux(t, cmd)
+	s := startTmux(t, 100, 30, cmd)
 	if !s.waitFor("Step 1 of 8", 10*time.Second) {
 		t.Fatalf("no first screen:\n%s", s.screen())
 	}
@@ -309,14 +326,12 @@ func TestTmuxDoctorNeverGarbled(t *testing.T) {
 	mark := regexp.MustCompile(`^[✓!✗-] (PASS|WARN|FAIL|SKIP) (.*?):`)
 	for run := 1; run <= 20; run++ {
 		cmd := fmt.Sprintf("env -u NO_COLOR HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s %s doctor --sandbox; echo EXIT=$?; sleep 60", home, home, home, bin)
-		s := &tmuxSession{t: t, socket: fmt.Sprintf("cewiz-doc-%d-%d-%d", os.Getpid(), run, time.Now().UnixNano()), name: "doc"}
-		s.tmux("new-session", "-d", "-s", s.name, "-x", "60", "-y", "40", cmd)
+		s := startTmux(t, 60, 40, cmd)
 		if !s.waitFor("EXIT=", 30*time.Second) {
-			_ = exec.Command("tmux", "-L", s.socket, "kill-server").Run()
 			t.Fatalf("run %d: the doctor did not finish:\n%s", run, s.screen())
 		}
 		screen := s.tmux("capture-pane", "-p", "-t", s.name) // not joined: wrapped lines stay apart
-		_ = exec.Command("tmux", "-L", s.socket, "kill-server").Run()
+		s.kill()
 		lines := strings.Split(screen, "\n")
 		titles := map[string]int{}
 		inRows, rowsEnded := false, false
