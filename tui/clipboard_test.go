@@ -47,9 +47,12 @@ func TestSystemCopyOSC52(t *testing.T) {
 // clipboardProbeEnv marks the child run of TestCopyTestsLeaveTheClipboardAlone.
 const clipboardProbeEnv = "CEWIZ_TUI_CLIPBOARD_PROBE"
 
-// TestCopyTestsLeaveTheClipboardAlone runs the copy test again in a child
-// whose PATH has an xclip that records what it is given (the clipboard
-// tool the system clipboard would use here): the run must give it nothing.
+// TestCopyTestsLeaveTheClipboardAlone runs the tests that copy (the
+// address, the cURL command, the token, the paste flow's keys) again in a
+// child whose PATH has an xclip that records what it is given (the
+// clipboard tool the system clipboard would use here): the run must give
+// it nothing. (TestSystemCopyOSC52 alone could not fail: it passes its own
+// system clipboard.)
 func TestCopyTestsLeaveTheClipboardAlone(t *testing.T) {
 	if os.Getenv(clipboardProbeEnv) != "" {
 		t.Skip("inside the probe run")
@@ -63,7 +66,7 @@ func TestCopyTestsLeaveTheClipboardAlone(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "xclip"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSystemCopyOSC52$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=Copy|Curl|Token|Paste", "-test.count=1")
 	cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"), "WAYLAND_DISPLAY=", clipboardProbeEnv+"=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the copy test failed in the probe run: %v\n%s", err, out)
