@@ -30,9 +30,12 @@ import (
 //
 // The huh v1.0.0 traps are avoided by construction: every Select has
 // static options (no OptionsFunc, which accessible mode never evaluates),
-// no group is hidden (hidden groups are still asked), and no input is
-// read ahead of a prompt (each prompt makes its own scanner): this driver
-// reads its own lines byte by byte and only when it asks.
+// a hidden group (Connect's base URL, the registered redirect URL, a
+// resource's "another" date field and pattern) is still asked, so its
+// validator accepts an answer when the group does not apply and an empty
+// answer leaves it unused, and no input is read ahead of a prompt (each
+// prompt makes its own scanner): this driver reads its own lines byte by
+// byte and only when it asks.
 
 // accessibleForm is implemented by screens that are a form right now.
 type accessibleForm interface {
