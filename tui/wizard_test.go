@@ -122,7 +122,11 @@ func TestFailureSaidOnce(t *testing.T) {
 			h.ls.last().Finish(oauthlistener.Result{}, err)
 			h.waitFor(func() bool { return h.m.scr.(*authorizeStep).phase == phaseFailed }, "the failure")
 			sc := strings.ToLower(strings.Join(strings.Fields(strings.NewReplacer("│", " ", "╭", " ", "╰", " ", "─", " ", "╮", " ", "╯", " ").Replace(h.screen())), " "))
-			for _, phrase := range []string{"authorize again", "in time", "choose allow", "press r"} {
+			// The failure box is there: its next step says it once.
+			if n := strings.Count(sc, "authorize again"); n != 1 {
+				t.Errorf("%q said %d times, want once:\n%s", "authorize again", n, h.screen())
+			}
+			for _, phrase := range []string{"in time", "choose allow", "press r"} {
 				if n := strings.Count(sc, phrase); n > 1 {
 					t.Errorf("%q said %d times:\n%s", phrase, n, h.screen())
 				}
