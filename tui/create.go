@@ -86,7 +86,6 @@ func (m *Model) canceledWhileCreating(out io.Writer) error {
 		}
 		return &CanceledAfterCreateError{Name: name, Err: msg.err}
 	}
-	path, err := journey.SaveSummary(m.cfg.ConfigDir, msg.inst, m.answers, m.secrets.SignatureKey)
-	m.remember()
+	path, err := m.recordCreated(msg.inst)
 	return &CanceledAfterCreateError{Name: name, Instance: msg.inst, SummaryPath: path, SummaryErr: err}
 }

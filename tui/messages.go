@@ -167,11 +167,9 @@ func (m *Model) apply(c change) tea.Cmd {
 		if c.err != nil {
 			return m.show(flow.StepError, newErrorScreen(m, c.err))
 		}
-		// Success: the summary (with the token, 0600) and the remembered
-		// answers are written now, and only now.
-		path, err := journey.SaveSummary(m.cfg.ConfigDir, c.inst, m.answers, m.secrets.SignatureKey)
-		m.rememberSiteForm()
-		m.remember()
+		// Success: the summary and the remembered answers are written
+		// now, and only now.
+		path, err := m.recordCreated(c.inst)
 		return m.show(flow.StepResult, &resultStep{inst: c.inst, summary: path, summaryErr: err})
 	case exported:
 		m.outcome.ExportPath = c.path
@@ -189,6 +187,17 @@ func (m *Model) apply(c change) tea.Cmd {
 		return m.quit(c.outcome)
 	}
 	panic(fmt.Sprintf("tui: no rule for %T", c))
+}
+
+// recordCreated is what a created instance leaves, whether the wizard
+// shows it or was canceled while it was made: its summary (with the
+// token, 0600), and for the next run the answers with the siteAddress form
+// that worked. It returns the summary's path.
+func (m *Model) recordCreated(inst *cloudelements.Instance) (string, error) {
+	path, err := journey.SaveSummary(m.cfg.ConfigDir, inst, m.answers, m.secrets.SignatureKey)
+	m.rememberSiteForm()
+	m.remember()
+	return path, err
 }
 
 // rememberSiteForm keeps the siteAddress form the client found to work
