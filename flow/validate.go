@@ -89,28 +89,11 @@ func NormalizeBaseURL(raw string) (string, error) {
 	return u.Scheme + "://" + strings.ToLower(u.Host) + path, nil
 }
 
-// Host name bounds (RFC 1035): 253 characters, 63 per label.
-const (
-	maxHostLength  = 253
-	maxLabelLength = 63
-)
-
 // checkHostPort bounds the host name and the port of a URL the user gave
 // (what names it): no resolver takes a longer name, and no socket another port.
 func checkHostPort(what string, u *url.URL) error {
-	host := strings.TrimSuffix(u.Hostname(), ".")
-	if len(host) > maxHostLength {
-		return fmt.Errorf("the %s's host name is %d characters long; a host name has at most %d", what, len(host), maxHostLength)
-	}
-	if net.ParseIP(host) == nil {
-		for _, label := range strings.Split(host, ".") {
-			if len(label) > maxLabelLength {
-				return fmt.Errorf("the %s's host name has a part of %d characters between dots; each part has at most %d", what, len(label), maxLabelLength)
-			}
-			if label == "" {
-				return fmt.Errorf("the %s's host name has an empty part (two dots in a row, or a leading dot)", what)
-			}
-		}
+	if err := oauthlistener.CheckHostName(what, u.Hostname()); err != nil {
+		return err
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {

@@ -125,7 +125,7 @@ func ParseRedirectURI(raw string) (RedirectURI, error) {
 		}
 	}
 	host := u.Hostname()
-	if err := checkHostName(strings.TrimSuffix(host, ".")); err != nil {
+	if err := CheckHostName("callback URL", host); err != nil {
 		return RedirectURI{}, err
 	}
 	if u.Scheme == "http" && !onThisMachine(host) {
@@ -143,22 +143,30 @@ func onThisMachine(host string) bool {
 	return isLoopbackHost(host) || (ip != nil && ip.IsLoopback())
 }
 
-// checkHostName bounds a host name as DNS does (RFC 1035): 253 characters,
-// 63 per label, no empty label.
-func checkHostName(host string) error {
-	if len(host) > 253 {
-		return fmt.Errorf("the callback URL's host name is %d characters long; a host name has at most 253", len(host))
+// CheckHostName bounds the host name of a URL the user gave (what names
+// the URL) as DNS does (RFC 1035): 253 characters, 63 per label, no empty
+// label; a trailing dot is allowed. flow checks its URLs with it too.
+func CheckHostName(what, host string) error {
+	host = strings.TrimSuffix(host, ".")
+	if len(host) > maxHostLength {
+		return fmt.Errorf("the %s's host name is %d characters long; a host name has at most %d", what, len(host), maxHostLength)
 	}
 	if net.ParseIP(host) != nil {
 		return nil
 	}
 	for _, label := range strings.Split(host, ".") {
-		if len(label) > 63 {
-			return fmt.Errorf("the callback URL's host name has a part of %d characters between dots; each part has at most 63", len(label))
+		if len(label) > maxLabelLength {
+			return fmt.Errorf("the %s's host name has a part of %d characters between dots; each part has at most %d", what, len(label), maxLabelLength)
 		}
 		if label == "" {
-			return errors.New("the callback URL's host name has an empty part (two dots in a row, or a leading dot)")
+			return fmt.Errorf("the %s's host name has an empty part (two dots in a row, or a leading dot)", what)
 		}
 	}
 	return nil
 }
+
+// Host name bounds (RFC 1035): 253 characters, 63 per label.
+const (
+	maxHostLength  = 253
+	maxLabelLength = 63
+)
