@@ -157,18 +157,6 @@ func waitReleased(l *Listener, d time.Duration) bool {
 	}
 }
 
-// freePort returns a port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	return p
-}
-
 func mustContain(t testing.TB, s, sub, what string) {
 	t.Helper()
 	if !strings.Contains(s, sub) {

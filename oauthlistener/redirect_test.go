@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cewiz/cewiz/flow/journey/journeytest"
 )
 
 // ---- Rule 2: the redirect URI is one string ----
@@ -83,7 +85,7 @@ func TestRule02_PlainHTTPElsewhereSaysWhy(t *testing.T) {
 func TestRule02_ListenerReturnsTheRegisteredURIByteForByte(t *testing.T) {
 	t.Parallel()
 	for _, tmpl := range []string{"http://localhost:%d/callback", "http://127.0.0.1:%d/oauth/cb", "http://[::1]:%d/callback", "http://LOCALHOST:%d/callback"} {
-		p := freePort(t)
+		p := journeytest.FreePort(t)
 		raw := strings.Replace(tmpl, "%d", strconv.Itoa(p), 1)
 		l, err := Start(context.Background(), Options{RedirectURI: raw})
 		if err != nil {

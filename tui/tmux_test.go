@@ -274,7 +274,7 @@ func TestTmuxCtrlC(t *testing.T) {
 	}
 	bin := buildCewiz(t)
 	home := t.TempDir()
-	port := freePort(t)
+	port := journeytest.FreePort(t)
 	cmd := fmt.Sprintf("env -u SSH_CONNECTION -u SSH_TTY -u SSH_CLIENT HOME=%s XDG_CONFIG_HOME=%s/.config TMPDIR=%s BROWSER=true %s --sandbox --listen 127.0.0.1:%d --callback-url http://127.0.0.1:%d/callback; echo EXIT=$?; if stty -a | grep -q -- '-icanon'; then echo TTY=raw; else echo TTY=cooked; fi; sleep 60",
 		home, home, home, bin, port, port)
 	s := startTmux(t, 100, 30, cmd)
